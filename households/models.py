@@ -1,0 +1,1 @@
+"""Household registry and survey data (models arrive with the households issue)."""

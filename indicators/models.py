@@ -1,0 +1,1 @@
+"""Indicator results (models arrive with the scoring issue)."""

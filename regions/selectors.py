@@ -1,0 +1,143 @@
+"""Reads of the region tree. The tree, tags and boundaries are public (DESIGN §2)."""
+
+import hashlib
+import json
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Prefetch, QuerySet
+from django.http import Http404
+
+from regions.models import CN, Boundary, Level, Region, RegionTag, Tag
+
+
+def _with_tags() -> Prefetch:
+    """Tag assignments with their tags, in one query."""
+    return Prefetch("tag_assignments", queryset=RegionTag.objects.select_related("tag").order_by("tag__code"))
+
+
+def regions_list(*, scheme: str | None = CN) -> QuerySet[Region]:
+    """Regions of a scheme (all schemes when ``None``), with parent and tags loaded, by code."""
+    queryset = Region.objects.select_related("parent").prefetch_related(_with_tags())
+    if scheme is not None:
+        queryset = queryset.filter(scheme=scheme)
+    return queryset.order_by("code")
+
+
+def region_get(*, code: str) -> Region:
+    """The region with this code (any scheme), with its children counted.
+
+    Raises:
+        Http404: no region has this code.
+    """
+    region = (
+        Region.objects.select_related("parent", "predecessor")
+        .prefetch_related(_with_tags())
+        .annotate(children_count=Count("children"))
+        .filter(code=code)
+        .first()
+    )
+    if region is None:
+        raise Http404(f"No region with code {code}.")
+    return region
+
+
+def region_ancestors(*, region: Region) -> list[Region]:
+    """The region's ancestors from the root down (one query)."""
+    codes = [code for code in region.path.strip("/").split("/") if code and code != region.code]
+    ancestors = {r.code: r for r in Region.objects.filter(code__in=codes)}
+    return [ancestors[code] for code in codes if code in ancestors]
+
+
+def region_children(*, region: Region) -> QuerySet[Region]:
+    """The region's children by code, each with its own children counted (one query)."""
+    return (
+        Region.objects.filter(parent=region)
+        .annotate(children_count=Count("children"))
+        .prefetch_related(_with_tags())
+        .order_by("code")
+    )
+
+
+def region_display_name(region: Region) -> str:
+    """The name to show: a prefecture named 市辖区 (or 县) takes its parent's name in front."""
+    if region.scheme == CN and region.level == Level.PREFECTURE and region.parent and region.name in {"市辖区", "县"}:
+        return f"{region.parent.name} {region.name}"
+    return region.name
+
+
+def tags_list() -> list[Tag]:
+    """Every tag, by code."""
+    return list(Tag.objects.order_by("code"))
+
+
+def county_map_values(*, tag: Tag | None) -> list[dict]:
+    """The counties of scheme ``cn`` with their value for ``tag``, for the national map.
+
+    A county carries the tag if it or an ancestor does (a county of a western province is
+    western). The value is the assignment's value (the exit year for ``poverty_county_832``), or
+    ``True`` for a tag without values, or ``None`` for a county without the tag.
+
+    Returns:
+        One dict per county, by code: ``code``, ``name``, ``prefecture``, ``province``, ``value``.
+    """
+    counties = list(
+        Region.objects.filter(scheme=CN, level=Level.COUNTY)
+        .order_by("code")
+        .values("code", "name", "province_code", "prefecture_code")
+    )
+    upper = dict(Region.objects.filter(scheme=CN, level__lt=Level.COUNTY).values_list("code", "name"))
+    values: dict[str, object] = {}
+    if tag is not None:
+        assignments = RegionTag.objects.filter(tag=tag, region__level__lte=Level.COUNTY, region__scheme=CN)
+        values = {
+            code: (True if value is None else value) for code, value in assignments.values_list("region__code", "value")
+        }
+    return [
+        {
+            "code": c["code"],
+            "name": c["name"],
+            "prefecture": upper.get(c["prefecture_code"], ""),
+            "province": upper.get(c["province_code"], ""),
+            "value": values.get(c["code"], values.get(c["prefecture_code"], values.get(c["province_code"]))),
+        }
+        for c in counties
+    ]
+
+
+def boundaries_version(*, level: int) -> str:
+    """A short fingerprint of the stored boundaries of a level (changes when any row changes)."""
+    stats = Boundary.objects.filter(level__lte=level).aggregate(n=Count("id"), last=Max("id"))
+    return hashlib.sha256(f"{level}:{stats['n']}:{stats['last']}".encode()).hexdigest()[:16]
+
+
+def boundaries_geojson(*, level: int) -> tuple[bytes, str]:
+    """The map geometry of a level as a GeoJSON FeatureCollection, and its ETag.
+
+    The features are the boundaries of ``level`` plus, for places that have no polygon at that
+    level (Taiwan has only a province outline), the nearest higher level's polygon, so the map of
+    counties still shows Taiwan, in the no-data style. Properties: ``code``, ``name``, ``level``.
+    Built once per version and kept in the cache.
+
+    Returns:
+        (UTF-8 JSON bytes, ETag text).
+    """
+    version = boundaries_version(level=level)
+    key = f"regions:boundaries:{level}:{version}"
+    body = cache.get(key)
+    if body is None:
+        rows = list(
+            Boundary.objects.filter(level__lte=level)
+            .order_by("-level", "code")
+            .values_list("level", "code", "name", "geometry")
+        )
+        covered_prefixes = {code[:2] for lvl, code, _name, _geom in rows if lvl == level}
+        features = [
+            {"type": "Feature", "id": code, "properties": {"code": code, "name": name, "level": lvl}, "geometry": geom}
+            for lvl, code, name, geom in rows
+            if lvl == level or (lvl == Level.PROVINCE and code not in covered_prefixes)
+        ]
+        body = json.dumps(
+            {"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":")
+        ).encode()
+        cache.set(key, body, timeout=None)
+    return body, version

@@ -1,0 +1,87 @@
+"""Pages of the region tree: the national county map and a page per region."""
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from regions import selectors
+from regions.models import Level, Tag
+
+DEFAULT_MAP_TAG = "poverty_county_832"
+
+
+def _in_language(zh: str, en: str) -> str:
+    return zh if (get_language() or "zh-hans").startswith("zh") else (en or zh)
+
+
+def _tag_label(tag: Tag) -> str:
+    return _in_language(tag.name_zh, tag.name_en)
+
+
+@require_GET
+def home(request):
+    """The national county map, coloured by a tag chosen with ``?tag=``."""
+    tags = selectors.tags_list()
+    by_code = {t.code: t for t in tags}
+    chosen = request.GET.get("tag") or (DEFAULT_MAP_TAG if DEFAULT_MAP_TAG in by_code else "")
+    if chosen and chosen not in by_code:
+        raise Http404(_("No tag %(tag)s.") % {"tag": chosen})
+    tag = by_code.get(chosen)
+    counties = selectors.county_map_values(tag=tag)
+    tagged = sum(1 for c in counties if c["value"] is not None)
+    map_data = {
+        "geometryUrl": reverse("regions:boundaries", args=[int(Level.COUNTY)]),
+        # plotly.js appends e.g. "world_110m.json"; whitenoise also serves the unhashed names.
+        "topojsonUrl": f"{settings.STATIC_URL}vendor/plotly-topojson/",
+        "regionUrl": reverse("regions:detail", args=["CODE"]),
+        "counties": counties,
+        "tag": chosen,
+        "valueLabel": _in_language(tag.value_label_zh, tag.value_label_en) if tag else "",
+        "labels": {
+            "code": _("Code"),
+            "tagged": _tag_label(tag) if tag else "",
+            "notTagged": _("Not in this group"),
+            "noData": _("No data"),
+        },
+    }
+    context = {
+        "tags": [(t.code, _tag_label(t)) for t in tags],
+        "tag": tag,
+        "tag_label": _tag_label(tag) if tag else "",
+        "tagged": tagged,
+        "county_count": len(counties),
+        "map_data": map_data,
+    }
+    return render(request, "regions/home.html", context)
+
+
+@require_GET
+def region_detail(request, code: str):
+    """One region: its ancestors, tags and children."""
+    region = selectors.region_get(code=code)
+    children = list(selectors.region_children(region=region))
+    context = {
+        "region": region,
+        "display_name": selectors.region_display_name(region),
+        "level_label": Level(region.level).label if region.level in Level.values else region.level,
+        "ancestors": selectors.region_ancestors(region=region),
+        "children": children,
+        "tags": [(_tag_label(a.tag), a.value) for a in region.tag_assignments.all()],
+    }
+    return render(request, "regions/region_detail.html", context)
+
+
+@require_GET
+def boundaries(request, level: int):
+    """GeoJSON of a level's boundaries (``/geo/3.geojson``), cacheable, with an ETag."""
+    if level not in (Level.PROVINCE, Level.PREFECTURE, Level.COUNTY):
+        raise Http404(_("Boundaries exist for levels 1 to 3."))
+    body, version = selectors.boundaries_geojson(level=level)
+    response = HttpResponse(body, content_type="application/geo+json")
+    response["ETag"] = f'"{version}"'
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

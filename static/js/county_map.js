@@ -1,0 +1,67 @@
+/* National county choropleth: one trace for counties with a value, one for counties outside the
+   group, one for places without data (Taiwan, Hong Kong, Macao). Everything is served locally:
+   plotly.js from static/vendor, its base-map topojson from static/vendor/plotly-topojson. */
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("map-data").textContent);
+  var el = document.getElementById("county-map");
+  var NO_DATA = "#c9cdd2";
+  var NOT_TAGGED = "#f3f4f6";
+
+  function hover(c) {
+    return c.province + " " + (c.prefecture && c.prefecture !== c.province ? c.prefecture + " " : "") +
+      "<b>" + c.name + "</b><br>" + data.labels.code + ": " + c.code;
+  }
+
+  fetch(data.geometryUrl, { credentials: "same-origin" })
+    .then(function (r) { if (!r.ok) { throw new Error("geometry " + r.status); } return r.json(); })
+    .then(function (geojson) {
+      var known = {};
+      data.counties.forEach(function (c) { known[c.code] = c; });
+      var tagged = data.counties.filter(function (c) { return c.value !== null; });
+      var numeric = tagged.length && tagged.every(function (c) { return typeof c.value === "number"; });
+      var untagged = [];
+      var noData = { locations: [], text: [] };
+      geojson.features.forEach(function (f) {
+        var c = known[f.properties.code];
+        if (!c) { noData.locations.push(f.properties.code); noData.text.push("<b>" + f.properties.name + "</b><br>" + data.labels.noData); }
+        else if (c.value === null) { untagged.push(c); }
+      });
+      var common = { type: "choropleth", geojson: geojson, featureidkey: "properties.code",
+                     marker: { line: { width: 0.2, color: "#ffffff" } }, hoverinfo: "text", showlegend: true };
+      var traces = [
+        Object.assign({}, common, { name: data.labels.noData, locations: noData.locations, text: noData.text,
+          z: noData.locations.map(function () { return 0; }), colorscale: [[0, NO_DATA], [1, NO_DATA]], showscale: false }),
+        Object.assign({}, common, { name: data.labels.notTagged, locations: untagged.map(function (c) { return c.code; }),
+          text: untagged.map(hover), z: untagged.map(function () { return 0; }),
+          colorscale: [[0, NOT_TAGGED], [1, NOT_TAGGED]], showscale: false, marker: { line: { width: 0.2, color: "#c0c4ca" } } })
+      ];
+      if (tagged.length) {
+        var values = tagged.map(function (c) { return numeric ? c.value : 1; });
+        traces.push(Object.assign({}, common, {
+          name: data.labels.tagged, locations: tagged.map(function (c) { return c.code; }),
+          text: tagged.map(function (c) { return hover(c) + (numeric ? "<br>" + data.valueLabel + ": " + c.value : ""); }),
+          z: values, colorscale: numeric ? "YlOrRd" : [[0, "#c2410c"], [1, "#c2410c"]], reversescale: numeric,
+          showscale: numeric, zmin: Math.min.apply(null, values), zmax: Math.max.apply(null, values),
+          colorbar: numeric ? { title: { text: data.valueLabel }, dtick: 1, tickformat: "d" } : undefined
+        }));
+      }
+      var layout = {
+        margin: { l: 0, r: 0, t: 0, b: 0 },
+        legend: { x: 0.01, y: 0.02, bgcolor: "rgba(255,255,255,0.8)" },
+        geo: { projection: { type: "mercator" },
+               fitbounds: "geojson", visible: false }
+      };
+      return Plotly.newPlot(el, traces, layout, { topojsonURL: data.topojsonUrl, responsive: true, displaylogo: false });
+    })
+    .then(function () {
+      el.on("plotly_click", function (ev) {
+        var code = ev.points && ev.points[0] && ev.points[0].location;
+        if (code && data.counties.some(function (c) { return c.code === code; })) {
+          window.location.href = data.regionUrl.replace("CODE", code);
+        }
+      });
+      el.setAttribute("data-rendered", "true");
+    })
+    .catch(function (err) { el.textContent = String(err); el.setAttribute("data-error", String(err)); });
+})();

@@ -1,0 +1,112 @@
+"""Settings from the environment: typed helpers, production refusals, Celery configuration."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from config.celery import app as celery_app
+from config.settings.env import env_bool, env_int, env_list, env_str
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_env_helpers_convert_and_name_the_variable(monkeypatch):
+    monkeypatch.setenv("T_INT", "42")
+    monkeypatch.setenv("T_BOOL", "off")
+    monkeypatch.setenv("T_LIST", "a, b,,c")
+    assert (env_int("T_INT"), env_bool("T_BOOL"), env_list("T_LIST")) == (42, False, ["a", "b", "c"])
+    assert env_str("T_UNSET_XYZ", "fallback") == "fallback"
+    monkeypatch.setenv("T_INT", "4x2")
+    with pytest.raises(ImproperlyConfigured, match="T_INT must be an integer"):
+        env_int("T_INT")
+    monkeypatch.setenv("T_BOOL", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="T_BOOL must be a boolean"):
+        env_bool("T_BOOL")
+    with pytest.raises(ImproperlyConfigured, match="Set the environment variable T_UNSET_XYZ"):
+        env_str("T_UNSET_XYZ")
+
+
+def _production(env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}}
+    code = (
+        "import django; django.setup(); from django.conf import settings; print(settings.DEBUG, settings.ALLOWED_HOSTS)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings.production", **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_secret_key_or_allowed_hosts():
+    no_key = _production({"ALLOWED_HOSTS": "tuopin.example.org"})
+    assert no_key.returncode != 0 and "Set the environment variable SECRET_KEY" in no_key.stderr
+    no_hosts = _production({"SECRET_KEY": "x" * 50})
+    assert no_hosts.returncode != 0 and "Set the environment variable ALLOWED_HOSTS" in no_hosts.stderr
+    ok = _production({"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "a.example.org,b.example.org", "DEBUG": "1"})
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.strip() == "False ['a.example.org', 'b.example.org']"
+
+
+def test_no_secret_in_the_repository():
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=False).stdout
+    assert "secret_key" not in tracked and ".env\n" not in tracked
+    assert "SECRET_KEY =" not in (ROOT / "config" / "settings" / "base.py").read_text().replace(
+        'SECRET_KEY = env_str("SECRET_KEY", "") or _local_secret_key()', ""
+    )
+
+
+def test_base_settings_time_zone_and_languages():
+    assert (settings.TIME_ZONE, settings.USE_TZ) == ("Asia/Shanghai", True)
+    assert [code for code, _ in settings.LANGUAGES] == ["zh-hans", "en"]
+    assert "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
+    for language in ("zh_Hans", "en"):
+        assert (ROOT / "locale" / language / "LC_MESSAGES" / "django.mo").is_file()
+
+
+def test_database_defaults_to_embedded_sqlite_without_database_url():
+    clean = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    code = "import django; django.setup(); from django.db import connection; print(connection.vendor)"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings.base"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "sqlite"
+
+
+def test_celery_configuration_json_acks_late_and_time_limits():
+    conf = celery_app.conf
+    assert conf.task_serializer == conf.result_serializer == "json"
+    assert conf.accept_content == ["json"]
+    assert conf.task_acks_late is True and conf.task_reject_on_worker_lost is True
+    assert 0 < conf.task_soft_time_limit < conf.task_time_limit
+    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+    assert conf.timezone == "Asia/Shanghai"
+    assert isinstance(conf.beat_schedule, dict)
+    assert conf.task_always_eager is (not settings.CELERY_BROKER_URL)
+
+
+def test_docker_compose_has_the_five_services_with_their_commands():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert "gunicorn config.wsgi" in " ".join(services["web"]["command"])
+    assert services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
+    envs = [services[name]["environment"] for name in ("web", "worker", "beat")]
+    assert envs[0] == envs[1] == envs[2]
+    assert envs[0]["DATABASE_URL"].startswith("postgres://") and envs[0]["CELERY_BROKER_URL"].startswith("redis://")
+    assert envs[0]["DJANGO_SETTINGS_MODULE"] == "config.settings.production"

@@ -1,0 +1,80 @@
+"""Shared fixtures: the real region tree, the optional shared data, the database vendor.
+
+The session loads China's provinces, prefectures and counties, their boundaries and tags once
+(committed, before any test transaction). Transactional tests (``transaction=True``) run after the
+others and empty the tables, so they load what they need themselves.
+
+With ``TUOPIN_FORBID_SKIPS=1`` (set by ``.ci/run``) any skipped test fails the run: CI has the
+shared data, PostgreSQL, Redis and Chromium, so a skip there hides a test that never ran.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from regions.services.boundaries import boundaries_import
+from regions.services.divisions import divisions_import
+from regions.services.tags import tags_import
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def shared_data_dir() -> Path:
+    return Path(settings.TUOPIN_SHARED_DATA_DIR)
+
+
+def poverty_counties_csv() -> Path:
+    return shared_data_dir() / "poverty_counties" / "poverty_counties_832.csv"
+
+
+def load_tree(*, villages=None) -> None:
+    """Divisions (levels 1-3, plus ``villages``), boundaries and tags (832 list when present)."""
+    divisions_import(villages=villages)
+    boundaries_import()
+    csv = poverty_counties_csv()
+    tags_import(poverty_counties=csv if csv.is_file() else None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_tree()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """``../shared/data``; skips (with the reason) when this machine does not have it."""
+    path = shared_data_dir()
+    if not poverty_counties_csv().is_file():
+        pytest.skip(f"needs the shared public data at {path} (not redistributable; present in CI)")
+    return path
+
+
+@pytest.fixture
+def postgresql(db):
+    """Skips unless the tests run on PostgreSQL (set DATABASE_URL; CI does)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://… (CI does)")
+
+
+@pytest.fixture
+def chromium() -> Path:
+    """Debian's Chromium for Playwright; skips when it is not installed."""
+    if not CHROMIUM.exists():
+        pytest.skip("needs /usr/bin/chromium (apt-get install chromium; CI installs it)")
+    return CHROMIUM
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not os.environ.get("TUOPIN_FORBID_SKIPS"):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(
+            f"TUOPIN_FORBID_SKIPS: {len(skipped)} test(s) skipped; every test must run in CI.", red=True
+        )
+        session.exitstatus = 1
