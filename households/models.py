@@ -1,1 +1,389 @@
-"""Household registry and survey data (models arrive with the households issue)."""
+"""The household registry and what clerks enter: survey periods, households, members, surveys.
+
+Money is ``Decimal`` yuan per year for the household, signed where the world allows negatives (net
+operating income, deductions). Shares are 0-1. Resident IDs are stored encrypted, with a keyed hash
+(HMAC-SHA256) for look-ups and duplicate checks and a masked form for display (``households.ids``).
+Every write path adds a row to ``ChangeLog`` (province, period), from which the recompute finds what
+changed; history rows (django-simple-history) carry the import batch id on bulk paths.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from regions.models import Region
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+ZERO = Decimal("0")
+
+
+class SurveyPeriod(models.Model):
+    """A survey round: one per year. "Previous period" means the year before."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("survey period")
+        verbose_name_plural = _("survey periods")
+        constraints = [models.CheckConstraint(condition=Q(year__gte=1980, year__lte=2100), name="period_year_range")]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class MonitoringStatus(models.TextChoices):
+    """Monitoring categories of the 2021 rules for preventing a return to poverty."""
+
+    NONE = "none", _("not monitored")
+    EX_POOR_UNSTABLE = "ex_poor_unstable", _("ex-poor, unstable")
+    NEAR_POOR = "near_poor_at_risk", _("near-poor, at risk")
+    SUDDEN_HARDSHIP = "sudden_hardship", _("sudden severe hardship")
+    RISK_ELIMINATED = "risk_eliminated", _("risk eliminated")
+
+
+class PovertyCause(models.TextChoices):
+    ILLNESS = "illness", _("illness")
+    DISABILITY = "disability", _("disability")
+    SCHOOLING = "schooling", _("schooling costs")
+    DISASTER = "disaster", _("disaster")
+    LACK_LAND = "lack_land", _("lack of land")
+    LACK_WATER = "lack_water", _("lack of water")
+    LACK_SKILLS = "lack_skills", _("lack of skills")
+    LACK_LABOUR = "lack_labour", _("lack of labour")
+    LACK_CAPITAL = "lack_capital", _("lack of capital")
+    TRANSPORT = "transport", _("poor transport")
+    MOTIVATION = "motivation", _("lack of motivation")
+    OTHER = "other", _("other")
+
+
+class ImportBatch(models.Model):
+    """An uploaded file, its validation report and what committing it wrote (kept for undo)."""
+
+    class Kind(models.TextChoices):
+        HOUSEHOLDS = "households", _("households")
+        MEMBERS = "members", _("members")
+        HOUSEHOLD_SURVEYS = "household-surveys", _("household surveys")
+        VILLAGE_SURVEYS = "village-surveys", _("village surveys")
+
+    class Status(models.TextChoices):
+        VALIDATED = "validated", _("validated, not written")
+        REJECTED = "rejected", _("rejected")
+        COMMITTED = "committed", _("committed")
+        UNDONE = "undone", _("undone")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    period = models.ForeignKey(SurveyPeriod, on_delete=models.PROTECT, null=True, blank=True)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    encoding = models.CharField(max_length=20, blank=True)
+    mapping = models.TextField(_("mapping"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.VALIDATED)
+    report = models.JSONField(_("report"), default=dict)
+    rows_new = models.PositiveIntegerField(default=0)
+    rows_updated = models.PositiveIntegerField(default=0)
+    rows_unchanged = models.PositiveIntegerField(default=0)
+    rows_rejected = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    #: The rows as they were before the commit (JSON per table), so an undo restores them exactly.
+    previous_rows = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+
+class Household(models.Model):
+    """A registered household, hung on a leaf region of its scheme (a village in ``cn``)."""
+
+    registry_number = models.CharField(_("registry number"), max_length=40, unique=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="households", verbose_name=_("region"))
+    registration_year = models.PositiveSmallIntegerField(_("registration year"), null=True, blank=True)
+    exit_year = models.PositiveSmallIntegerField(_("exit year"), null=True, blank=True)
+    monitoring_status = models.CharField(
+        _("monitoring status"), max_length=20, choices=MonitoringStatus.choices, default=MonitoringStatus.NONE
+    )
+    poverty_causes = models.JSONField(_("causes of poverty"), default=list, blank=True)
+    import_batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["registry_number"]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(exit_year__isnull=True)
+                | Q(registration_year__isnull=True)
+                | Q(exit_year__gte=models.F("registration_year")),
+                name="household_exit_after_registration",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.registry_number
+
+
+class StatusChange(models.Model):
+    """A dated transition of a household's monitoring status, with its reason."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="status_changes")
+    status = models.CharField(_("status"), max_length=20, choices=MonitoringStatus.choices)
+    changed_on = models.DateField(_("date"))
+    reason = models.TextField(_("reason"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["household", "changed_on", "id"]
+        verbose_name = _("monitoring status change")
+        verbose_name_plural = _("monitoring status changes")
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.status} {self.changed_on}"
+
+
+class Member(models.Model):
+    """A person of a household. Name, resident ID and birth date may be empty (survey data)."""
+
+    class Sex(models.TextChoices):
+        MALE = "M", _("male")
+        FEMALE = "F", _("female")
+
+    class Relation(models.TextChoices):
+        HEAD = "head", _("head")
+        SPOUSE = "spouse", _("spouse")
+        CHILD = "child", _("child")
+        CHILD_IN_LAW = "child_in_law", _("child-in-law")
+        GRANDCHILD = "grandchild", _("grandchild")
+        PARENT = "parent", _("parent")
+        GRANDPARENT = "grandparent", _("grandparent")
+        SIBLING = "sibling", _("sibling")
+        OTHER = "other", _("other")
+
+    class Education(models.TextChoices):
+        NONE = "none", _("no schooling")
+        PRIMARY = "primary", _("primary")
+        JUNIOR = "junior", _("junior secondary")
+        SENIOR = "senior", _("senior secondary")
+        VOCATIONAL = "vocational", _("vocational")
+        TERTIARY = "tertiary", _("college or above")
+
+    #: Years of schooling of each education level (national schooling system: 6 + 3 + 3, college 15+).
+    YEARS_OF_SCHOOLING = {"none": 0, "primary": 6, "junior": 9, "senior": 12, "vocational": 12, "tertiary": 15}
+
+    class Labour(models.TextChoices):
+        FULL = "full", _("full labour capacity")
+        PARTIAL = "partial", _("partial labour capacity")
+        NONE = "none", _("no labour capacity")
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    member_no = models.PositiveSmallIntegerField(_("member number"))
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    resident_id_encrypted = models.TextField(blank=True)
+    resident_id_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    resident_id_masked = models.CharField(_("resident ID"), max_length=18, blank=True)
+    source_id = models.CharField(_("person id in the source"), max_length=40, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    relation = models.CharField(_("relation to head"), max_length=20, choices=Relation.choices, blank=True)
+    education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
+    labour_capacity = models.CharField(_("labour capacity"), max_length=10, choices=Labour.choices, blank=True)
+    import_batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    history = HistoricalRecords(excluded_fields=["resident_id_encrypted"])
+
+    class Meta:
+        ordering = ["household", "member_no"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.UniqueConstraint(fields=["household", "member_no"], name="member_household_no_unique"),
+            models.UniqueConstraint(
+                fields=["resident_id_hash"], condition=~Q(resident_id_hash=""), name="member_resident_id_unique"
+            ),
+            models.CheckConstraint(condition=Q(member_no__gte=1), name="member_no_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id}/{self.member_no}"
+
+
+class MemberStatus(models.Model):
+    """A member's situation in one period; household size of a period = members present."""
+
+    class Health(models.TextChoices):
+        HEALTHY = "healthy", _("healthy")
+        CHRONIC = "chronic", _("chronic illness")
+        SERIOUS = "serious", _("serious illness")
+        DISABLED = "disabled", _("disability")
+
+    class Employment(models.TextChoices):
+        WAGE = "wage", _("wage employment")
+        PUBLIC_WELFARE = "public_welfare", _("public-welfare post")
+        SELF = "self", _("self-employed")
+        NONE = "none", _("not employed")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="statuses")
+    period = models.ForeignKey(SurveyPeriod, on_delete=models.PROTECT)
+    present = models.BooleanField(_("in the household this period"), default=True)
+    age = models.SmallIntegerField(_("age"), null=True, blank=True)
+    in_school = models.BooleanField(_("in school"), default=False)
+    health = models.CharField(_("health"), max_length=10, choices=Health.choices, default=Health.HEALTHY)
+    employment = models.CharField(_("employment"), max_length=15, choices=Employment.choices, default=Employment.NONE)
+    months_away = models.PositiveSmallIntegerField(_("months worked away"), default=0)
+    medical_insurance = models.BooleanField(_("medical insurance"), default=True)
+    import_batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["member", "period"]
+        verbose_name = _("member status")
+        verbose_name_plural = _("member statuses")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "period"], name="memberstatus_member_period_unique"),
+            models.CheckConstraint(condition=Q(months_away__lte=12), name="memberstatus_months_away_le_12"),
+            models.CheckConstraint(
+                condition=Q(age__isnull=True) | Q(age__gte=-1, age__lte=130), name="memberstatus_age_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}@{self.period_id}"
+
+
+class HouseholdSurvey(models.Model):
+    """A household's income ledger, spending, guarantees, shocks and assistance in one period.
+
+    Money: yuan per year for the whole household. Total net income = wage + net operating +
+    property + relief transfers + other transfers − deductions.
+    """
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="surveys")
+    period = models.ForeignKey(SurveyPeriod, on_delete=models.PROTECT)
+    wage_income = models.DecimalField(_("wage income"), default=ZERO, **MONEY)
+    net_operating_income = models.DecimalField(_("net operating income"), default=ZERO, **MONEY)
+    property_income = models.DecimalField(_("property income"), default=ZERO, **MONEY)
+    relief_transfers = models.DecimalField(_("relief transfers"), default=ZERO, **MONEY)
+    other_transfers = models.DecimalField(_("other transfers"), default=ZERO, **MONEY)
+    deductions = models.DecimalField(_("deductions"), default=ZERO, **MONEY)
+    medical_spending = models.DecimalField(_("out-of-pocket medical spending"), default=ZERO, **MONEY)
+    education_spending = models.DecimalField(_("education spending"), default=ZERO, **MONEY)
+    food_secure = models.BooleanField(_("food secure"), null=True, blank=True)
+    clothing_secure = models.BooleanField(_("clothing secure"), null=True, blank=True)
+    compulsory_education = models.BooleanField(_("compulsory education secured"), null=True, blank=True)
+    basic_medical_insurance = models.BooleanField(_("basic medical insurance"), null=True, blank=True)
+    safe_housing = models.BooleanField(_("safe housing"), null=True, blank=True)
+    safe_drinking_water = models.BooleanField(_("safe drinking water"), null=True, blank=True)
+    disaster_loss = models.DecimalField(_("disaster loss"), default=ZERO, **MONEY)
+    job_loss = models.BooleanField(_("job lost"), default=False)
+    industry_project = models.BooleanField(_("in an industry project"), default=False)
+    cooperative = models.BooleanField(_("cooperative member"), default=False)
+    employment_post = models.BooleanField(_("employment or public-welfare post"), default=False)
+    micro_credit = models.BooleanField(_("micro-credit"), default=False)
+    relocation = models.BooleanField(_("relocated"), default=False)
+    enterprise_link = models.BooleanField(_("linked to an enterprise"), default=False)
+    sampling_weight = models.DecimalField(_("sampling weight"), max_digits=14, decimal_places=6, default=Decimal(1))
+    equivalence_scale = models.DecimalField(
+        _("equivalence scale"), max_digits=8, decimal_places=4, null=True, blank=True
+    )
+    import_batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["household", "period"]
+        verbose_name = _("household survey")
+        verbose_name_plural = _("household surveys")
+        constraints = [
+            models.UniqueConstraint(fields=["household", "period"], name="householdsurvey_household_period_unique"),
+            models.CheckConstraint(condition=Q(sampling_weight__gt=0), name="householdsurvey_weight_positive"),
+            models.CheckConstraint(
+                condition=Q(equivalence_scale__isnull=True) | Q(equivalence_scale__gt=0),
+                name="householdsurvey_scale_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(medical_spending__gte=0) & Q(education_spending__gte=0) & Q(disaster_loss__gte=0),
+                name="householdsurvey_spending_nonnegative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id}@{self.period_id}"
+
+
+class VillageSurvey(models.Model):
+    """A village's public services and industry in one period."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="village_surveys")
+    period = models.ForeignKey(SurveyPeriod, on_delete=models.PROTECT)
+    hardened_road = models.BooleanField(_("hardened road"), default=False)
+    bus_service = models.BooleanField(_("bus service"), default=False)
+    tap_water_coverage = models.DecimalField(
+        _("tap-water coverage (share)"), max_digits=5, decimal_places=4, default=ZERO
+    )
+    electricity = models.BooleanField(_("electricity"), default=False)
+    broadband = models.BooleanField(_("broadband"), default=False)
+    mobile_coverage = models.BooleanField(_("mobile coverage"), default=False)
+    school_within_reach = models.BooleanField(_("school within reach"), default=False)
+    standard_clinic = models.BooleanField(_("standard clinic with a qualified doctor"), default=False)
+    collective_income = models.DecimalField(_("collective-economy income"), default=ZERO, **MONEY)
+    cooperatives = models.PositiveIntegerField(_("cooperatives"), default=0)
+    leading_enterprises = models.PositiveIntegerField(_("leading enterprises"), default=0)
+    characteristic_industry = models.BooleanField(_("characteristic industry"), default=False)
+    processing_facility = models.BooleanField(_("processing facility"), default=False)
+    ecommerce_point = models.BooleanField(_("e-commerce service point"), default=False)
+    import_batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["region", "period"]
+        verbose_name = _("village survey")
+        verbose_name_plural = _("village surveys")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "period"], name="villagesurvey_region_period_unique"),
+            models.CheckConstraint(
+                condition=Q(tap_water_coverage__gte=0, tap_water_coverage__lte=1), name="villagesurvey_tap_water_share"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}@{self.period_id}"
+
+
+class ChangeLog(models.Model):
+    """A write to household data: which province and period it touched (what the recompute reads)."""
+
+    class Source(models.TextChoices):
+        FORM = "form", _("form")
+        IMPORT = "import", _("import")
+        UNDO = "undo", _("undo")
+        API = "api", _("API")
+
+    province_code = models.CharField(max_length=40)
+    period = models.ForeignKey(SurveyPeriod, on_delete=models.PROTECT)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    import_batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-changed_at"]
+        indexes = [models.Index(fields=["period", "province_code"], name="changelog_period_province")]
+
+    def __str__(self) -> str:
+        return f"{self.province_code}@{self.period_id} ({self.source})"

@@ -182,3 +182,28 @@ class BoundaryCrosswalk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_code} → {self.code}"
+
+
+class Role(models.TextChoices):
+    """What a user may do in the regions assigned to them (DESIGN §2)."""
+
+    ADMIN = "admin", _("administrator")
+    OFFICIAL = "official", _("county official")
+    CLERK = "clerk", _("data clerk")
+    API_CLIENT = "api_client", _("API client")
+
+
+class Assignment(models.Model):
+    """A user's role in a region's subtree. A user may hold several; scope is their union."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="assignments")
+
+    class Meta:
+        verbose_name = _("region assignment")
+        verbose_name_plural = _("region assignments")
+        constraints = [models.UniqueConstraint(fields=["user", "role", "region"], name="assignment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.role}@{self.region_id}"

@@ -16,9 +16,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("TUOPIN_VAR_DIR", str(BASE_DIR / "var")))
 
 
-def _local_secret_key() -> str:
-    """A random key kept in ``var/secret_key`` so a development server keeps its sessions."""
-    path = VAR_DIR / "secret_key"
+def _local_secret_key(name: str = "secret_key") -> str:
+    """A random key kept in ``var/<name>`` so a development server keeps its sessions and data."""
+    path = VAR_DIR / name
     if not path.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(50))
@@ -39,10 +39,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "simple_history",
     "regions",
     "households",
     "indicators",
@@ -59,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -126,6 +129,7 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -171,6 +175,9 @@ LOGGING = {
 }
 
 # Tuopin's own settings.
+# Resident IDs: encrypted at rest and hashed (HMAC) for look-ups with keys derived from this secret.
+# Losing it makes stored IDs unreadable; production requires it (see production.py).
+RESIDENT_ID_KEY = env_str("RESIDENT_ID_KEY", "") or _local_secret_key("resident_id_key")
 TUOPIN_DATA_DIR = Path(env_str("TUOPIN_DATA_DIR", str(BASE_DIR / "data")))
 # Public data the project may not redistribute (the 832-county list, eusilc); absent on most machines.
 TUOPIN_SHARED_DATA_DIR = Path(env_str("TUOPIN_SHARED_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))

@@ -33,7 +33,9 @@ def test_env_helpers_convert_and_name_the_variable(monkeypatch):
 
 
 def _production(env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "RESIDENT_ID_KEY", "DEBUG"}
+    }
     code = (
         "import django; django.setup(); from django.conf import settings; print(settings.DEBUG, settings.ALLOWED_HOSTS)"
     )
@@ -47,12 +49,12 @@ def _production(env: dict) -> subprocess.CompletedProcess:
     )
 
 
-def test_production_refuses_to_start_without_secret_key_or_allowed_hosts():
-    no_key = _production({"ALLOWED_HOSTS": "tuopin.example.org"})
-    assert no_key.returncode != 0 and "Set the environment variable SECRET_KEY" in no_key.stderr
-    no_hosts = _production({"SECRET_KEY": "x" * 50})
-    assert no_hosts.returncode != 0 and "Set the environment variable ALLOWED_HOSTS" in no_hosts.stderr
-    ok = _production({"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "a.example.org,b.example.org", "DEBUG": "1"})
+def test_production_refuses_to_start_without_secret_key_allowed_hosts_or_id_key():
+    full = {"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "a.example.org,b.example.org", "RESIDENT_ID_KEY": "k" * 40}
+    for missing in ("SECRET_KEY", "ALLOWED_HOSTS", "RESIDENT_ID_KEY"):
+        refused = _production({k: v for k, v in full.items() if k != missing})
+        assert refused.returncode != 0 and f"Set the environment variable {missing}" in refused.stderr
+    ok = _production({**full, "DEBUG": "1"})
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.strip() == "False ['a.example.org', 'b.example.org']"
 
