@@ -173,7 +173,7 @@ class Member(models.Model):
         CHILD = "child", _("child")
         CHILD_IN_LAW = "child_in_law", _("child-in-law")
         GRANDCHILD = "grandchild", _("grandchild")
-        PARENT = "parent", _("parent")
+        PARENT = "parent", _("father or mother")
         GRANDPARENT = "grandparent", _("grandparent")
         SIBLING = "sibling", _("sibling")
         OTHER = "other", _("other")
@@ -387,3 +387,20 @@ class ChangeLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province_code}@{self.period_id} ({self.source})"
+
+
+class IdDisclosure(models.Model):
+    """An audit row: a user saw a member's unmasked resident ID (who, whose, when, where)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="disclosures")
+    disclosed_at = models.DateTimeField(auto_now_add=True)
+    context = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["-disclosed_at"]
+        verbose_name = _("resident ID disclosure")
+        verbose_name_plural = _("resident ID disclosures")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw {self.member_id} at {self.disclosed_at:%Y-%m-%d %H:%M}"

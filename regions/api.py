@@ -10,8 +10,9 @@ from rest_framework.permissions import AllowAny
 from config.api import StrictQueryParamsBackend
 from regions import selectors
 from regions.models import CN, Region, Tag
+from regions.services.upsert import CODE_PATTERN
 
-_CODE = RegexValidator(r"^[0-9A-Za-z_.-]{1,40}$", "Codes are 1-40 letters, digits, '.', '_' or '-'.")
+_CODE = RegexValidator(rf"\A{CODE_PATTERN}\Z", "Codes are 1-40 letters, digits, '.', '_' or '-'.")
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -26,7 +27,9 @@ class RegionFilter(django_filters.FilterSet):
     scheme = django_filters.CharFilter(
         method="filter_scheme", validators=[_CODE], help_text="Tree to list (default cn; 'all' for every tree)."
     )
-    level = IntegerFilter(field_name="level", min_value=1, help_text="Level: 1 province … 5 village in cn.")
+    level = IntegerFilter(
+        field_name="level", min_value=1, max_value=20, help_text="Level: 1 province … 5 village in cn."
+    )
     region = django_filters.CharFilter(
         method="filter_region", validators=[_CODE], help_text="A region code: that region and its subtree."
     )
@@ -46,7 +49,11 @@ class RegionFilter(django_filters.FilterSet):
         return queryset
 
     def filter_scheme(self, queryset, name, value):
-        return queryset if value == "all" else queryset.filter(scheme=value)
+        if value == "all":
+            return queryset
+        if not Region.objects.filter(scheme=value).exists():
+            raise serializers.ValidationError({"scheme": [f"No tree named {value}."]})
+        return queryset.filter(scheme=value)
 
     def filter_region(self, queryset, name, value):
         path = Region.objects.filter(code=value).values_list("path", flat=True).first()

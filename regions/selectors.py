@@ -2,12 +2,14 @@
 
 import hashlib
 import json
+from functools import reduce
+from operator import or_
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from regions.models import CN, Boundary, Level, Region, RegionTag, Tag
+from regions.models import CN, Assignment, Boundary, Level, Region, RegionTag, Role, Tag
 
 
 def _with_tags() -> Prefetch:
@@ -141,3 +143,44 @@ def boundaries_geojson(*, level: int) -> tuple[bytes, str]:
         ).encode()
         cache.set(key, body, timeout=None)
     return body, version
+
+
+#: Roles that may read scoped data (households, surveys, township and village scores).
+READ_ROLES = frozenset({Role.ADMIN, Role.OFFICIAL, Role.CLERK, Role.API_CLIENT})
+#: Roles that may write household and survey data.
+WRITE_ROLES = frozenset({Role.ADMIN, Role.CLERK})
+
+
+def user_region_paths(user, *, roles: frozenset[str] = READ_ROLES) -> list[str] | None:
+    """The paths of the subtrees ``user`` holds one of ``roles`` in.
+
+    Returns:
+        ``None`` for a superuser (everything), else a list of region paths (``/62/6211/``), empty
+        for an anonymous user or one without assignments.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if user.is_superuser:
+        return None
+    return list(Assignment.objects.filter(user=user, role__in=roles).values_list("region__path", flat=True).distinct())
+
+
+def scope_filter(user, *, roles: frozenset[str] = READ_ROLES, path_field: str = "path") -> Q:
+    """A filter keeping rows whose region lies in the user's subtrees for ``roles``.
+
+    Args:
+        path_field: the lookup to the region path from the filtered model (``"region__path"`` on
+            households, ``"path"`` on regions).
+
+    Returns:
+        ``Q()`` for everything (superuser), ``Q(pk__in=[])`` for nothing.
+    """
+    paths = user_region_paths(user, roles=roles)
+    if paths is None:
+        return Q()
+    return reduce(or_, (Q(**{f"{path_field}__startswith": path}) for path in paths), Q(pk__in=[]))
+
+
+def regions_visible_to(user, *, roles: frozenset[str] = READ_ROLES) -> QuerySet[Region]:
+    """Regions in the subtrees assigned to ``user`` with one of ``roles`` (all for a superuser)."""
+    return Region.objects.filter(scope_filter(user, roles=roles))

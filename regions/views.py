@@ -6,10 +6,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from regions import selectors
-from regions.models import Level, Tag
+from regions.models import CN, Level, Tag
 
 DEFAULT_MAP_TAG = "poverty_county_832"
 
@@ -22,7 +22,7 @@ def _tag_label(tag: Tag) -> str:
     return _in_language(tag.name_zh, tag.name_en)
 
 
-@require_GET
+@require_safe
 def home(request):
     """The national county map, coloured by a tag chosen with ``?tag=``."""
     tags = selectors.tags_list()
@@ -59,15 +59,18 @@ def home(request):
     return render(request, "regions/home.html", context)
 
 
-@require_GET
+@require_safe
 def region_detail(request, code: str):
     """One region: its ancestors, tags and children."""
     region = selectors.region_get(code=code)
     children = list(selectors.region_children(region=region))
+    for child in children:
+        child.tag_labels = [(_tag_label(a.tag), a.value) for a in child.tag_assignments.all()]
     context = {
         "region": region,
         "display_name": selectors.region_display_name(region),
-        "level_label": Level(region.level).label if region.level in Level.values else region.level,
+        "level_label": Level(region.level).label if region.scheme == CN else _("level %(n)s") % {"n": region.level},
+        "is_cn": region.scheme == CN,
         "ancestors": selectors.region_ancestors(region=region),
         "children": children,
         "tags": [(_tag_label(a.tag), a.value) for a in region.tag_assignments.all()],
@@ -75,7 +78,7 @@ def region_detail(request, code: str):
     return render(request, "regions/region_detail.html", context)
 
 
-@require_GET
+@require_safe
 def boundaries(request, level: int):
     """GeoJSON of a level's boundaries (``/geo/3.geojson``), cacheable, with an ETag."""
     if level not in (Level.PROVINCE, Level.PREFECTURE, Level.COUNTY):

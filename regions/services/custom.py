@@ -1,23 +1,22 @@
 """Import a region tree that is not China's (``manage.py import_regions CSV --scheme NAME``)."""
 
+import re
 from pathlib import Path
 
 import pandas as pd
 
 from regions.models import CN
-from regions.services.upsert import RegionImportError, UpsertResult, regions_upsert, with_tree_columns
+from regions.services.upsert import (
+    CODE_PATTERN,
+    RegionImportError,
+    UpsertResult,
+    read_text_csv,
+    regions_upsert,
+    with_tree_columns,
+)
 
 REQUIRED_COLUMNS = ("code", "name", "parent_code", "level")
-
-
-def _read_text_csv(path: Path) -> pd.DataFrame:
-    """Read a CSV as text: UTF-8 (with or without BOM), else strict GB18030."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, encoding_errors="strict")
-        except UnicodeDecodeError:
-            continue
-    raise RegionImportError(f"{path}: the file is neither UTF-8 nor GB18030 text.")
+RESERVED_SCHEMES = {CN, "all"}
 
 
 def regions_import_csv(*, path: Path, scheme: str) -> UpsertResult:
@@ -37,12 +36,12 @@ def regions_import_csv(*, path: Path, scheme: str) -> UpsertResult:
     Raises:
         RegionImportError: listing every problem by row (row 2 is the first data row).
     """
-    if scheme == CN or not scheme.replace("-", "").replace("_", "").isalnum():
+    if scheme in RESERVED_SCHEMES or not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", scheme):
         raise RegionImportError(
-            f"Scheme {scheme!r} is not allowed here: use letters, digits, '-' or '_', and not 'cn' "
-            "(China's divisions come from import_divisions)."
+            f"Scheme {scheme!r} is not allowed here: use 1-32 letters, digits, '-' or '_', and not "
+            "'cn' (China's divisions come from import_divisions) or 'all' (the API's word for every tree)."
         )
-    frame = _read_text_csv(Path(path))
+    frame = read_text_csv(Path(path))
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
@@ -57,6 +56,14 @@ def regions_import_csv(*, path: Path, scheme: str) -> UpsertResult:
     bad_level = (level.isna() | (level < 1) | (level % 1 != 0)) & (frame["level"] != "")
     for r, value in zip(row[bad_level], frame["level"][bad_level], strict=True):
         problems.append((f"row {r}, column level", f"{value!r} is not a whole number ≥ 1"))
+    for column in ("code", "parent_code"):
+        bad_code = (frame[column] != "") & ~frame[column].str.fullmatch(CODE_PATTERN)
+        for r, value in zip(row[bad_code], frame[column][bad_code], strict=True):
+            problems.append(
+                (f"row {r}, column {column}", f"{value!r}: codes are 1-40 letters, digits, '.', '_' or '-'")
+            )
+    if frame.empty:
+        problems.append(("file", "no data rows"))
     duplicated = frame["code"].duplicated(keep=False) & (frame["code"] != "")
     for r, code in zip(row[duplicated], frame["code"][duplicated], strict=True):
         problems.append((f"row {r}, column code", f"{code} appears more than once"))

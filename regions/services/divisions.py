@@ -31,6 +31,8 @@ def _village_provinces(villages: str | Sequence[str] | None, province_codes: set
             return set(province_codes)
         villages = [code for code in villages.split(",")]
     wanted = {code.strip() for code in villages if code.strip()}
+    if not wanted:
+        raise RegionImportError("--villages needs province codes (e.g. 62,63) or 'all'.")
     unknown = sorted(wanted - province_codes)
     if unknown:
         raise RegionImportError(

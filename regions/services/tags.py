@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from regions.models import CN, Level, Region, RegionTag, Tag
-from regions.services.upsert import RegionImportError
+from regions.services.upsert import RegionImportError, read_text_csv
 
 TAGS_FILE = Path("region_tags.yaml")
 POVERTY_COUNTIES_TAG = "poverty_county_832"
@@ -55,27 +55,30 @@ def poverty_counties_read(path: Path) -> tuple[dict[str, int], dict[str, list[st
             ``exit_year`` (the year the county exited poverty, 2016-2020).
 
     Returns:
-        (exit year by county code, source names of codes that several rows share, rows read).
+        (exit year by county code, "name (year)" of the rows that share a code, rows read).
         When merged rows disagree on the year, the latest counts: a merged county exits when its
         last part does.
 
     Raises:
         RegionImportError: missing columns, blank codes, or years that are not whole numbers.
     """
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame = read_text_csv(path)
+    if frame.empty:
+        raise RegionImportError(f"{path}: no data rows; the assignments were left unchanged.")
     missing = [c for c in POVERTY_COUNTY_COLUMNS if c not in frame.columns]
     if missing:
         raise RegionImportError(f"{path}: missing columns {', '.join(missing)}.")
     years = pd.to_numeric(frame["exit_year"], errors="coerce")
-    bad = years.isna() | (years % 1 != 0) | (frame["code_2023"].str.strip() == "")
+    bad = years.isna() | (years % 1 != 0) | ~years.between(1986, 2030) | (frame["code_2023"].str.strip() == "")
     if bad.any():
         raise RegionImportError(
-            f"{path}: rows without a county code or a whole exit year.",
+            f"{path}: rows without a county code or an exit year between 1986 and 2030.",
             [(f"row {i + 2}", f"code {r.code_2023!r}, exit year {r.exit_year!r}") for i, r in frame[bad].iterrows()],
         )
     frame = frame.assign(code=frame["code_2023"].str.strip(), year=years.astype(int))
     by_code = frame.groupby("code")
-    merged = {code: list(names) for code, names in by_code["name_source"] if len(names) > 1}
+    labelled = frame["name_source"] + " (" + frame["year"].astype(str) + ")"
+    merged = {code: list(names) for code, names in labelled.groupby(frame["code"]) if len(names) > 1}
     return {str(k): int(v) for k, v in by_code["year"].max().items()}, merged, len(frame)
 
 

@@ -8,6 +8,7 @@ which writes only rows that are new or differ, so a second import of the same fi
 import csv
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 from django.db import connection, transaction
@@ -28,6 +29,8 @@ COLUMNS = [
     "county_code",
     "township_code",
 ]
+#: Codes any scheme may use: what the API accepts in ``region`` and in URLs.
+CODE_PATTERN = r"[0-9A-Za-z_.-]{1,40}"
 _ANCESTOR_COLUMNS = ["province_code", "prefecture_code", "county_code", "township_code"]
 _STAGING = "regions_region_staging"
 _SQLITE_BATCH = 5000
@@ -56,6 +59,26 @@ class UpsertResult:
         return self.created + self.updated
 
 
+def read_text_csv(path: Path) -> pd.DataFrame:
+    """Read a CSV as text cells: UTF-8 (with or without BOM), else strict GB18030.
+
+    Raises:
+        RegionImportError: not a file, not UTF-8/GB18030 text, empty, or not parseable as CSV.
+    """
+    if not Path(path).is_file():
+        raise RegionImportError(f"{path}: no such file.")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding, encoding_errors="strict")
+        except UnicodeDecodeError:
+            continue
+        except pd.errors.EmptyDataError:
+            raise RegionImportError(f"{path}: the file is empty.") from None
+        except pd.errors.ParserError as error:
+            raise RegionImportError(f"{path}: not a readable CSV file ({error}).") from None
+    raise RegionImportError(f"{path}: the file is neither UTF-8 nor GB18030 text.")
+
+
 def with_tree_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Add ``path``, the level 1-4 ancestor codes and ``code12`` to region rows.
 
@@ -74,12 +97,17 @@ def with_tree_columns(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.sort_values(["level", "code"], kind="stable").reset_index(drop=True)
     in_frame = dict(zip(frame["code"], frame["level"], strict=True))
     outside = sorted(set(frame["parent_code"]) - set(in_frame) - {""})
+    schemes = set(frame["scheme"])
     known = {
         code: (path, level)
-        for code, path, level in Region.objects.filter(code__in=outside).values_list("code", "path", "level")
+        for code, path, level in Region.objects.filter(code__in=outside, scheme__in=schemes).values_list(
+            "code", "path", "level"
+        )
     }
     problems = [
-        (f"parent {code}", "parent code not found in the file or the database") for code in outside if code not in known
+        (f"parent {code}", "parent code not found in the file or in the same scheme in the database")
+        for code in outside
+        if code not in known
     ]
     if problems:
         raise RegionImportError("Some parents are unknown.", problems)
@@ -89,7 +117,15 @@ def with_tree_columns(frame: pd.DataFrame) -> pd.DataFrame:
     if len(wrong):
         raise RegionImportError(
             "Some levels do not follow their parent's level.",
-            [(f"code {r.code}", f"level {r.level}, parent level {parent_level[i]}") for i, r in wrong.iterrows()],
+            [
+                (
+                    f"code {r.code}",
+                    f"level {r.level}, parent level {parent_level[i]}"
+                    if r.parent_code
+                    else f"level {r.level} without a parent: a region without a parent has level 1",
+                )
+                for i, r in wrong.iterrows()
+            ],
         )
 
     paths = {code: path for code, (path, _level) in known.items()}

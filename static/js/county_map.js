@@ -43,7 +43,7 @@
           text: tagged.map(function (c) { return hover(c) + (numeric ? "<br>" + data.valueLabel + ": " + c.value : ""); }),
           z: values, colorscale: numeric ? "YlOrRd" : [[0, "#c2410c"], [1, "#c2410c"]], reversescale: numeric,
           showscale: numeric, zmin: Math.min.apply(null, values), zmax: Math.max.apply(null, values),
-          colorbar: numeric ? { title: { text: data.valueLabel }, dtick: 1, tickformat: "d" } : undefined
+          colorbar: numeric ? { title: { text: data.valueLabel }, dtick: 1, tickformat: "d", y: 0.45, len: 0.75 } : undefined
         }));
       }
       var layout = {
@@ -52,7 +52,12 @@
         geo: { projection: { type: "mercator" },
                fitbounds: "geojson", visible: false }
       };
-      return Plotly.newPlot(el, traces, layout, { topojsonURL: data.topojsonUrl, responsive: true, displaylogo: false });
+      // Offline: no base-map CDN (topojsonURL), and no button that sends the chart to Plotly's cloud.
+      return Plotly.newPlot(el, traces, layout, {
+        topojsonURL: data.topojsonUrl, responsive: true, displaylogo: false,
+        showSendToCloud: false, showEditInChartStudio: false, plotlyServerURL: "",
+        modeBarButtonsToRemove: ["sendDataToCloud", "select2d", "lasso2d"]
+      });
     })
     .then(function () {
       el.on("plotly_click", function (ev) {

@@ -59,6 +59,15 @@ def test_regions_list_tag_without_values_filters_provinces(api):
         ("tag=nope", "tag"),
         ("code_prefix=6%25", "code_prefix"),
         ("page_size=abc&levels=3", "levels"),
+        ("page=0", "page"),
+        ("page=abc", "page"),
+        ("page_size=0", "page_size"),
+        ("page_size=5001", "page_size"),
+        ("page_size=-5", "page_size"),
+        ("scheme=nonexistent", "scheme"),
+        ("level=1&level=2", "level"),
+        ("level=99999999999999999999", "level"),
+        ("region=G%201", "region"),
     ],
 )
 def test_regions_list_bad_parameters_are_400_naming_the_parameter(api, query, field):

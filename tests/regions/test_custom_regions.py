@@ -89,3 +89,30 @@ def test_import_regions_rejects_text_that_is_not_utf8_or_gb18030(tmp_path):
     path.write_bytes(b"code,name,parent_code,level\nA,\xff\xfe\xff,,1\n")
     with pytest.raises(CommandError, match="neither UTF-8 nor GB18030"):
         call_command("import_regions", str(path), "--scheme", "t")
+
+
+@pytest.mark.django_db
+def test_import_regions_parent_must_be_in_the_same_scheme(tmp_path):
+    with pytest.raises(CommandError, match="parent 62: parent code not found in the file or in the same scheme"):
+        call_command(
+            "import_regions", str(_write(tmp_path, "code,name,parent_code,level\nJ,Jay,62,2\n")), "--scheme", "t9"
+        )
+    assert APIClient().get("/api/v1/regions/62/").json()["children_count"] == 14
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "scheme", "message"),
+    [
+        ("code,name,parent_code,level\nA,x,,1\n", "all", "not 'cn'"),
+        ("code,name,parent_code,level\nG 1,x,,1\n", "t", "'G 1': codes are 1-40 letters"),
+        ("code,name,parent_code,level\n", "t", "no data rows"),
+        ("", "t", "the file is empty"),
+        ("code,name,parent_code,level\nA,x,,7\n", "t", "level 7 without a parent"),
+    ],
+    ids=["reserved-scheme", "space-in-code", "header-only", "empty", "root-not-level-1"],
+)
+def test_import_regions_rejects_with_a_clear_message(tmp_path, text, scheme, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("import_regions", str(_write(tmp_path, text)), "--scheme", scheme)
+    assert not Region.objects.filter(scheme=scheme).exists()

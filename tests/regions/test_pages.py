@@ -81,3 +81,16 @@ def test_boundaries_geojson_counties_with_taiwan_and_conditional_get(client):
     again = client.get("/geo/3.geojson", HTTP_IF_NONE_MATCH=response["ETag"], HTTP_ACCEPT_ENCODING="gzip")
     assert again.status_code == 304
     assert client.get("/geo/4.geojson").status_code == 404
+
+
+@pytest.mark.django_db
+def test_pages_answer_head_requests(client):
+    for url in ("/", "/regions/62/", "/geo/3.geojson"):
+        assert client.head(url).status_code == 200, url
+    assert client.post("/regions/62/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_region_page_names_tags_in_the_reader_language(client, shared_data):
+    html = client.get("/regions/6229/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "National poverty county (the 832): 2020" in html and "poverty_county_832" not in html

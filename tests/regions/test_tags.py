@@ -27,7 +27,7 @@ def test_import_region_tags_poverty_counties_831_regions_with_exit_years(shared_
     )
     text = out.getvalue()
     assert "poverty_county_832: 832 source rows, 831 regions tagged" in text
-    assert "merged: 冷湖行委 + 茫崖行委 -> 632803" in text
+    assert "merged: 冷湖行委 (2019) + 茫崖行委 (2019) -> 632803" in text
     years = _values("poverty_county_832")
     assert len(years) == 831
     assert pd.Series(years).value_counts().sort_index().to_dict() == {
@@ -133,3 +133,40 @@ def test_import_region_tags_reports_unknown_county_codes(tmp_path):
     assert result.unknown == ["629999"]
     assert _values("poverty_county_832") == {"622926": 2020}
     assert Tag.objects.get(code="poverty_county_832").value_label_en == "Exit year"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"code_2023,name_source,exit_year\n", "no data rows"),
+        (b"", "the file is empty"),
+        ("code_2023,name_source,exit_year\n622926,东乡县,2020\n".encode("gb18030"), None),
+        (b"code_2023,name_source,exit_year\n622926,x,1850\n", "between 1986 and 2030"),
+    ],
+    ids=["header-only", "empty", "gb18030", "absurd-year"],
+)
+def test_import_region_tags_bad_files_leave_assignments_unchanged(tmp_path, content, message):
+    RegionTag.objects.filter(tag__code="poverty_county_832").delete()
+    tags_import(poverty_counties=_small_list(tmp_path))
+    path = tmp_path / "bad.csv"
+    path.write_bytes(content)
+    if message is None:  # GB18030 is read, not rejected
+        tags_import(poverty_counties=path)
+        assert _values("poverty_county_832") == {"622926": 2020}
+        return
+    with pytest.raises(RegionImportError, match=message):
+        tags_import(poverty_counties=path)
+    assert _values("poverty_county_832") == {"622926": 2020, "621126": 2020}
+
+
+def _small_list(tmp_path):
+    path = tmp_path / "small.csv"
+    path.write_text("code_2023,name_source,exit_year\n622926,东乡县,2020\n621126,岷县,2020\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.django_db
+def test_import_region_tags_missing_file_or_directory_is_a_clear_error(tmp_path):
+    with pytest.raises(RegionImportError, match="no such file"):
+        tags_import(poverty_counties=tmp_path)

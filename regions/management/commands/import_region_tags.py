@@ -23,8 +23,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, poverty_counties=None, **options):
-        if poverty_counties is not None and not poverty_counties.is_file():
-            raise CommandError(f"{poverty_counties}: no such file.")
         try:
             results = tags_import(poverty_counties=poverty_counties)
         except RegionImportError as error:

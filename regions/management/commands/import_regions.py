@@ -16,8 +16,6 @@ class Command(BaseCommand):
         parser.add_argument("--scheme", required=True, help="the tree's name, e.g. 'at-nuts'")
 
     def handle(self, *args, csv, scheme, **options):
-        if not csv.is_file():
-            raise CommandError(f"{csv}: no such file.")
         try:
             result = regions_import_csv(path=csv, scheme=scheme)
         except RegionImportError as error:
