@@ -1,6 +1,7 @@
 """Shared fixtures: the real region tree, the optional shared data, the database vendor.
 
-The session loads China's provinces, prefectures and counties, their boundaries and tags once
+The session loads China's provinces, prefectures and counties (and the townships and villages of
+Ningxia, 64, for the household tests), their boundaries and tags once
 (committed, before any test transaction). Transactional tests (``transaction=True``) run after the
 others and empty the tables, so they load what they need themselves.
 
@@ -41,7 +42,7 @@ def load_tree(*, villages=None) -> None:
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        load_tree()
+        load_tree(villages="64")
 
 
 @pytest.fixture

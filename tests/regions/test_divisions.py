@@ -13,6 +13,8 @@ from regions.services.upsert import RegionImportError
 
 def _counts(prefix: str = "") -> dict[int, int]:
     rows = Region.objects.filter(scheme="cn", code__startswith=prefix).values_list("level", flat=True)
+    if not prefix:  # the session also loads Ningxia's townships and villages
+        rows = rows.filter(level__lte=3)
     return pd.Series(list(rows)).value_counts().sort_index().to_dict()
 
 

@@ -1,0 +1,452 @@
+"""Validate an import file completely, without writing: every problem by row and column.
+
+``import_validate`` reads the file (``reading.read_table``), maps the headers (Chinese or English),
+parses each column (``cells``), then checks against the database set-based: region codes, the
+uploader's scope, known households, duplicate keys, resident IDs (check digit, birth date, duplicates
+in the file and in the registry) and amounts. It returns the parsed rows, the problems, and how many
+rows are new, updated, unchanged or rejected.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pandas as pd
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+
+from households import ids
+from households.importing import cells
+from households.importing.columns import (
+    BOOL,
+    CHOICE,
+    CHOICES,
+    COLUMNS,
+    DATE,
+    DECIMAL,
+    IDENTIFIER,
+    INT,
+    KEYS,
+    Column,
+    header_lookup,
+)
+from households.importing.reading import ImportFileError, read_table
+from households.models import Household, HouseholdSurvey, Member, MemberStatus, VillageSurvey
+from regions.models import CN, Level, Region
+from regions.selectors import WRITE_ROLES, user_region_paths
+
+#: Largest absolute amount accepted in a money column (yuan per household per year).
+DEFAULT_MAX_AMOUNT = Decimal("10000000")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem: ``row`` as the user sees it (0: the whole file), the column header as in the
+    file ('' when the problem is not about one column), the cell's text, and the message."""
+
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+@dataclass
+class Validation:
+    """The outcome of validating a file: parsed rows, problems and counts.
+
+    ``rows``: one row per data row of the file, columns = fields present + ``_row`` (the row number
+    the user sees) + kind-specific resolved ids (``_region_id``, ``_household_id``, ``_province``);
+    ``existing``: the matching database rows (``_key`` → field values), used by the commit.
+    """
+
+    kind: str
+    period: int | None
+    encoding: str = ""
+    rows: pd.DataFrame = field(default_factory=pd.DataFrame)
+    problems: list[Problem] = field(default_factory=list)
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    status_of_row: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def report(self) -> dict:
+        """JSON-ready summary: counts and every problem."""
+        return {
+            "kind": self.kind,
+            "period": self.period,
+            "encoding": self.encoding,
+            "counts": {
+                "new": self.new,
+                "updated": self.updated,
+                "unchanged": self.unchanged,
+                "rejected": self.rejected,
+            },
+            "problems": [p.__dict__ for p in self.problems],
+        }
+
+
+class _Collector:
+    """Gathers problems from boolean masks over the frame."""
+
+    def __init__(self, row_numbers: list[int], raw: pd.DataFrame, headers: dict[str, str]):
+        self.row_numbers = row_numbers
+        self.raw = raw
+        self.headers = headers  # field -> header as in the file
+        self.problems: list[Problem] = []
+        self.bad_rows: set[int] = set()
+
+    def add(self, index: int, field_name: str, message: str) -> None:
+        header = self.headers.get(field_name, field_name)
+        value = str(self.raw.at[index, header]) if header in self.raw.columns else ""
+        self.problems.append(Problem(self.row_numbers[index], header, value, message))
+        self.bad_rows.add(index)
+
+    def add_series(self, field_name: str, messages: pd.Series) -> None:
+        for index, message in messages.dropna().items():
+            self.add(index, field_name, message)
+
+
+def _parse_column(column: Column, series: pd.Series, numeric: pd.Series, out: _Collector) -> pd.Series:
+    if column.kind == IDENTIFIER:
+        values, problems = cells.parse_identifier(series, numeric_mask=numeric)
+    elif column.kind == DECIMAL:
+        values, problems = cells.parse_decimal(series)
+    elif column.kind == BOOL:
+        values, problems = cells.parse_bool(series)
+    elif column.kind == INT:
+        values, problems = cells.parse_int(series, minimum=column.minimum, maximum=column.maximum)
+    elif column.kind == DATE:
+        values, problems = cells.parse_date(series, excel_serial_mask=numeric)
+    elif column.kind in (CHOICE, CHOICES):
+        values, problems = _parse_choices(column, series)
+    else:
+        values, problems = series.where(series != "", None), pd.Series(None, index=series.index, dtype=object)
+    out.add_series(column.field, problems)
+    if column.required:
+        out.add_series(column.field, pd.Series("required: the cell is empty", index=series.index).where(series == ""))
+    if column.kind == DECIMAL:
+        limit = Decimal(str(getattr(settings, "TUOPIN_IMPORT_MAX_AMOUNT", DEFAULT_MAX_AMOUNT)))
+        for index, value in values.dropna().items():
+            if column.minimum is not None and value < Decimal(str(column.minimum)):
+                out.add(index, column.field, f"must be at least {column.minimum:g}")
+            elif column.maximum is not None and value > Decimal(str(column.maximum)):
+                out.add(index, column.field, f"must be at most {column.maximum:g}")
+            elif column.unit.startswith("yuan") and abs(value) > limit:
+                out.add(index, column.field, f"absurd amount: more than {limit:,.0f} yuan a year; check the unit")
+    return values
+
+
+def _parse_choices(column: Column, series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    lookup = column.choice_lookup()
+    codes = ", ".join(str(v) for v in column.choices.values)
+    values = pd.Series(None, index=series.index, dtype=object)
+    problems = pd.Series(None, index=series.index, dtype=object)
+    for index, text in series[series != ""].items():
+        parts = [p.strip() for p in text.replace("、", ";").replace(",", ";").split(";") if p.strip()]
+        if column.kind == CHOICE:
+            parts = [text]
+        found = [lookup.get(p.casefold()) for p in parts]
+        if any(v is None for v in found):
+            problems[index] = f"unknown value; use one of: {codes}"
+        else:
+            values[index] = found if column.kind == CHOICES else found[0]
+    return values, problems
+
+
+def import_validate(
+    *, data: bytes, filename: str, kind: str, period: int | None, user, sheet: str | None = None
+) -> Validation:
+    """Validate an import file; nothing is written.
+
+    Args:
+        data: the file's bytes (CSV or XLSX); filename: its name (the extension picks the reader);
+        kind: one of ``COLUMNS``; period: the survey year (members, surveys); user: the uploader,
+            whose clerk/admin assignments bound the regions the file may touch.
+
+    Returns:
+        A ``Validation`` listing every problem (not the first) and the row counts.
+    """
+    result = Validation(kind=kind, period=period)
+    try:
+        table = read_table(data, filename=filename, sheet=sheet)
+    except ImportFileError as error:
+        result.problems.append(Problem(0, "", "", str(error)))
+        return result
+    result.encoding = table.encoding
+    raw = table.frame
+    lookup = header_lookup(kind)
+    headers: dict[str, str] = {}
+    file_problems = []
+    for header in raw.columns:
+        target = lookup.get(" ".join(str(header).split()).casefold())
+        if target is None:
+            file_problems.append(
+                Problem(0, str(header), "", "unknown column; see the template for the accepted headers")
+            )
+        elif target in headers:
+            file_problems.append(Problem(0, str(header), "", f"column {target} appears twice"))
+        else:
+            headers[target] = header
+    for column in COLUMNS[kind]:
+        if column.required and column.field not in headers:
+            file_problems.append(Problem(0, column.header, "", "required column is missing"))
+    if file_problems:
+        result.problems = file_problems
+        return result
+
+    out = _Collector(table.row_numbers, raw, headers)
+    parsed = pd.DataFrame(index=raw.index)
+    for column in COLUMNS[kind]:
+        if column.field not in headers:
+            continue
+        header = headers[column.field]
+        numeric = table.mask(table.numeric_cells, header)
+        parsed[column.field] = _parse_column(column, raw[header], numeric, out)
+    for index, header in table.formula_cells_without_value:
+        field_name = next((f for f, h in headers.items() if h == header), header)
+        out.add(index, field_name, "formula without a saved value: open and save the file in Excel, or paste values")
+
+    _check_duplicate_keys(kind, parsed, out, table.row_numbers)
+    _check_kind(kind, parsed, out, user)
+    result.rows = parsed.assign(_row=table.row_numbers)
+    result.problems = sorted(out.problems, key=lambda p: (p.row, p.column))
+    result.rejected = len(out.bad_rows)
+    _count_changes(result, out.bad_rows)
+    return result
+
+
+def _check_duplicate_keys(kind: str, parsed: pd.DataFrame, out: _Collector, row_numbers: list[int]) -> None:
+    keys = [k for k in KEYS[kind] if k in parsed.columns]
+    complete = parsed[keys].notna().all(axis=1)
+    frame = parsed.loc[complete, keys].astype(str)
+    duplicated = frame.duplicated(keep=False)
+    if not duplicated.any():
+        return
+    groups = frame[duplicated].groupby(keys if len(keys) > 1 else keys[0], sort=False).groups
+    for members in groups.values():
+        rows = [row_numbers[i] for i in members]
+        for index in members:
+            others = ", ".join(str(r) for r in rows if r != row_numbers[index])
+            out.add(index, keys[-1], f"duplicate key: the same {' + '.join(keys)} is also in row {others}")
+
+
+def _in_scope(paths: pd.Series, user) -> pd.Series:
+    allowed = user_region_paths(user, roles=WRITE_ROLES) if user is not None else None
+    if allowed is None:
+        return pd.Series(True, index=paths.index)
+    inside = pd.Series(False, index=paths.index)
+    for prefix in allowed:
+        inside |= paths.fillna("").str.startswith(prefix)
+    return inside
+
+
+def _check_kind(kind: str, parsed: pd.DataFrame, out: _Collector, user) -> None:
+    if kind in ("households", "village-surveys"):
+        _check_regions(parsed, out, user, registry=kind == "households")
+    else:
+        _check_households(parsed, out, user)
+    if kind == "members":
+        _check_resident_ids(parsed, out)
+
+
+def _check_regions(parsed: pd.DataFrame, out: _Collector, user, *, registry: bool) -> None:
+    codes = parsed["village_code"].dropna().unique().tolist()
+    has_children = Exists(Region.objects.filter(parent=OuterRef("code")))
+    found = pd.DataFrame(
+        list(
+            Region.objects.filter(code__in=codes)
+            .annotate(has_children=has_children)
+            .values("code", "id", "path", "level", "scheme", "province_code", "has_children")
+        ),
+        columns=["code", "id", "path", "level", "scheme", "province_code", "has_children"],
+    ).set_index("code")
+    code = parsed["village_code"]
+    known = code.isin(found.index)
+    for index in parsed.index[code.notna() & ~known]:
+        out.add(index, "village_code", "unknown region code")
+    info = found.reindex(code.where(known))
+    info.index = parsed.index
+    leaf = ~info["has_children"].fillna(True).astype(bool) & ((info["scheme"] != CN) | (info["level"] == Level.VILLAGE))
+    for index in parsed.index[known & ~leaf]:
+        out.add(index, "village_code", f"not a village: a region of level {int(info.at[index, 'level'])}")
+    inside = _in_scope(info["path"], user)
+    for index in parsed.index[known & ~inside]:
+        out.add(index, "village_code", "outside your assigned regions")
+    parsed["_region_id"] = info["id"]
+    parsed["_province"] = info["province_code"]
+    if registry and "registry_number" in parsed.columns:
+        reg = parsed["registry_number"]
+        cn = known & (info["scheme"] == CN) & reg.notna()
+        shape = pd.Series(
+            [
+                str(r).startswith(str(v)) and len(str(r)) == len(str(v)) + 4 and str(r)[-4:].isdigit()
+                for r, v in zip(reg, code, strict=True)
+            ],
+            index=parsed.index,
+        )
+        for index in parsed.index[cn & ~shape]:
+            out.add(index, "registry_number", "a registry number is the village code followed by a 4-digit serial")
+        existing = pd.DataFrame(
+            list(
+                Household.objects.filter(registry_number__in=reg.dropna().tolist()).values(
+                    "registry_number", "region__path"
+                )
+            ),
+            columns=["registry_number", "region__path"],
+        ).set_index("registry_number")
+        old_path = existing["region__path"].reindex(reg)
+        old_path.index = parsed.index
+        moved_out = old_path.notna() & ~_in_scope(old_path, user)
+        for index in parsed.index[moved_out]:
+            out.add(index, "registry_number", "this household is registered outside your assigned regions")
+
+
+def _check_households(parsed: pd.DataFrame, out: _Collector, user) -> None:
+    reg = parsed["registry_number"]
+    found = pd.DataFrame(
+        list(
+            Household.objects.filter(registry_number__in=reg.dropna().unique().tolist()).values(
+                "registry_number", "id", "region__path", "region__province_code"
+            )
+        ),
+        columns=["registry_number", "id", "region__path", "region__province_code"],
+    ).set_index("registry_number")
+    known = reg.isin(found.index)
+    for index in parsed.index[reg.notna() & ~known]:
+        out.add(index, "registry_number", "unknown household: import it in a households file first")
+    info = found.reindex(reg.where(known))
+    info.index = parsed.index
+    for index in parsed.index[known & ~_in_scope(info["region__path"], user)]:
+        out.add(index, "registry_number", "outside your assigned regions")
+    parsed["_household_id"] = info["id"]
+    parsed["_province"] = info["region__province_code"]
+
+
+def _check_resident_ids(parsed: pd.DataFrame, out: _Collector) -> None:
+    if "resident_id" not in parsed.columns:
+        return
+    given = parsed["resident_id"].dropna()
+    valid = pd.Series(False, index=parsed.index)
+    for index, value in given.items():
+        problem = ids.resident_id_problem(value)
+        if problem:
+            out.add(index, "resident_id", problem)
+        else:
+            valid[index] = True
+            birth = parsed.at[index, "birth_date"] if "birth_date" in parsed.columns else None
+            if birth is not None and not pd.isna(birth) and birth != ids.birth_date(value):
+                out.add(
+                    index, "birth_date", f"differs from the birth date inside the resident ID ({ids.birth_date(value)})"
+                )
+    hashes = parsed["resident_id"].where(valid).map(lambda v: ids.id_hash(v) if isinstance(v, str) else None)
+    parsed["_id_hash"] = hashes
+    repeated = hashes.notna() & hashes.duplicated(keep=False)
+    for index in parsed.index[repeated]:
+        others = [out.row_numbers[i] for i in parsed.index[repeated & (hashes == hashes[index])] if i != index]
+        out.add(index, "resident_id", f"the same resident ID is also in row {', '.join(map(str, others))}")
+    taken = (
+        pd.DataFrame(
+            list(
+                Member.objects.filter(resident_id_hash__in=hashes.dropna().tolist()).values(
+                    "resident_id_hash", "household_id", "member_no"
+                )
+            ),
+            columns=["resident_id_hash", "household_id", "member_no"],
+        )
+        .drop_duplicates("resident_id_hash")
+        .set_index("resident_id_hash")
+    )
+    owner = taken.reindex(hashes)
+    owner.index = parsed.index
+    other = owner["household_id"].notna() & (
+        (owner["household_id"] != parsed.get("_household_id")) | (owner["member_no"] != parsed["member_no"])
+    )
+    for index in parsed.index[other]:
+        out.add(index, "resident_id", "this resident ID is already registered to another member")
+
+
+def _count_changes(result: Validation, bad_rows: set[int]) -> None:
+    """Classify the valid rows as new, updated or unchanged against the database."""
+    rows = result.rows.drop(index=list(bad_rows))
+    if rows.empty:
+        return
+    current = _current_values(result.kind, rows, result.period)
+    fields = [c.field for c in COLUMNS[result.kind] if c.field in rows.columns and c.field not in KEYS[result.kind]]
+    for index, row in rows.iterrows():
+        before = current.get(index)
+        if before is None:
+            status = "new"
+        elif all(_same(row[f], before.get(f)) for f in fields):
+            status = "unchanged"
+        else:
+            status = "updated"
+        result.status_of_row[int(index)] = status
+    counts = pd.Series(list(result.status_of_row.values())).value_counts()
+    result.new, result.updated, result.unchanged = (int(counts.get(s, 0)) for s in ("new", "updated", "unchanged"))
+
+
+def _same(new, old) -> bool:
+    if new is None or (not isinstance(new, list) and pd.isna(new)):
+        return old is None or old == "" or old == []
+    if isinstance(old, Decimal) or isinstance(new, Decimal):
+        return old is not None and Decimal(str(new)) == Decimal(str(old))
+    return new == old
+
+
+def _current_values(kind: str, rows: pd.DataFrame, period: int | None) -> dict[int, dict]:
+    """Database values of the rows' keys, by frame index (resident IDs compared by hash)."""
+    if kind == "households":
+        found = {
+            h["registry_number"]: h
+            for h in Household.objects.filter(registry_number__in=rows["registry_number"].tolist()).values(
+                *[f.attname for f in Household._meta.concrete_fields], "region__code"
+            )
+        }
+        return {
+            index: {**found[reg], "village_code": found[reg]["region__code"]}
+            for index, reg in rows["registry_number"].items()
+            if reg in found
+        }
+    if kind == "household-surveys":
+        found = {
+            s["household_id"]: s
+            for s in HouseholdSurvey.objects.filter(
+                household_id__in=rows["_household_id"].tolist(), period_id=period
+            ).values()
+        }
+        return {i: found[h] for i, h in rows["_household_id"].items() if h in found}
+    if kind == "village-surveys":
+        found = {
+            s["region_id"]: s
+            for s in VillageSurvey.objects.filter(region_id__in=rows["_region_id"].tolist(), period_id=period).values()
+        }
+        return {i: found[r] for i, r in rows["_region_id"].items() if r in found}
+    members = {
+        (m["household_id"], m["member_no"]): m
+        for m in Member.objects.filter(household_id__in=rows["_household_id"].tolist()).values()
+    }
+    statuses = {
+        s["member_id"]: s
+        for s in MemberStatus.objects.filter(
+            member_id__in=[m["id"] for m in members.values()], period_id=period
+        ).values()
+    }
+    out = {}
+    for index, row in rows.iterrows():
+        member = members.get((row["_household_id"], row["member_no"]))
+        if member is None:
+            continue
+        values = {**statuses.get(member["id"], {}), **member}
+        values["resident_id"] = (
+            row.get("resident_id") if member["resident_id_hash"] == row.get("_id_hash", None) else "changed"
+        )
+        if member["resident_id_hash"] == "" and pd.isna(row.get("resident_id")):
+            values["resident_id"] = None
+        if member["id"] not in statuses:
+            values["present"] = "missing status"
+        out[index] = values
+    return out

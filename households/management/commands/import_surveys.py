@@ -1,0 +1,61 @@
+"""``manage.py import_surveys FILE --kind KIND --period YEAR [--commit]``: validate, then import."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from households.importing.columns import COLUMNS
+from households.importing.commit import ImportRejected, import_commit, import_upload
+from households.importing.validate import Validation, import_validate
+
+
+class Command(BaseCommand):
+    help = (
+        "Validate a households, members, household-surveys or village-surveys file (CSV or XLSX) and print "
+        "the report; with --commit, write it in one transaction (or nothing). Exits non-zero when any row "
+        "is rejected."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--kind", required=True, choices=sorted(COLUMNS))
+        parser.add_argument("--period", required=True, type=int, help="survey year, e.g. 2020")
+        parser.add_argument("--sheet", help="XLSX sheet name (default: the first)")
+        parser.add_argument("--commit", action="store_true", help="write the rows (default: validate only)")
+
+    def handle(self, *args, file, kind, period, sheet=None, commit=False, **options):
+        if not file.is_file():
+            raise CommandError(f"{file}: no such file.")
+        data = file.read_bytes()
+        if not commit:
+            validation = import_validate(
+                data=data, filename=file.name, kind=kind, period=period, user=None, sheet=sheet
+            )
+            self._report(validation, "validated only (nothing written; add --commit to import)")
+            return
+        batch, validation = import_upload(
+            data=data, filename=file.name, kind=kind, period=period, user=None, sheet=sheet
+        )
+        if validation.problems:
+            self._report(validation, f"batch {batch.pk}: rejected, nothing written")
+            return
+        try:
+            validation = import_commit(batch=batch, user=None)
+        except ImportRejected as error:
+            raise CommandError(str(error)) from error
+        self._report(validation, f"batch {batch.pk}: committed")
+
+    def _report(self, validation: Validation, outcome: str) -> None:
+        for p in validation.problems:
+            where = f"row {p.row}" if p.row else "file"
+            column = f", column {p.column}" if p.column else ""
+            value = f" {p.value!r}" if p.value else ""
+            self.stdout.write(f"{where}{column}:{value} {p.message}")
+        self.stdout.write(
+            f"new {validation.new}, updated {validation.updated}, unchanged {validation.unchanged}, "
+            f"rejected {validation.rejected}; {outcome}"
+        )
+        if validation.problems:
+            raise CommandError(
+                f"{len(validation.problems)} problem(s) in {validation.rejected} row(s); nothing was written."
+            )
