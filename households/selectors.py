@@ -1,0 +1,40 @@
+"""Reads of household data, every one scoped to the user's assigned regions (DESIGN §2)."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from households.models import Household, ImportBatch
+from regions.selectors import READ_ROLES, WRITE_ROLES, scope_filter, user_region_paths
+
+
+def households_visible_to(user, *, write: bool = False) -> QuerySet[Household]:
+    """Households in the user's subtrees: read roles, or clerk/admin roles when ``write``."""
+    roles = WRITE_ROLES if write else READ_ROLES
+    return Household.objects.filter(scope_filter(user, roles=roles, path_field="region__path"))
+
+
+def import_batches_visible_to(user) -> QuerySet[ImportBatch]:
+    """Batches the user uploaded; every batch for a superuser; none for anyone else."""
+    if not getattr(user, "is_authenticated", False):
+        return ImportBatch.objects.none()
+    if user.is_superuser:
+        return ImportBatch.objects.all()
+    return ImportBatch.objects.filter(Q(uploaded_by=user))
+
+
+def import_batch_get(*, user, pk: int) -> ImportBatch:
+    """One batch the user may see.
+
+    Raises:
+        Http404: no such batch, or not the user's (the same answer, so ids reveal nothing).
+    """
+    batch = import_batches_visible_to(user).filter(pk=pk).first()
+    if batch is None:
+        raise Http404("No such import batch.")
+    return batch
+
+
+def user_can_write_households(user) -> bool:
+    """True for a superuser or a user with a clerk or admin assignment somewhere."""
+    paths = user_region_paths(user, roles=WRITE_ROLES)
+    return paths is None or bool(paths)
