@@ -1,0 +1,1 @@
+"""Domain writes of the households app."""

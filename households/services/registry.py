@@ -1,0 +1,116 @@
+"""Writes from the clerk forms, each in one transaction, each marking its province and periods dirty.
+
+History rows come from django-simple-history (the request's user through its middleware).
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from households import ids
+from households.models import (
+    ChangeLog,
+    Household,
+    HouseholdSurvey,
+    IdDisclosure,
+    Member,
+    MemberStatus,
+    SurveyPeriod,
+    VillageSurvey,
+)
+from regions.models import Region
+
+
+def changes_mark(*, province_code: str, periods: Iterable[int], source: str = ChangeLog.Source.FORM) -> None:
+    """Add a change-log row per period for the province (what the recompute reads)."""
+    rows = [ChangeLog(province_code=province_code, period_id=year, source=source) for year in sorted(set(periods))]
+    ChangeLog.objects.bulk_create(rows)
+
+
+def _survey_periods(household: Household) -> list[int]:
+    return list(household.surveys.values_list("period_id", flat=True))
+
+
+@transaction.atomic
+def household_save(*, form, members, user) -> Household:
+    """Save a household form and its member formset (validated by the caller).
+
+    Resident IDs typed into the members are stored encrypted, hashed and masked; an empty field
+    keeps the stored ID. Marks the household's province dirty for every period it has a survey of.
+    """
+    household = form.save(commit=False)
+    household.region = form.cleaned_data["village_code"]
+    household.save()
+    members.instance = household
+    for member_form in members.forms:
+        if not member_form.has_changed() or member_form in members.deleted_forms:
+            continue
+        member = member_form.save(commit=False)
+        member.household = household
+        resident_id = member_form.cleaned_data.get("resident_id")
+        if resident_id:
+            member.resident_id_encrypted = ids.id_encrypt(resident_id)
+            member.resident_id_hash = ids.id_hash(resident_id)
+            member.resident_id_masked = ids.id_mask(resident_id)
+        member.save()
+    for member_form in members.deleted_forms:
+        if member_form.instance.pk:
+            member_form.instance.delete()
+    changes_mark(province_code=household.region.province_code, periods=_survey_periods(household))
+    return household
+
+
+@transaction.atomic
+def member_statuses_save(*, household: Household, period: int, forms_by_member: dict[int, object]) -> None:
+    """Save one status form per member for ``period``; marks the province and period dirty."""
+    SurveyPeriod.objects.get_or_create(year=period)
+    for member_id, form in forms_by_member.items():
+        values = {k: v for k, v in form.cleaned_data.items()}
+        MemberStatus.objects.update_or_create(member_id=member_id, period_id=period, defaults=values)
+    changes_mark(province_code=household.region.province_code, periods=[period])
+
+
+@transaction.atomic
+def household_survey_save(*, household: Household, period: int, form) -> HouseholdSurvey:
+    """Create or update the household's survey of ``period``; marks the province and period dirty."""
+    SurveyPeriod.objects.get_or_create(year=period)
+    survey = form.save(commit=False)
+    survey.household, survey.period_id = household, period
+    survey.save()
+    changes_mark(province_code=household.region.province_code, periods=[period])
+    return survey
+
+
+@transaction.atomic
+def village_survey_save(*, region: Region, period: int, form) -> VillageSurvey:
+    """Create or update a village's survey of ``period``; marks the province and period dirty."""
+    SurveyPeriod.objects.get_or_create(year=period)
+    survey = form.save(commit=False)
+    survey.region, survey.period_id = region, period
+    survey.save()
+    changes_mark(province_code=region.province_code, periods=[period])
+    return survey
+
+
+@transaction.atomic
+def status_change_record(*, household: Household, form, user) -> None:
+    """Record a dated monitoring-status transition; the latest one is the household's status."""
+    change = form.save(commit=False)
+    change.household, change.recorded_by = household, user
+    change.save()
+    latest = household.status_changes.order_by("-changed_on", "-id").first()
+    if household.monitoring_status != latest.status:
+        household.monitoring_status = latest.status
+        household.save(update_fields=["monitoring_status"])
+    changes_mark(province_code=household.region.province_code, periods=_survey_periods(household))
+
+
+def resident_id_reveal(*, user, member: Member, context: str) -> str:
+    """The member's resident ID in clear, with an audit row (who, whose, when, where).
+
+    The caller has checked that ``user`` is a clerk or admin whose scope holds the member.
+    """
+    if not member.resident_id_encrypted:
+        return ""
+    IdDisclosure.objects.create(user=user, member=member, context=context[:100])
+    return ids.id_decrypt(member.resident_id_encrypted)

@@ -1,0 +1,267 @@
+"""Clerk pages: households (registry, members, statuses, surveys), village surveys, the import wizard.
+
+Every page needs a login; every object comes from a selector scoped to the user's regions. Reading
+takes any role in scope; writing takes a clerk or admin role in scope (403 for a reader in scope,
+404 for anyone outside it, so ids reveal nothing).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from households import selectors
+from households.forms import (
+    HouseholdForm,
+    HouseholdSurveyForm,
+    ImportUploadForm,
+    MemberFormSet,
+    MemberStatusForm,
+    StatusChangeForm,
+    VillageSurveyForm,
+)
+from households.importing.commit import ImportRejected, import_commit, import_undo, import_upload
+from households.importing.report import rejected_rows_xlsx
+from households.models import Household, HouseholdSurvey, Member, MemberStatus, VillageSurvey
+from households.services import registry
+from regions.models import Level
+from regions.selectors import WRITE_ROLES, regions_visible_to
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _household(request, pk: int, *, write: bool = False) -> Household:
+    """The household if the user may see it (404 otherwise); 403 when writing needs more rights."""
+    household = get_object_or_404(selectors.households_visible_to(request.user).select_related("region"), pk=pk)
+    if write and not selectors.households_visible_to(request.user, write=True).filter(pk=pk).exists():
+        raise PermissionDenied(_("Only data clerks of this village and administrators may change it."))
+    return household
+
+
+def _period(year: int) -> int:
+    if not 1980 <= year <= 2100:
+        raise Http404(_("No such survey year."))
+    return year
+
+
+@login_required
+@require_safe
+def household_list(request):
+    """Households the user may see, filtered by village code or registry number prefix."""
+    households = selectors.households_visible_to(request.user).select_related("region").order_by("registry_number")
+    query = request.GET.get("q", "").strip()
+    if query:
+        households = households.filter(registry_number__startswith=query)
+    page = Paginator(households, 50).get_page(request.GET.get("page"))
+    context = {"page": page, "q": query, "can_write": selectors.user_can_write_households(request.user)}
+    return render(request, "households/household_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def household_edit(request, pk: int | None = None):
+    """Create (``pk`` None) or edit a household and its members."""
+    if pk is None:
+        if not selectors.user_can_write_households(request.user):
+            raise PermissionDenied(_("Only data clerks and administrators enter households."))
+        household = Household()
+    else:
+        household = _household(request, pk, write=True)
+    form = HouseholdForm(request.POST or None, instance=household, user=request.user)
+    members = MemberFormSet(request.POST or None, instance=household, prefix="members")
+    if request.method == "POST" and form.is_valid() and members.is_valid():
+        household = registry.household_save(form=form, members=members, user=request.user)
+        messages.success(request, _("Household saved."))
+        return redirect("households:detail", pk=household.pk)
+    return render(request, "households/household_form.html", {"form": form, "members": members, "household": household})
+
+
+@login_required
+@require_safe
+def household_detail(request, pk: int):
+    """A household: registry data, members (IDs masked), surveys by period, status changes, audit trail."""
+    household = _household(request, pk)
+    members = list(household.members.order_by("member_no"))
+    history = sorted(
+        [*household.history.select_related("history_user")[:50], *_member_history(household)],
+        key=lambda h: h.history_date,
+        reverse=True,
+    )[:100]
+    context = {
+        "household": household,
+        "members": members,
+        "surveys": household.surveys.order_by("-period_id"),
+        "status_changes": household.status_changes.order_by("-changed_on", "-id"),
+        "history": history,
+        "can_write": selectors.households_visible_to(request.user, write=True).filter(pk=pk).exists(),
+        "status_form": StatusChangeForm(),
+    }
+    return render(request, "households/household_detail.html", context)
+
+
+def _member_history(household: Household):
+    return (
+        Member.history.filter(household_id=household.pk).select_related("history_user").order_by("-history_date")[:50]
+    )
+
+
+@login_required
+@require_POST
+def member_reveal(request, pk: int, member_pk: int):
+    """Show one member's resident ID to a clerk or admin in scope; the disclosure is audited."""
+    household = _household(request, pk, write=True)
+    member = get_object_or_404(household.members, pk=member_pk)
+    resident_id = registry.resident_id_reveal(
+        user=request.user, member=member, context=f"household page {household.pk}"
+    )
+    return render(
+        request, "households/member_reveal.html", {"household": household, "member": member, "resident_id": resident_id}
+    )
+
+
+@login_required
+@require_POST
+def status_change_create(request, pk: int):
+    """Record a monitoring-status transition (date and reason)."""
+    household = _household(request, pk, write=True)
+    form = StatusChangeForm(request.POST)
+    if form.is_valid():
+        registry.status_change_record(household=household, form=form, user=request.user)
+        messages.success(request, _("Monitoring status recorded."))
+    else:
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return redirect("households:detail", pk=pk)
+
+
+@login_required
+@require_safe
+def household_survey_go(request, pk: int):
+    """Open the survey of the year given as ``?year=``."""
+    household = _household(request, pk, write=True)
+    year = request.GET.get("year", "")
+    if not year.isdigit():
+        raise Http404(_("No such survey year."))
+    return redirect("households:survey", pk=household.pk, year=_period(int(year)))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def household_survey_edit(request, pk: int, year: int):
+    """The household survey of one year (income ledger, guarantees, shocks, assistance)."""
+    household = _household(request, pk, write=True)
+    survey = HouseholdSurvey.objects.filter(household=household, period_id=_period(year)).first() or HouseholdSurvey()
+    form = HouseholdSurveyForm(request.POST or None, instance=survey)
+    if request.method == "POST" and form.is_valid():
+        registry.household_survey_save(household=household, period=year, form=form)
+        messages.success(request, _("Household survey saved."))
+        return redirect("households:detail", pk=pk)
+    return render(request, "households/survey_form.html", {"form": form, "household": household, "year": year})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def member_statuses_edit(request, pk: int, year: int):
+    """Each member's situation in one year."""
+    household = _household(request, pk, write=True)
+    members = list(household.members.order_by("member_no"))
+    current = {
+        s.member_id: s for s in MemberStatus.objects.filter(member__household=household, period_id=_period(year))
+    }
+    forms_by_member = {
+        m.pk: MemberStatusForm(request.POST or None, instance=current.get(m.pk) or MemberStatus(), prefix=f"m{m.pk}")
+        for m in members
+    }
+    if request.method == "POST" and all(f.is_valid() for f in forms_by_member.values()):
+        registry.member_statuses_save(household=household, period=year, forms_by_member=forms_by_member)
+        messages.success(request, _("Member statuses saved."))
+        return redirect("households:detail", pk=pk)
+    rows = [(m, forms_by_member[m.pk]) for m in members]
+    return render(request, "households/statuses_form.html", {"rows": rows, "household": household, "year": year})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def village_survey_edit(request, code: str, year: int):
+    """A village's survey of one year (public services and industry)."""
+    region = regions_visible_to(request.user).filter(code=code, level=Level.VILLAGE).first()
+    if region is None:
+        raise Http404(_("No such village in your regions."))
+    if not regions_visible_to(request.user, roles=WRITE_ROLES).filter(pk=region.pk).exists():
+        raise PermissionDenied(_("Only data clerks of this village and administrators may change it."))
+    survey = VillageSurvey.objects.filter(region=region, period_id=_period(year)).first() or VillageSurvey()
+    form = VillageSurveyForm(request.POST or None, instance=survey)
+    if request.method == "POST" and form.is_valid():
+        registry.village_survey_save(region=region, period=year, form=form)
+        messages.success(request, _("Village survey saved."))
+        return redirect("households:village-survey", code=code, year=year)
+    return render(request, "households/village_survey_form.html", {"form": form, "region": region, "year": year})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_list(request):
+    """The import wizard's first step: upload a file; and the user's batches."""
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not selectors.user_can_write_households(request.user):
+            raise PermissionDenied(_("Only data clerks and administrators import data."))
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            batch, _validation = import_upload(
+                data=upload.read(),
+                filename=upload.name,
+                kind=form.cleaned_data["kind"],
+                period=form.cleaned_data["period"],
+                user=request.user,
+                sheet=form.cleaned_data["sheet"] or None,
+            )
+            return redirect("households:import-detail", pk=batch.pk)
+    batches = selectors.import_batches_visible_to(request.user).order_by("-created_at")[:50]
+    kinds = ["households", "members", "household-surveys", "village-surveys"]
+    return render(request, "households/import_list.html", {"form": form, "batches": batches, "kinds": kinds})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_detail(request, pk: int):
+    """The preview report of a batch; commit or undo it."""
+    batch = selectors.import_batch_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        if not selectors.user_can_write_households(request.user):
+            raise PermissionDenied(_("Only data clerks and administrators import data."))
+        action = request.POST.get("action")
+        try:
+            if action == "commit":
+                import_commit(batch=batch, user=request.user)
+                messages.success(request, _("Committed: every row was written."))
+            elif action == "undo":
+                import_undo(batch=batch, user=request.user)
+                messages.success(request, _("Undone: the rows are as they were before this batch."))
+        except ImportRejected as error:
+            messages.error(request, str(error))
+        return redirect("households:import-detail", pk=pk)
+    problems = batch.report.get("problems", [])
+    page = Paginator(problems, 200).get_page(request.GET.get("page"))
+    return render(request, "households/import_detail.html", {"batch": batch, "page": page})
+
+
+@login_required
+@require_safe
+def import_rejected(request, pk: int):
+    """The rejected rows of a batch as an annotated XLSX."""
+    batch = selectors.import_batch_get(user=request.user, pk=pk)
+    response = HttpResponse(rejected_rows_xlsx(batch), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}-rejected.xlsx"'
+    return response
+
+
+@login_required
+@require_safe
+def import_file(request, pk: int):
+    """The uploaded file of a batch, as kept."""
+    batch = selectors.import_batch_get(user=request.user, pk=pk)
+    return FileResponse(batch.file.open("rb"), as_attachment=True, filename=batch.original_name)
