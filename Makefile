@@ -28,6 +28,7 @@ demo-data: $(BIN)/.installed
 		echo "($(POVERTY_COUNTIES) not found: tagging without the 832 poverty counties)"; \
 		$(MANAGE) import_region_tags; \
 	fi
+	$(MANAGE) generate_demo
 
 demo: demo-data
 	$(MANAGE) runserver $(HOST)

@@ -17,6 +17,7 @@ ID_1 += ids.check_character(ID_1)
 
 @pytest.fixture
 def clerk(client, db):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     user = User.objects.create_user("clerk-a")
     Assignment.objects.create(user=user, role=Role.CLERK, region=Region.objects.get(code=VILLAGE_A))
     client.force_login(user)
