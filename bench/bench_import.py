@@ -24,7 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -146,7 +146,8 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ours, raw = len(registry) / seconds, len(registry) / copy_seconds
     print(
-        f"import: {seconds:.1f} s ({validated:.1f} s validating), {ours:,.0f} rows/s; {written:,} surveys, {history:,} history rows"
+        f"import: {seconds:.1f} s ({validated:.1f} s validating), {ours:,.0f} rows/s; "
+        f"{written:,} surveys, {history:,} history rows"
     )
     print(f"raw COPY: {copy_seconds:.1f} s, {raw:,.0f} rows/s")
     print(f"ratio import / raw COPY: {ours / raw:.3f} (goal >= 0.35); peak RSS {peak:,.0f} MB")
