@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pandas as pd
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db import connection, transaction
 
 from households import ids
 from households.importing import cells
@@ -30,8 +30,8 @@ from households.importing.columns import (
     header_lookup,
 )
 from households.importing.reading import ImportFileError, read_table
-from households.models import Household, HouseholdSurvey, Member, MemberStatus, VillageSurvey
-from regions.models import CN, Level, Region
+from households.importing.sql import frame_query, temp_table_load
+from regions.models import CN, Level
 from regions.selectors import WRITE_ROLES, user_region_paths
 
 #: Largest absolute amount accepted in a money column (yuan per household per year).
@@ -253,24 +253,38 @@ def _check_kind(kind: str, parsed: pd.DataFrame, out: _Collector, user) -> None:
         _check_resident_ids(parsed, out)
 
 
+def _lookup(keys: pd.Series, sql: str, index: str) -> pd.DataFrame:
+    """Rows of ``sql`` (which joins ``import_keys k`` on ``k.k``) for the distinct non-blank keys."""
+    distinct = pd.DataFrame({"k": pd.Series(keys.dropna().unique(), dtype=object)})
+    with transaction.atomic(), connection.cursor() as cursor:
+        temp_table_load(cursor, "import_keys", distinct, {"k": "varchar(64)"})
+        found = frame_query(cursor, sql)
+        cursor.execute("DROP TABLE import_keys")
+    return found.drop_duplicates(index).set_index(index)
+
+
+def _aligned(found: pd.DataFrame, keys: pd.Series, known: pd.Series) -> pd.DataFrame:
+    info = found.reindex(keys.where(known))
+    info.index = keys.index
+    return info
+
+
 def _check_regions(parsed: pd.DataFrame, out: _Collector, user, *, registry: bool) -> None:
-    codes = parsed["village_code"].dropna().unique().tolist()
-    has_children = Exists(Region.objects.filter(parent=OuterRef("code")))
-    found = pd.DataFrame(
-        list(
-            Region.objects.filter(code__in=codes)
-            .annotate(has_children=has_children)
-            .values("code", "id", "path", "level", "scheme", "province_code", "has_children")
-        ),
-        columns=["code", "id", "path", "level", "scheme", "province_code", "has_children"],
-    ).set_index("code")
     code = parsed["village_code"]
+    found = _lookup(
+        code,
+        "SELECT r.code, r.id, r.path, r.level, r.scheme, r.province_code, "
+        "EXISTS (SELECT 1 FROM regions_region c WHERE c.parent_code = r.code) AS has_children "
+        "FROM regions_region r JOIN import_keys k ON k.k = r.code",
+        "code",
+    )
     known = code.isin(found.index)
     for index in parsed.index[code.notna() & ~known]:
         out.add(index, "village_code", "unknown region code")
-    info = found.reindex(code.where(known))
-    info.index = parsed.index
-    leaf = ~info["has_children"].fillna(True).astype(bool) & ((info["scheme"] != CN) | (info["level"] == Level.VILLAGE))
+    info = _aligned(found, code, known)
+    leaf = ~info["has_children"].astype(object).fillna(True).astype(bool) & (
+        (info["scheme"] != CN) | (info["level"] == Level.VILLAGE)
+    )
     for index in parsed.index[known & ~leaf]:
         out.add(index, "village_code", f"not a village: a region of level {int(info.at[index, 'level'])}")
     inside = _in_scope(info["path"], user)
@@ -281,23 +295,18 @@ def _check_regions(parsed: pd.DataFrame, out: _Collector, user, *, registry: boo
     if registry and "registry_number" in parsed.columns:
         reg = parsed["registry_number"]
         cn = known & (info["scheme"] == CN) & reg.notna()
-        shape = pd.Series(
-            [
-                str(r).startswith(str(v)) and len(str(r)) == len(str(v)) + 4 and str(r)[-4:].isdigit()
-                for r, v in zip(reg, code, strict=True)
-            ],
-            index=parsed.index,
-        )
+        text, village = reg.fillna("").astype(str), code.fillna("").astype(str)
+        serial = pd.Series([r[len(v) :] for r, v in zip(text, village, strict=True)], index=parsed.index)
+        prefix = pd.Series(list(map(str.startswith, text, village)), index=parsed.index, dtype=bool)
+        shape = prefix & serial.str.fullmatch(r"\d{4}").astype(bool)
         for index in parsed.index[cn & ~shape]:
             out.add(index, "registry_number", "a registry number is the village code followed by a 4-digit serial")
-        existing = pd.DataFrame(
-            list(
-                Household.objects.filter(registry_number__in=reg.dropna().tolist()).values(
-                    "registry_number", "region__path"
-                )
-            ),
-            columns=["registry_number", "region__path"],
-        ).set_index("registry_number")
+        existing = _lookup(
+            reg,
+            "SELECT h.registry_number, r.path AS region__path FROM households_household h "
+            "JOIN regions_region r ON r.id = h.region_id JOIN import_keys k ON k.k = h.registry_number",
+            "registry_number",
+        )
         old_path = existing["region__path"].reindex(reg)
         old_path.index = parsed.index
         moved_out = old_path.notna() & ~_in_scope(old_path, user)
@@ -307,19 +316,17 @@ def _check_regions(parsed: pd.DataFrame, out: _Collector, user, *, registry: boo
 
 def _check_households(parsed: pd.DataFrame, out: _Collector, user) -> None:
     reg = parsed["registry_number"]
-    found = pd.DataFrame(
-        list(
-            Household.objects.filter(registry_number__in=reg.dropna().unique().tolist()).values(
-                "registry_number", "id", "region__path", "region__province_code"
-            )
-        ),
-        columns=["registry_number", "id", "region__path", "region__province_code"],
-    ).set_index("registry_number")
+    found = _lookup(
+        reg,
+        "SELECT h.registry_number, h.id, r.path AS region__path, r.province_code AS region__province_code "
+        "FROM households_household h JOIN regions_region r ON r.id = h.region_id "
+        "JOIN import_keys k ON k.k = h.registry_number",
+        "registry_number",
+    )
     known = reg.isin(found.index)
     for index in parsed.index[reg.notna() & ~known]:
         out.add(index, "registry_number", "unknown household: import it in a households file first")
-    info = found.reindex(reg.where(known))
-    info.index = parsed.index
+    info = _aligned(found, reg, known)
     for index in parsed.index[known & ~_in_scope(info["region__path"], user)]:
         out.add(index, "registry_number", "outside your assigned regions")
     parsed["_household_id"] = info["id"]
@@ -348,17 +355,11 @@ def _check_resident_ids(parsed: pd.DataFrame, out: _Collector) -> None:
     for index in parsed.index[repeated]:
         others = [out.row_numbers[i] for i in parsed.index[repeated & (hashes == hashes[index])] if i != index]
         out.add(index, "resident_id", f"the same resident ID is also in row {', '.join(map(str, others))}")
-    taken = (
-        pd.DataFrame(
-            list(
-                Member.objects.filter(resident_id_hash__in=hashes.dropna().tolist()).values(
-                    "resident_id_hash", "household_id", "member_no"
-                )
-            ),
-            columns=["resident_id_hash", "household_id", "member_no"],
-        )
-        .drop_duplicates("resident_id_hash")
-        .set_index("resident_id_hash")
+    taken = _lookup(
+        hashes,
+        "SELECT m.resident_id_hash, m.household_id, m.member_no FROM households_member m "
+        "JOIN import_keys k ON k.k = m.resident_id_hash",
+        "resident_id_hash",
     )
     owner = taken.reindex(hashes)
     owner.index = parsed.index
@@ -370,83 +371,10 @@ def _check_resident_ids(parsed: pd.DataFrame, out: _Collector) -> None:
 
 
 def _count_changes(result: Validation, bad_rows: set[int]) -> None:
-    """Classify the valid rows as new, updated or unchanged against the database."""
+    """Classify the valid rows as new, updated or unchanged against the database (set-based)."""
+    from households.importing.apply import rows_classify  # apply builds on this module's rows
+
     rows = result.rows.drop(index=list(bad_rows))
-    if rows.empty:
-        return
-    current = _current_values(result.kind, rows, result.period)
-    fields = [c.field for c in COLUMNS[result.kind] if c.field in rows.columns and c.field not in KEYS[result.kind]]
-    for index, row in rows.iterrows():
-        before = current.get(index)
-        if before is None:
-            status = "new"
-        elif all(_same(row[f], before.get(f)) for f in fields):
-            status = "unchanged"
-        else:
-            status = "updated"
-        result.status_of_row[int(index)] = status
-    counts = pd.Series(list(result.status_of_row.values())).value_counts()
+    result.status_of_row = rows_classify(result.kind, rows, result.period)
+    counts = pd.Series(list(result.status_of_row.values()), dtype=object).value_counts()
     result.new, result.updated, result.unchanged = (int(counts.get(s, 0)) for s in ("new", "updated", "unchanged"))
-
-
-def _same(new, old) -> bool:
-    if new is None or (not isinstance(new, list) and pd.isna(new)):
-        return old is None or old == "" or old == []
-    if isinstance(old, Decimal) or isinstance(new, Decimal):
-        return old is not None and Decimal(str(new)) == Decimal(str(old))
-    return new == old
-
-
-def _current_values(kind: str, rows: pd.DataFrame, period: int | None) -> dict[int, dict]:
-    """Database values of the rows' keys, by frame index (resident IDs compared by hash)."""
-    if kind == "households":
-        found = {
-            h["registry_number"]: h
-            for h in Household.objects.filter(registry_number__in=rows["registry_number"].tolist()).values(
-                *[f.attname for f in Household._meta.concrete_fields], "region__code"
-            )
-        }
-        return {
-            index: {**found[reg], "village_code": found[reg]["region__code"]}
-            for index, reg in rows["registry_number"].items()
-            if reg in found
-        }
-    if kind == "household-surveys":
-        found = {
-            s["household_id"]: s
-            for s in HouseholdSurvey.objects.filter(
-                household_id__in=rows["_household_id"].tolist(), period_id=period
-            ).values()
-        }
-        return {i: found[h] for i, h in rows["_household_id"].items() if h in found}
-    if kind == "village-surveys":
-        found = {
-            s["region_id"]: s
-            for s in VillageSurvey.objects.filter(region_id__in=rows["_region_id"].tolist(), period_id=period).values()
-        }
-        return {i: found[r] for i, r in rows["_region_id"].items() if r in found}
-    members = {
-        (m["household_id"], m["member_no"]): m
-        for m in Member.objects.filter(household_id__in=rows["_household_id"].tolist()).values()
-    }
-    statuses = {
-        s["member_id"]: s
-        for s in MemberStatus.objects.filter(
-            member_id__in=[m["id"] for m in members.values()], period_id=period
-        ).values()
-    }
-    out = {}
-    for index, row in rows.iterrows():
-        member = members.get((row["_household_id"], row["member_no"]))
-        if member is None:
-            continue
-        values = {**statuses.get(member["id"], {}), **member}
-        values["resident_id"] = (
-            row.get("resident_id") if member["resident_id_hash"] == row.get("_id_hash", None) else "changed"
-        )
-        if member["resident_id_hash"] == "" and pd.isna(row.get("resident_id")):
-            values["resident_id"] = None
-        if member["id"] not in statuses:
-            values["present"] = "missing status"
-        out[index] = values
-    return out

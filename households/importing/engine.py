@@ -1,0 +1,219 @@
+"""The set-based write engine of imports: classify, write with history, undo from history.
+
+A *target* is one table and the frame of rows meant for it, keyed by database columns. The frame
+goes into a temporary table (COPY on PostgreSQL, batches on SQLite); one statement classifies every
+row as new, updated or unchanged; at commit one ``INSERT … SELECT`` adds the new rows, one
+``UPDATE … FROM`` changes the updated ones, and one ``INSERT … SELECT`` writes their history rows
+(django-simple-history's tables, with the batch id). Unchanged rows are not touched, so a second
+import of the same file writes nothing.
+
+Blank cells: in a column that may be null, a blank means null; in one that may not, a blank keeps
+the stored value (and takes the field's default in a new row).
+
+Undo reads the history: rows the batch created are deleted; rows it updated get back the values of
+their previous history row.
+"""
+
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+from django.db import connection, models
+from django.utils import timezone
+
+from households.importing.sql import distinct_op, frame_query, temp_table_load
+
+STAGE = "import_stage"
+STATUS = "_status"
+ROW = "_row_index"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Rows for one table: ``frame`` has the key columns, value columns (database column names)
+    and ``_row_index`` (the file row each came from); ``compare_exclude`` are written but never
+    compared (a new ciphertext of the same resident ID is no change)."""
+
+    model: type[models.Model]
+    keys: tuple[str, ...]
+    frame: pd.DataFrame
+    compare_exclude: tuple[str, ...] = ()
+
+    @property
+    def values(self) -> list[str]:
+        return [c for c in self.frame.columns if c not in self.keys and c != ROW]
+
+
+def _fields(model) -> dict[str, models.Field]:
+    return {f.column: f for f in model._meta.concrete_fields}
+
+
+def _types(target: Target) -> dict[str, str]:
+    fields = _fields(target.model)
+    types = {}
+    for column in [*target.keys, *target.values]:
+        types[column] = fields[column].db_type(connection) or "text"
+    types[ROW] = "bigint"
+    types[STATUS] = "varchar(10)"
+    return types
+
+
+def _stage(cursor, target: Target) -> None:
+    temp_table_load(cursor, STAGE, target.frame, _types(target))
+
+
+def _join(target: Target, t: str = "t", s: str = "s") -> str:
+    return " AND ".join(f"{t}.{k} = {s}.{k}" for k in target.keys)
+
+
+def _new_value(target: Target, column: str, t: str = "t", s: str = "s") -> str:
+    """The value a staged cell gives the column: itself, or the stored value when blank and not nullable."""
+    field = _fields(target.model)[column]
+    return f"{s}.{column}" if field.null else f"COALESCE({s}.{column}, {t}.{column})"
+
+
+def classify(cursor, target: Target) -> pd.DataFrame:
+    """Stage the target's rows and mark each new, updated or unchanged.
+
+    Returns:
+        A frame of ``_row_index`` and ``_status`` (the staging table stays for ``write``).
+    """
+    _stage(cursor, target)
+    table = target.model._meta.db_table
+    compared = [c for c in target.values if c not in target.compare_exclude]
+    op = distinct_op()
+    differs = " OR ".join(f"{_new_value(target, c, s=STAGE)} {op} t.{c}" for c in compared) or "1 = 0"
+    cursor.execute(f"UPDATE {STAGE} SET {STATUS} = 'new'")
+    cursor.execute(
+        f"UPDATE {STAGE} SET {STATUS} = 'unchanged' "
+        f"WHERE EXISTS (SELECT 1 FROM {table} t WHERE {_join(target, s=STAGE)})"
+    )
+    cursor.execute(
+        f"UPDATE {STAGE} SET {STATUS} = 'updated' WHERE {STATUS} = 'unchanged' AND EXISTS "
+        f"(SELECT 1 FROM {table} t WHERE {_join(target, s=STAGE)} AND ({differs}))"
+    )
+    return frame_query(cursor, f"SELECT {ROW}, {STATUS} FROM {STAGE}")
+
+
+def _defaults(target: Target) -> dict[str, object]:
+    """Values for the table's columns the file does not have, in new rows."""
+    out = {}
+    for column, field in _fields(target.model).items():
+        if field.primary_key or column in target.keys or column in target.values or column == "import_batch_id":
+            continue
+        value = field.get_default()
+        out[column] = json.dumps(value) if isinstance(field, models.JSONField) else value
+    return out
+
+
+def write(cursor, target: Target, *, batch_id: int, user_id: int | None, reason: str) -> None:
+    """Insert the staged new rows, update the updated ones, and write their history rows.
+
+    Call right after ``classify`` on the same target, inside the commit's transaction.
+    """
+    table = target.model._meta.db_table
+    defaults = _defaults(target)
+    written = [*target.keys, *target.values]
+    insert_columns = [*written, *defaults, "import_batch_id"]
+    select = [
+        *(
+            f"COALESCE(s.{c}, %s)" if not _fields(target.model)[c].null and c not in target.keys else f"s.{c}"
+            for c in written
+        ),
+        *(["%s"] * len(defaults)),
+        "%s",
+    ]
+    fill = [_default_for(target, c) for c in written if not _fields(target.model)[c].null and c not in target.keys]
+    cursor.execute(
+        f"INSERT INTO {table} ({', '.join(insert_columns)}) SELECT {', '.join(select)} FROM {STAGE} s "
+        f"WHERE s.{STATUS} = 'new' ORDER BY s.{ROW}",
+        [*fill, *defaults.values(), batch_id],
+    )
+    if target.values:
+        assignments = ", ".join(f"{c} = {_new_value(target, c, t=table)}" for c in target.values)
+        cursor.execute(
+            f"UPDATE {table} SET {assignments}, import_batch_id = %s FROM {STAGE} s "
+            f"WHERE {_join(target, t=table)} AND s.{STATUS} = 'updated'",
+            [batch_id],
+        )
+    _history(cursor, target, batch_id=batch_id, user_id=user_id, reason=reason)
+
+
+def _default_for(target: Target, column: str):
+    field = _fields(target.model)[column]
+    value = field.get_default()
+    return json.dumps(value) if isinstance(field, models.JSONField) else value
+
+
+def _history_columns(model) -> list[str]:
+    history = model.history.model
+    live = set(_fields(model))
+    return [f.column for f in history._meta.concrete_fields if f.column in live]
+
+
+def _history(cursor, target: Target, *, batch_id: int, user_id: int | None, reason: str) -> None:
+    model = target.model
+    history_table = model.history.model._meta.db_table
+    columns = _history_columns(model)
+    cursor.execute(
+        f"INSERT INTO {history_table} ({', '.join(columns)}, history_date, history_change_reason, history_type, "
+        f"history_user_id) SELECT {', '.join('t.' + c for c in columns)}, %s, %s, "
+        f"CASE s.{STATUS} WHEN 'new' THEN '+' ELSE '~' END, %s "
+        f"FROM {model._meta.db_table} t JOIN {STAGE} s ON {_join(target)} WHERE s.{STATUS} IN ('new', 'updated')",
+        [timezone.now(), reason, user_id],
+    )
+
+
+def undo(cursor, model, *, batch_id: int, user_id: int | None, reason: str) -> int:
+    """Restore ``model``'s rows written by a batch from their history; returns the rows touched.
+
+    Raises:
+        ValueError: a row of the batch was changed later, or an updated row has no earlier history.
+    """
+    table, history_table = model._meta.db_table, model.history.model._meta.db_table
+    columns = [c for c in _history_columns(model) if c != "id"]
+    cursor.execute(
+        f"SELECT count(*) FROM {table} t "
+        f"WHERE t.id IN (SELECT h.id FROM {history_table} h WHERE h.import_batch_id = %s) "
+        "AND (t.import_batch_id IS NULL OR t.import_batch_id <> %s)",
+        [batch_id, batch_id],
+    )
+    later = cursor.fetchone()[0]
+    if later:
+        raise ValueError(f"{later} row(s) of {model._meta.verbose_name_plural} were changed after this batch")
+    previous = (
+        f"SELECT p.* FROM {history_table} h JOIN {history_table} p ON p.id = h.id AND p.history_id = "
+        f"(SELECT max(x.history_id) FROM {history_table} x WHERE x.id = h.id AND x.history_id < h.history_id) "
+        f"WHERE h.import_batch_id = %s AND h.history_type = '~'"
+    )
+    cursor.execute(
+        f"SELECT count(*) FROM {history_table} h WHERE h.import_batch_id = %s AND h.history_type = '~' "
+        f"AND NOT EXISTS (SELECT 1 FROM {history_table} x WHERE x.id = h.id AND x.history_id < h.history_id)",
+        [batch_id],
+    )
+    missing = cursor.fetchone()[0]
+    if missing:
+        raise ValueError(f"{missing} updated row(s) of {model._meta.verbose_name_plural} have no earlier history")
+    now = timezone.now()
+    all_columns = ["id", *columns]
+    # history rows first: '-' for rows the batch created, '~' (the restored values) for the others
+    cursor.execute(
+        f"INSERT INTO {history_table} ({', '.join(all_columns)}, history_date, history_change_reason, history_type, "
+        f"history_user_id) SELECT {', '.join('t.' + c for c in all_columns)}, %s, %s, '-', %s FROM {table} t "
+        f"WHERE t.id IN (SELECT h.id FROM {history_table} h WHERE h.import_batch_id = %s AND h.history_type = '+')",
+        [now, reason, user_id, batch_id],
+    )
+    cursor.execute(
+        f"INSERT INTO {history_table} ({', '.join(all_columns)}, history_date, history_change_reason, history_type, "
+        f"history_user_id) SELECT {', '.join('p.' + c for c in all_columns)}, %s, %s, '~', %s FROM ({previous}) p",
+        [now, reason, user_id, batch_id],
+    )
+    assignments = ", ".join(f"{c} = p.{c}" for c in columns)
+    cursor.execute(f"UPDATE {table} SET {assignments} FROM ({previous}) p WHERE {table}.id = p.id", [batch_id])
+    restored = cursor.rowcount
+    cursor.execute(
+        f"DELETE FROM {table} WHERE id IN (SELECT h.id FROM {history_table} h WHERE h.import_batch_id = %s "
+        f"AND h.history_type = '+')",
+        [batch_id],
+    )
+    return restored + cursor.rowcount
