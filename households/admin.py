@@ -1,0 +1,79 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from households.models import (
+    ChangeLog,
+    Household,
+    HouseholdSurvey,
+    IdDisclosure,
+    ImportBatch,
+    Member,
+    SurveyPeriod,
+    VillageSurvey,
+)
+
+
+@admin.register(SurveyPeriod)
+class SurveyPeriodAdmin(admin.ModelAdmin):
+    list_display = ["year", "status"]
+
+
+@admin.register(Household)
+class HouseholdAdmin(SimpleHistoryAdmin):
+    list_display = ["registry_number", "region", "monitoring_status", "exit_year"]
+    list_filter = ["monitoring_status"]
+    search_fields = ["registry_number"]
+    raw_id_fields = ["region", "import_batch"]
+    list_select_related = ["region"]
+
+
+@admin.register(Member)
+class MemberAdmin(SimpleHistoryAdmin):
+    """Members without their resident IDs: only the masked form is shown (unmasking is audited elsewhere)."""
+
+    list_display = ["household", "member_no", "resident_id_masked", "sex", "relation"]
+    search_fields = ["household__registry_number"]
+    exclude = ["resident_id_encrypted", "resident_id_hash"]
+    readonly_fields = ["resident_id_masked"]
+    raw_id_fields = ["household", "import_batch"]
+
+
+@admin.register(HouseholdSurvey)
+class HouseholdSurveyAdmin(SimpleHistoryAdmin):
+    list_display = ["household", "period", "wage_income", "relief_transfers"]
+    list_filter = ["period"]
+    search_fields = ["household__registry_number"]
+    raw_id_fields = ["household", "import_batch"]
+
+
+@admin.register(VillageSurvey)
+class VillageSurveyAdmin(SimpleHistoryAdmin):
+    list_display = ["region", "period", "hardened_road", "tap_water_coverage"]
+    list_filter = ["period"]
+    raw_id_fields = ["region", "import_batch"]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "period", "original_name", "status", "rows_new", "rows_updated", "rows_rejected"]
+    list_filter = ["kind", "status"]
+    exclude = ["previous_rows"]
+    readonly_fields = ["report"]
+
+
+@admin.register(ChangeLog)
+class ChangeLogAdmin(admin.ModelAdmin):
+    list_display = ["changed_at", "province_code", "period", "source", "import_batch"]
+    list_filter = ["source", "period"]
+
+
+@admin.register(IdDisclosure)
+class IdDisclosureAdmin(admin.ModelAdmin):
+    list_display = ["disclosed_at", "user", "member", "context"]
+    readonly_fields = ["disclosed_at", "user", "member", "context"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
