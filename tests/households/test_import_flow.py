@@ -318,3 +318,86 @@ def test_template_round_trip_xlsx_with_both_header_languages(ningxia):
     workbook.save(buffer)
     assert validate(buffer.getvalue(), filename="t.xlsx").problems == []
     assert [c.value for c in workbook["dictionary"]["B"]][:3] == ["column", "registry_number", "village_code"]
+
+
+def _workbook_from_xml(sheet_xml: str) -> bytes:
+    """An .xlsx built from XML parts: openpyxl cannot write cached formula results."""
+    import importlib.util
+    import zipfile
+    from pathlib import Path
+
+    path = Path(__file__).parent / "fixtures" / "make_formulas_xlsx.py"
+    spec = importlib.util.spec_from_file_location("make_formulas_xlsx", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in {**module.PARTS, "xl/worksheets/sheet1.xml": sheet_xml}.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def _inline(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+@pytest.mark.django_db
+def test_formula_cells_use_the_saved_value_or_are_rejected(ningxia):
+    commit(households_csv(f"{VILLAGE_A}0001,{VILLAGE_A},2014,,none", f"{VILLAGE_A}0002,{VILLAGE_A},2014,,none"))
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        f'<row r="1">{_inline("A1", "registry_number")}{_inline("B1", "wage_income")}</row>'
+        f'<row r="2">{_inline("A2", f"{VILLAGE_A}0001")}<c r="B2"><f>600*2</f><v>1200</v></c></row>'
+        f'<row r="3">{_inline("A3", f"{VILLAGE_A}0002")}<c r="B3"><f>600*3</f></c></row>'
+        "</sheetData></worksheet>"
+    )
+    result = validate(_workbook_from_xml(sheet), kind="household-surveys", filename="s.xlsx")
+    assert result.problems == [
+        Problem(3, "wage_income", "", "formula without a saved value: open and save the file in Excel, or paste values")
+    ]
+    assert result.rows.loc[0, "wage_income"] == Decimal("1200")
+    assert HouseholdSurvey.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_text_dates_in_several_forms_are_read(ningxia):
+    commit(households_csv(f"{VILLAGE_A}0001,{VILLAGE_A},2014,,none"))
+    id_2 = person_id("640422", "19851231", "002")
+    data = csv_bytes(
+        "registry_number,member_no,birth_date,resident_id\n"
+        f"{VILLAGE_A}0001,1,1980/1/1,{ID_1}\n"
+        f"{VILLAGE_A}0001,2,1985年12月31日,{id_2}\n"
+        f"{VILLAGE_A}0001,3,2020-02-30,\n"
+    )
+    result = validate(data, kind="members")
+    assert [(p.row, p.column) for p in result.problems] == [(4, "birth_date")]
+    assert [d.isoformat() for d in result.rows["birth_date"][:2]] == ["1980-01-01", "1985-12-31"]
+
+
+@pytest.mark.django_db
+def test_leading_zeros_stay_text_even_next_to_blank_cells(ningxia):
+    root = Region.objects.create(code="00", name="root", level=1, path="/00/", scheme="tst")
+    Region.objects.create(code="0012", name="leaf", level=2, parent=root, path="/00/0012/", scheme="tst")
+    batch = commit(households_csv("0012-0001,0012,2014,,none", "0012-0002,0012,,,none"))
+    assert batch.rows_new == 2
+    stored = dict(Household.objects.filter(region__code="0012").values_list("registry_number", "registration_year"))
+    assert stored == {"0012-0001": 2014, "0012-0002": None}
+
+
+@pytest.mark.django_db
+def test_xlsx_blank_rows_above_the_header_keep_the_row_numbers_and_merged_headers_reject(ningxia):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet["A3"], sheet["B3"], sheet["C3"] = "registry_number", "village_code", "registration_year"
+    sheet["A4"], sheet["B4"], sheet["C4"] = f"{VILLAGE_A}0001", VILLAGE_A, "20x4"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = validate(buffer.getvalue(), filename="h.xlsx")
+    assert [(p.row, p.column) for p in result.problems] == [(4, "registration_year")]
+    sheet.merge_cells("A3:B3")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    merged = validate(buffer.getvalue(), filename="h.xlsx")
+    assert merged.problems[0].row == 0 and "merged" in merged.problems[0].message
+    assert Household.objects.count() == 0
