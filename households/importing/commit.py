@@ -11,13 +11,15 @@ import hashlib
 from decimal import Decimal
 
 import pandas as pd
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from households.importing.apply import batch_undo, rows_write
-from households.importing.validate import Validation, import_validate
+from households.importing.engine import STAGE, write
+from households.importing.validate import Validation, fast_validation, import_validate
 from households.models import (
     ChangeLog,
     ImportBatch,
@@ -79,6 +81,15 @@ def import_commit(*, batch: ImportBatch, user) -> Validation:
         raise ImportRejected(f"batch {batch.pk} is {batch.status}; only a validated batch can be committed")
     with batch.file.open("rb") as handle:
         data = handle.read()
+    if getattr(settings, "TUOPIN_IMPORT_FAST_PATH", True):
+        with transaction.atomic():
+            staged = fast_validation(
+                data=data, filename=batch.original_name, kind=batch.kind, period=batch.period_id, user=user
+            )
+            if staged is not None:
+                validation = _commit_staged(batch, user, *staged)
+        if staged is not None:
+            return _rejected_or(validation)
     validation = import_validate(
         data=data, filename=batch.original_name, kind=batch.kind, period=batch.period_id, user=user
     )
@@ -86,24 +97,47 @@ def import_commit(*, batch: ImportBatch, user) -> Validation:
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         _record(batch, validation)
         if validation.problems:
-            batch.save()
-            raise ImportRejected(f"{validation.rejected} row(s) rejected on commit; nothing was written")
-        rows = validation.rows.loc[[i for i, s in validation.status_of_row.items() if s != "unchanged"]]
-        reason = f"import batch {batch.pk}"
-        rows_write(batch.kind, rows, batch.period_id, batch_id=batch.pk, user_id=_user_id(user), reason=reason)
-        provinces = sorted({p for p in rows.get("_province", pd.Series(dtype=object)).dropna()})
-        ChangeLog.objects.bulk_create(
-            [
-                ChangeLog(
-                    province_code=p, period_id=batch.period_id, source=ChangeLog.Source.IMPORT, import_batch=batch
-                )
-                for p in provinces
-            ]
-        )
-        batch.status = ImportBatch.Status.COMMITTED
-        batch.committed_at = timezone.now()
-        batch.previous_rows = {"provinces": provinces}
+            batch.save()  # the rejection is recorded; the error is raised once the transaction ends
+        else:
+            rows = validation.rows.loc[[i for i, s in validation.status_of_row.items() if s != "unchanged"]]
+            reason = f"import batch {batch.pk}"
+            rows_write(batch.kind, rows, batch.period_id, batch_id=batch.pk, user_id=_user_id(user), reason=reason)
+            _committed(batch, sorted({p for p in rows.get("_province", pd.Series(dtype=object)).dropna()}))
+    return _rejected_or(validation)
+
+
+def _rejected_or(validation: Validation) -> Validation:
+    """Raise ``ImportRejected`` for a validation with problems (its batch row is already saved)."""
+    if validation.problems:
+        raise ImportRejected(f"{validation.rejected} row(s) rejected on commit; nothing was written")
+    return validation
+
+
+def _committed(batch: ImportBatch, provinces: list[str]) -> None:
+    ChangeLog.objects.bulk_create(
+        [
+            ChangeLog(province_code=p, period_id=batch.period_id, source=ChangeLog.Source.IMPORT, import_batch=batch)
+            for p in provinces
+        ]
+    )
+    batch.status = ImportBatch.Status.COMMITTED
+    batch.committed_at = timezone.now()
+    batch.previous_rows = {"provinces": provinces}
+    batch.save()
+
+
+def _commit_staged(batch: ImportBatch, user, validation: Validation, target, provinces: list[str]) -> Validation:
+    """Commit the rows the PostgreSQL path left in the staging table (inside its transaction)."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    _record(batch, validation)
+    with connection.cursor() as cursor:
+        if not validation.problems:
+            write(cursor, target, batch_id=batch.pk, user_id=_user_id(user), reason=f"import batch {batch.pk}")
+        cursor.execute(f"DROP TABLE {STAGE}")
+    if validation.problems:
         batch.save()
+    else:
+        _committed(batch, provinces)
     return validation
 
 

@@ -79,6 +79,11 @@ def classify(cursor, target: Target) -> pd.DataFrame:
         A frame of ``_row_index`` and ``_status`` (the staging table stays for ``write``).
     """
     _stage(cursor, target)
+    return classify_staged(cursor, target)
+
+
+def classify_staged(cursor, target: Target) -> pd.DataFrame:
+    """``classify`` for rows already in the staging table (the PostgreSQL fast path fills it in SQL)."""
     table = target.model._meta.db_table
     compared = [c for c in target.values if c not in target.compare_exclude]
     op = distinct_op()

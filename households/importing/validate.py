@@ -170,6 +170,11 @@ def import_validate(
     Returns:
         A ``Validation`` listing every problem (not the first) and the row counts.
     """
+    if getattr(settings, "TUOPIN_IMPORT_FAST_PATH", True):
+        with transaction.atomic():
+            staged = fast_validation(data=data, filename=filename, kind=kind, period=period, user=user)
+        if staged is not None:
+            return staged[0]
     result = Validation(kind=kind, period=period)
     try:
         table = read_table(data, filename=filename, sheet=sheet)
@@ -217,6 +222,26 @@ def import_validate(
     result.rejected = len(out.bad_rows)
     _count_changes(result, out.bad_rows)
     return result
+
+
+def fast_validation(*, data: bytes, filename: str, kind: str, period: int | None, user):
+    """The PostgreSQL path (``fast``) as a ``Validation``, with the staging table left for a commit.
+
+    Returns:
+        ``None`` when the file is not for that path; else ``(validation, target, provinces)``. Call
+        inside a transaction; drop ``engine.STAGE`` (or write it) before it ends.
+    """
+    from households.importing.fast import fast_stage
+
+    staged = fast_stage(data=data, filename=filename, kind=kind, period=period, user=user)
+    if staged is None:
+        return None
+    problems, counts, provinces, encoding, target = staged
+    result = Validation(kind=kind, period=period, encoding=encoding)
+    result.problems = [Problem(*p) for p in problems]
+    result.new, result.updated = int(counts.get("new", 0)), int(counts.get("updated", 0))
+    result.unchanged, result.rejected = int(counts.get("unchanged", 0)), int(counts["rejected"])
+    return result, target, provinces
 
 
 def _check_duplicate_keys(kind: str, parsed: pd.DataFrame, out: _Collector, row_numbers: list[int]) -> None:

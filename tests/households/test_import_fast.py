@@ -1,0 +1,105 @@
+"""The PostgreSQL fast path gives the same report and the same rows as the general path."""
+
+import pytest
+from django.db import transaction
+
+from households.importing.commit import import_commit, import_upload
+from households.importing.fast import fast_stage
+from households.importing.validate import import_validate
+from households.models import Household, HouseholdSurvey, VillageSurvey
+from regions.models import Region
+
+VILLAGE_A, VILLAGE_B = "640422100002", "640422100004"
+HEADER = "registry_number,wage_income,net_operating_income,relief_transfers,food_secure,safe_housing,sampling_weight\n"
+
+SURVEY_FILES = {
+    "valid": HEADER + f"{VILLAGE_A}0001,12000.5,-300,¥3000,是,否,1\n{VILLAGE_A}0002,12 345,0,3000元,yes,0,2\n",
+    "bad-cells": HEADER
+    + f"{VILLAGE_A}0001,1.234,5,0,maybe,1,0\n{VILLAGE_A}0002,abc,1,23,1,1,1\n{VILLAGE_A}0001,99999999,0,0,1,1,-1\n",
+    "unknown-and-blank": HEADER + f"{VILLAGE_A}0009,1,0,0,1,1,1\n,5,0,0,1,1,1\n{VILLAGE_A}0002,,,,,,\n",
+    "full-width": "户编号 registry_number,工资性收入\n"
+    + "".join(chr(ord(c) + 0xFEE0) for c in f"{VILLAGE_A}0001")
+    + ",１２００\n",
+}
+VILLAGE_FILES = {
+    "villages": "village_code,hardened_road,tap_water_coverage,cooperatives,collective_income\n"
+    f"{VILLAGE_A},是,0.85,2,52000\n{VILLAGE_B},no,1.2,1.5,-1\n640422,1,0.5,1,0\n640422100099,1,0.5,1,0\n"
+}
+
+
+@pytest.fixture
+def households(postgresql, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    village = Region.objects.get(code=VILLAGE_A)
+    for serial in ("0001", "0002"):
+        Household.objects.create(registry_number=f"{VILLAGE_A}{serial}", region=village)
+
+
+def _both(settings, data: bytes, kind: str):
+    settings.TUOPIN_IMPORT_FAST_PATH = False
+    general = import_validate(data=data, filename="f.csv", kind=kind, period=2020, user=None)
+    settings.TUOPIN_IMPORT_FAST_PATH = True
+    with transaction.atomic():
+        assert fast_stage(data=data, filename="f.csv", kind=kind, period=2020, user=None) is not None
+        transaction.set_rollback(True)
+    fast = import_validate(data=data, filename="f.csv", kind=kind, period=2020, user=None)
+    return general.report(), fast.report()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(SURVEY_FILES))
+def test_fast_path_reports_exactly_like_the_general_path_for_surveys(households, settings, name):
+    general, fast = _both(settings, SURVEY_FILES[name].encode(), "household-surveys")
+    assert fast == general
+    assert general["problems"] or general["counts"]["new"] > 0
+
+
+@pytest.mark.django_db
+def test_fast_path_reports_exactly_like_the_general_path_for_village_surveys(households, settings):
+    general, fast = _both(settings, VILLAGE_FILES["villages"].encode(), "village-surveys")
+    assert fast == general
+    assert {p["row"] for p in general["problems"]} == {3, 4, 5}
+
+
+@pytest.mark.django_db
+def test_fast_path_writes_the_same_rows_and_history(households, settings):
+    data = SURVEY_FILES["valid"].encode()
+    rows = {}
+    for fast in (False, True):
+        settings.TUOPIN_IMPORT_FAST_PATH = fast
+        HouseholdSurvey.objects.all().delete()
+        batch, _ = import_upload(data=data, filename="s.csv", kind="household-surveys", period=2020, user=None)
+        import_commit(batch=batch, user=None)
+        rows[fast] = sorted(
+            HouseholdSurvey.objects.values_list(
+                "household__registry_number",
+                "wage_income",
+                "net_operating_income",
+                "relief_transfers",
+                "food_secure",
+                "safe_housing",
+                "sampling_weight",
+                "deductions",
+                "job_loss",
+            )
+        )
+        assert HouseholdSurvey.history.filter(import_batch_id=batch.pk, history_type="+").count() == 2
+        again, _ = import_upload(data=data, filename="s.csv", kind="household-surveys", period=2020, user=None)
+        assert (again.rows_new, again.rows_updated, again.rows_unchanged) == (0, 0, 2)
+    assert rows[True] == rows[False]
+    assert VillageSurvey.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_files_the_fast_path_does_not_take(households):
+    quoted = (HEADER + f'{VILLAGE_A}0001,"1,234.5",0,0,1,1,1\n').encode()
+    blank_line = (HEADER + f"\n{VILLAGE_A}0001,1,0,0,1,1,1\n").encode()
+    with transaction.atomic():
+        for data, kind, name in [
+            (quoted, "household-surveys", "f.csv"),
+            (blank_line, "household-surveys", "f.csv"),
+            (SURVEY_FILES["valid"].encode(), "members", "f.csv"),
+            (SURVEY_FILES["valid"].encode(), "household-surveys", "f.xlsx"),
+            ((HEADER + f"{VILLAGE_A}0001,1,0\n").encode(), "household-surveys", "f.csv"),  # ragged row
+        ]:
+            assert fast_stage(data=data, filename=name, kind=kind, period=2020, user=None) is None, name
