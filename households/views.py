@@ -26,7 +26,7 @@ from households.forms import (
 )
 from households.importing.commit import ImportRejected, import_commit, import_undo, import_upload
 from households.importing.report import rejected_rows_xlsx
-from households.models import Household, HouseholdSurvey, Member, MemberStatus, VillageSurvey
+from households.models import Household, HouseholdSurvey, Member, MemberStatus, PovertyCause, VillageSurvey
 from households.services import registry
 from regions.models import Level
 from regions.selectors import WRITE_ROLES, regions_visible_to
@@ -99,6 +99,7 @@ def household_detail(request, pk: int):
         "history": history,
         "can_write": selectors.households_visible_to(request.user, write=True).filter(pk=pk).exists(),
         "status_form": StatusChangeForm(),
+        "causes": [PovertyCause(c).label for c in household.poverty_causes if c in PovertyCause.values],
     }
     return render(request, "households/household_detail.html", context)
 

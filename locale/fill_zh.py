@@ -330,6 +330,21 @@ ZH.update(
         "No such village in your regions.": "您负责的区域内没有这个村。",
     }
 )
+ZH.update(
+    {
+        "households": "农户",
+        "file name": "文件名",
+        "age": "年龄",
+        "Reason": "原因",
+        "Your batches": "您的导入批次",
+        "Member": "成员",
+    }
+)
+ZH.update(
+    {
+        "Full name": "姓名",
+    }
+)
 ZH_PLURAL = {
     "%(n)s child region": "%(n)s 个下级区划",
     "%(n)s household in your regions": "您负责的区域内有 %(n)s 户",
@@ -349,9 +364,28 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '\\"') + '"'
 
 
+def _unfuzzy(source: str) -> str:
+    """Drop msgmerge's guesses ("fuzzy" entries, which gettext ignores) so the table fills them.
+
+    The header entry (``msgid ""``) keeps its text; only its fuzzy flag goes.
+    """
+    entries = source.split("\n\n")
+    for index, entry in enumerate(entries):
+        if "#, fuzzy" not in entry:
+            continue
+        kept = [line for line in entry.split("\n") if not line.startswith(("#, fuzzy", "#| "))]
+        if 'msgid ""' in kept and kept[kept.index('msgid ""') + 1 : kept.index('msgid ""') + 2] == ['msgstr ""']:
+            entries[index] = "\n".join(kept)  # the header
+            continue
+        msgstr = next(i for i, line in enumerate(kept) if line.startswith("msgstr"))
+        entries[index] = "\n".join([*kept[:msgstr], 'msgstr ""'])
+    return "\n\n".join(entries)
+
+
 def fill(path: Path) -> list[str]:
     missing = []
     source = path.read_text(encoding="utf-8")
+    source = _unfuzzy(source)
 
     def replace(match: re.Match) -> str:
         msgid = _text(match.group(2))
