@@ -3,8 +3,10 @@
 Forms validate input and nothing else; writes happen in ``households.services.registry``.
 """
 
+import unicodedata
+
 from django import forms
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from households import ids
@@ -54,6 +56,9 @@ class HouseholdForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        registered, exited = cleaned.get("registration_year"), cleaned.get("exit_year")
+        if registered and exited and exited < registered:
+            self.add_error("exit_year", _("The exit year cannot be before the registration year."))
         region, number = cleaned.get("village_code"), cleaned.get("registry_number")
         if region and number and region.scheme == CN:
             serial = number[len(region.code) :]
@@ -81,7 +86,7 @@ class MemberForm(forms.ModelForm):
         widgets = {"birth_date": _DATE}
 
     def clean_resident_id(self) -> str:
-        value = self.cleaned_data["resident_id"].strip().upper()
+        value = unicodedata.normalize("NFKC", self.cleaned_data["resident_id"]).strip().upper()
         if not value:
             return ""
         problem = ids.resident_id_problem(value)
@@ -95,12 +100,36 @@ class MemberForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         value, born = cleaned.get("resident_id"), cleaned.get("birth_date")
+        if not value and self.instance.resident_id_encrypted:
+            value = ids.id_decrypt(self.instance.resident_id_encrypted)  # checked, never shown
         if value and born and ids.birth_date(value) != born:
             self.add_error("birth_date", _("Differs from the birth date inside the resident ID."))
         return cleaned
 
 
-MemberFormSet = inlineformset_factory(Household, Member, form=MemberForm, extra=2, can_delete=True)
+class BaseMemberFormSet(BaseInlineFormSet):
+    """Members of one household: no resident ID twice, exactly one head when any member is given."""
+
+    def clean(self):
+        super().clean()
+        seen: dict[str, int] = {}
+        heads = 0
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data or form in self.deleted_forms:
+                continue
+            resident_id = form.cleaned_data.get("resident_id")
+            if resident_id:
+                if resident_id in seen:
+                    form.add_error("resident_id", _("The same resident ID is given for two members."))
+                seen[resident_id] = 1
+            heads += form.cleaned_data.get("relation") == Member.Relation.HEAD
+        if heads > 1:
+            raise forms.ValidationError(_("A household has one head."))
+
+
+MemberFormSet = inlineformset_factory(
+    Household, Member, form=MemberForm, formset=BaseMemberFormSet, extra=2, can_delete=True
+)
 
 
 class MemberStatusForm(forms.ModelForm):

@@ -10,6 +10,7 @@ changed; history rows (django-simple-history) carry the import batch id on bulk 
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,14 @@ from simple_history.models import HistoricalRecords
 from regions.models import Region
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+#: Validators that put a clear message on the form field (the database constraints stay the guard).
+NOT_NEGATIVE = [MinValueValidator(Decimal(0))]
+POSITIVE = [MinValueValidator(Decimal("0.000001"), message=_("Must be more than 0."))]
+SHARE = [
+    MinValueValidator(Decimal(0)),
+    MaxValueValidator(Decimal(1), message=_("A share from 0 to 1 (85 percent is 0.85).")),
+]
+YEAR = [MinValueValidator(1980), MaxValueValidator(2100)]
 ZERO = Decimal("0")
 
 
@@ -115,8 +124,8 @@ class Household(models.Model):
 
     registry_number = models.CharField(_("registry number"), max_length=40, unique=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="households", verbose_name=_("region"))
-    registration_year = models.PositiveSmallIntegerField(_("registration year"), null=True, blank=True)
-    exit_year = models.PositiveSmallIntegerField(_("exit year"), null=True, blank=True)
+    registration_year = models.PositiveSmallIntegerField(_("registration year"), null=True, blank=True, validators=YEAR)
+    exit_year = models.PositiveSmallIntegerField(_("exit year"), null=True, blank=True, validators=YEAR)
     monitoring_status = models.CharField(
         _("monitoring status"), max_length=20, choices=MonitoringStatus.choices, default=MonitoringStatus.NONE
     )
@@ -243,11 +252,15 @@ class MemberStatus(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="statuses")
     period = models.ForeignKey(SurveyPeriod, on_delete=models.PROTECT)
     present = models.BooleanField(_("in the household this period"), default=True)
-    age = models.SmallIntegerField(_("age"), null=True, blank=True)
+    age = models.SmallIntegerField(
+        _("age"), null=True, blank=True, validators=[MinValueValidator(-1), MaxValueValidator(130)]
+    )
     in_school = models.BooleanField(_("in school"), default=False)
     health = models.CharField(_("health"), max_length=10, choices=Health.choices, default=Health.HEALTHY)
     employment = models.CharField(_("employment"), max_length=15, choices=Employment.choices, default=Employment.NONE)
-    months_away = models.PositiveSmallIntegerField(_("months worked away"), default=0)
+    months_away = models.PositiveSmallIntegerField(
+        _("months worked away"), default=0, validators=[MaxValueValidator(12)]
+    )
     medical_insurance = models.BooleanField(_("medical insurance"), default=True)
     import_batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     history = HistoricalRecords()
@@ -283,15 +296,17 @@ class HouseholdSurvey(models.Model):
     relief_transfers = models.DecimalField(_("relief transfers"), default=ZERO, **MONEY)
     other_transfers = models.DecimalField(_("other transfers"), default=ZERO, **MONEY)
     deductions = models.DecimalField(_("deductions"), default=ZERO, **MONEY)
-    medical_spending = models.DecimalField(_("out-of-pocket medical spending"), default=ZERO, **MONEY)
-    education_spending = models.DecimalField(_("education spending"), default=ZERO, **MONEY)
+    medical_spending = models.DecimalField(
+        _("out-of-pocket medical spending"), default=ZERO, validators=NOT_NEGATIVE, **MONEY
+    )
+    education_spending = models.DecimalField(_("education spending"), default=ZERO, validators=NOT_NEGATIVE, **MONEY)
     food_secure = models.BooleanField(_("food secure"), null=True, blank=True)
     clothing_secure = models.BooleanField(_("clothing secure"), null=True, blank=True)
     compulsory_education = models.BooleanField(_("compulsory education secured"), null=True, blank=True)
     basic_medical_insurance = models.BooleanField(_("basic medical insurance"), null=True, blank=True)
     safe_housing = models.BooleanField(_("safe housing"), null=True, blank=True)
     safe_drinking_water = models.BooleanField(_("safe drinking water"), null=True, blank=True)
-    disaster_loss = models.DecimalField(_("disaster loss"), default=ZERO, **MONEY)
+    disaster_loss = models.DecimalField(_("disaster loss"), default=ZERO, validators=NOT_NEGATIVE, **MONEY)
     job_loss = models.BooleanField(_("job lost"), default=False)
     industry_project = models.BooleanField(_("in an industry project"), default=False)
     cooperative = models.BooleanField(_("cooperative member"), default=False)
@@ -299,9 +314,11 @@ class HouseholdSurvey(models.Model):
     micro_credit = models.BooleanField(_("micro-credit"), default=False)
     relocation = models.BooleanField(_("relocated"), default=False)
     enterprise_link = models.BooleanField(_("linked to an enterprise"), default=False)
-    sampling_weight = models.DecimalField(_("sampling weight"), max_digits=14, decimal_places=6, default=Decimal(1))
+    sampling_weight = models.DecimalField(
+        _("sampling weight"), max_digits=14, decimal_places=6, default=Decimal(1), validators=POSITIVE
+    )
     equivalence_scale = models.DecimalField(
-        _("equivalence scale"), max_digits=8, decimal_places=4, null=True, blank=True
+        _("equivalence scale"), max_digits=8, decimal_places=4, null=True, blank=True, validators=POSITIVE
     )
     import_batch = models.ForeignKey(ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     history = HistoricalRecords()
@@ -335,7 +352,7 @@ class VillageSurvey(models.Model):
     hardened_road = models.BooleanField(_("hardened road"), default=False)
     bus_service = models.BooleanField(_("bus service"), default=False)
     tap_water_coverage = models.DecimalField(
-        _("tap-water coverage (share)"), max_digits=5, decimal_places=4, default=ZERO
+        _("tap-water coverage (share)"), max_digits=5, decimal_places=4, default=ZERO, validators=SHARE
     )
     electricity = models.BooleanField(_("electricity"), default=False)
     broadband = models.BooleanField(_("broadband"), default=False)

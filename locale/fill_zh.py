@@ -345,6 +345,15 @@ ZH.update(
         "Full name": "姓名",
     }
 )
+ZH.update(
+    {
+        "The exit year cannot be before the registration year.": "脱贫年份不能早于建档年份。",
+        "The same resident ID is given for two members.": "两名成员填写了相同的身份证号。",
+        "A household has one head.": "一户只能有一名户主。",
+        "Must be more than 0.": "必须大于0。",
+        "A share from 0 to 1 (85 percent is 0.85).": "填写0到1之间的比例（百分之85填0.85）。",
+    }
+)
 ZH_PLURAL = {
     "%(n)s child region": "%(n)s 个下级区划",
     "%(n)s household in your regions": "您负责的区域内有 %(n)s 户",

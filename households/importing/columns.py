@@ -5,6 +5,7 @@ template's combined form (``户编号 registry_number``). Choice columns accept 
 English or Chinese label. Money is yuan per year for the household.
 """
 
+import unicodedata
 from dataclasses import dataclass
 
 from django.utils import translation
@@ -171,6 +172,7 @@ def header_lookup(kind: str) -> dict[str, str]:
     lookup = {}
     for column in COLUMNS[kind]:
         for text in (column.field, column.zh, column.header, f"{column.zh}{column.field}"):
+            text = unicodedata.normalize("NFKC", text)  # as the file's headers are read (full-width brackets)
             lookup[" ".join(text.split()).casefold()] = column.field
     return lookup
 

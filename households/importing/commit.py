@@ -13,7 +13,7 @@ from decimal import Decimal
 import pandas as pd
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -204,12 +204,23 @@ def import_undo(*, batch: ImportBatch, user) -> None:
     Raises:
         ImportRejected: the batch is not committed, or a later write changed its rows.
     """
+    try:
+        _undo(batch, user)
+    except IntegrityError as error:  # e.g. members or surveys added later to households of the batch
+        raise ImportRejected(
+            f"batch {batch.pk} cannot be undone: later data (members, surveys, status changes) refer to its rows; "
+            "undo or delete those first"
+        ) from error
+
+
+def _undo(batch: ImportBatch, user) -> None:
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status != ImportBatch.Status.COMMITTED:
             raise ImportRejected(f"batch {batch.pk} is {batch.status}; only a committed batch can be undone")
         try:
             batch_undo(batch_id=batch.pk, user_id=_user_id(user), reason=f"undo import batch {batch.pk}")
+            connection.check_constraints()  # foreign keys now, not at the end of the transaction
         except ValueError as error:
             raise ImportRejected(f"batch {batch.pk} cannot be undone: {error}; undo the later changes first") from error
         ChangeLog.objects.bulk_create(

@@ -209,7 +209,10 @@ def _check(cursor, *, kind, period, user, fields, headers, encoding):
     cursor.execute(
         f"INSERT INTO {PROBLEMS} SELECT d.n, {seq}, %s, coalesce(r.c{fields.index(key)}, ''), "
         f"'duplicate key: the same {key} is also in row ' || (SELECT string_agg((o.n + 1)::text, ', ' ORDER BY o.n) "
-        f"FROM {DUPLICATES} o WHERE o.k = d.k AND o.n <> d.n) FROM {DUPLICATES} d JOIN {RAW} r ON r.n = d.n",
+        f"FROM (SELECT o.n FROM {DUPLICATES} o WHERE o.k = d.k AND o.n <> d.n ORDER BY o.n LIMIT 10) o) "
+        f"|| CASE WHEN c.others > 10 THEN ' and ' || (c.others - 10) || ' more' ELSE '' END "
+        f"FROM {DUPLICATES} d JOIN {RAW} r ON r.n = d.n "
+        f"JOIN (SELECT k, count(*) - 1 AS others FROM {DUPLICATES} GROUP BY k) c ON c.k = d.k",
         [header_of[key]],
     )
     cursor.execute(f"DROP TABLE {DUPLICATES}")

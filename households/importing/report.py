@@ -38,19 +38,31 @@ def rejected_rows_xlsx(batch: ImportBatch) -> bytes:
     sheet.append(["行 row", *columns, _PROBLEMS_HEADER])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+    row = 1
     for problem in by_row.get(0, []):
-        sheet.append(["", *[""] * len(columns), f"{problem['column']}: {problem['message']}"])
+        row += 1
+        _write_row(sheet, row, ["", *[""] * len(columns), f"{problem['column']}: {problem['message']}"])
+    frame = table.frame.to_numpy()
     for index, row_number in enumerate(table.row_numbers):
         if row_number not in by_row:
             continue
+        row += 1
         messages = "; ".join(f"{p['column']}: {p['message']}" for p in by_row[row_number])
-        sheet.append([row_number, *[str(v) for v in table.frame.iloc[index]], messages])
+        _write_row(sheet, row, [row_number, *[str(v) for v in frame[index]], messages])
         for problem in by_row[row_number]:
             if problem["column"] in columns:
-                sheet.cell(row=sheet.max_row, column=columns.index(problem["column"]) + 2).fill = _HIGHLIGHT
+                sheet.cell(row=row, column=columns.index(problem["column"]) + 2).fill = _HIGHLIGHT
     for cell in sheet[1][1:]:
         sheet.column_dimensions[cell.column_letter].number_format = "@"
     return _save(workbook)
+
+
+def _write_row(sheet, row: int, values: list) -> None:
+    """Write cells as plain values: text stays text, even when it starts with '=' (no live formulas)."""
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=column, value=value)
+        if isinstance(value, str) and cell.data_type == "f":
+            cell.data_type = "s"
 
 
 def _save(workbook: Workbook) -> bytes:

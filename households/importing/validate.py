@@ -255,7 +255,8 @@ def _check_duplicate_keys(kind: str, parsed: pd.DataFrame, out: _Collector, row_
     for members in groups.values():
         rows = [row_numbers[i] for i in members]
         for index in members:
-            others = ", ".join(str(r) for r in rows if r != row_numbers[index])
+            others = [str(r) for r in rows if r != row_numbers[index]]
+            others = ", ".join(others[:10]) + (f" and {len(others) - 10} more" if len(others) > 10 else "")
             out.add(index, keys[-1], f"duplicate key: the same {' + '.join(keys)} is also in row {others}")
 
 

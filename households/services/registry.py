@@ -40,13 +40,14 @@ def household_save(*, form, members, user) -> Household:
     """
     household = form.save(commit=False)
     household.region = form.cleaned_data["village_code"]
+    household.import_batch = None  # changed by hand: an undo of the batch that wrote it must refuse
     household.save()
     members.instance = household
     for member_form in members.forms:
         if not member_form.has_changed() or member_form in members.deleted_forms:
             continue
         member = member_form.save(commit=False)
-        member.household = household
+        member.household, member.import_batch = household, None
         resident_id = member_form.cleaned_data.get("resident_id")
         if resident_id:
             member.resident_id_encrypted = ids.id_encrypt(resident_id)
@@ -66,7 +67,9 @@ def member_statuses_save(*, household: Household, period: int, forms_by_member: 
     SurveyPeriod.objects.get_or_create(year=period)
     for member_id, form in forms_by_member.items():
         values = {k: v for k, v in form.cleaned_data.items()}
-        MemberStatus.objects.update_or_create(member_id=member_id, period_id=period, defaults=values)
+        MemberStatus.objects.update_or_create(
+            member_id=member_id, period_id=period, defaults={**values, "import_batch": None}
+        )
     changes_mark(province_code=household.region.province_code, periods=[period])
 
 
@@ -75,7 +78,7 @@ def household_survey_save(*, household: Household, period: int, form) -> Househo
     """Create or update the household's survey of ``period``; marks the province and period dirty."""
     SurveyPeriod.objects.get_or_create(year=period)
     survey = form.save(commit=False)
-    survey.household, survey.period_id = household, period
+    survey.household, survey.period_id, survey.import_batch = household, period, None
     survey.save()
     changes_mark(province_code=household.region.province_code, periods=[period])
     return survey
@@ -86,7 +89,7 @@ def village_survey_save(*, region: Region, period: int, form) -> VillageSurvey:
     """Create or update a village's survey of ``period``; marks the province and period dirty."""
     SurveyPeriod.objects.get_or_create(year=period)
     survey = form.save(commit=False)
-    survey.region, survey.period_id = region, period
+    survey.region, survey.period_id, survey.import_batch = region, period, None
     survey.save()
     changes_mark(province_code=region.province_code, periods=[period])
     return survey
@@ -100,8 +103,8 @@ def status_change_record(*, household: Household, form, user) -> None:
     change.save()
     latest = household.status_changes.order_by("-changed_on", "-id").first()
     if household.monitoring_status != latest.status:
-        household.monitoring_status = latest.status
-        household.save(update_fields=["monitoring_status"])
+        household.monitoring_status, household.import_batch = latest.status, None
+        household.save(update_fields=["monitoring_status", "import_batch"])
     changes_mark(province_code=household.region.province_code, periods=_survey_periods(household))
 
 
