@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from households import selectors
@@ -110,6 +111,7 @@ def _member_history(household: Household):
     )
 
 
+@never_cache
 @login_required
 @require_POST
 def member_reveal(request, pk: int, member_pk: int):
@@ -223,7 +225,13 @@ def import_list(request):
             return redirect("households:import-detail", pk=batch.pk)
     batches = selectors.import_batches_visible_to(request.user).order_by("-created_at")[:50]
     kinds = ["households", "members", "household-surveys", "village-surveys"]
-    return render(request, "households/import_list.html", {"form": form, "batches": batches, "kinds": kinds})
+    context = {
+        "form": form,
+        "batches": batches,
+        "kinds": kinds,
+        "can_write": selectors.user_can_write_households(request.user),
+    }
+    return render(request, "households/import_list.html", context)
 
 
 @login_required

@@ -183,6 +183,9 @@ def import_validate(
         return result
     result.encoding = table.encoding
     raw = table.frame
+    if raw.empty:
+        result.problems.append(Problem(0, "", "", "the file has a header but no data rows"))
+        return result
     lookup = header_lookup(kind)
     headers: dict[str, str] = {}
     file_problems = []

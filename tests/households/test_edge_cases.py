@@ -139,3 +139,15 @@ def test_member_status_out_of_range_shows_an_error(client, clerk):
         {f"m{member.pk}-months_away": "13", f"m{member.pk}-health": "healthy", f"m{member.pk}-employment": "none"},
     )
     assert response.status_code == 200 and "less than or equal to 12" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_header_only_file_is_rejected_and_reveal_is_not_cached(client, clerk):
+    result = import_validate(
+        data=b"registry_number,village_code\n", filename="h.csv", kind="households", period=2020, user=clerk
+    )
+    assert [p.message for p in result.problems] == ["the file has a header but no data rows"]
+    client.post(reverse("households:create"), _household(**_member(1, ID_1)))
+    household, member = Household.objects.get(), Member.objects.get()
+    response = client.post(reverse("households:member-reveal", args=[household.pk, member.pk]))
+    assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
