@@ -14,7 +14,7 @@ from households.importing.engine import ROW, STAGE, Target, classify, undo, writ
 from households.importing.sql import frame_query, temp_table_load
 from households.models import Household, HouseholdSurvey, Member, MemberStatus, VillageSurvey
 
-MEMBER_FIELDS = ("name", "sex", "birth_date", "relation", "education", "labour_capacity")
+MEMBER_FIELDS = ("name", "source_id", "sex", "birth_date", "relation", "education", "labour_capacity")
 STATUS_FIELDS = ("present", "age", "in_school", "health", "employment", "months_away", "medical_insurance")
 _ORDER = {"new": 2, "updated": 1, "unchanged": 0}
 #: Undo order: rows that depend on others first.

@@ -6,16 +6,13 @@ writes every new or changed row in one transaction, with history rows (bulk, car
 and a change-log row per province and period; ``import_undo`` restores the rows as they were.
 """
 
-import datetime as dt
 import hashlib
-from decimal import Decimal
 
 import pandas as pd
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from households.importing.apply import batch_undo, rows_write
 from households.importing.engine import STAGE, write
@@ -141,51 +138,9 @@ def _commit_staged(batch: ImportBatch, user, validation: Validation, target, pro
     return validation
 
 
-def _values(row: pd.Series, fields) -> dict:
-    out = {}
-    for name in fields:
-        if name in row.index:
-            value = row[name]
-            out[name] = None if (not isinstance(value, list) and pd.isna(value)) else value
-    return out
-
-
-def _jsonable(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def _upsert(model, keyed_rows: dict, existing: dict, batch, user, reason: str) -> dict:
-    """Create missing rows and update present ones; returns the undo snapshot of the table."""
-    created = [model(**values, import_batch=batch) for key, values in keyed_rows.items() if key not in existing]
-    updated, previous, fields = [], [], {"import_batch"}
-    for key, values in keyed_rows.items():
-        obj = existing.get(key)
-        if obj is None:
-            continue
-        previous.append(
-            {"pk": obj.pk, "import_batch": obj.import_batch_id, **{f: _jsonable(getattr(obj, f)) for f in values}}
-        )
-        for name, value in values.items():
-            setattr(obj, name, value)
-        obj.import_batch = batch
-        fields.update(values)
-        updated.append(obj)
-    bulk_create_with_history(created, model, batch_size=_BATCH_SIZE, default_user=user, default_change_reason=reason)
-    if updated:
-        bulk_update_with_history(
-            updated, model, sorted(fields), batch_size=_BATCH_SIZE, default_user=user, default_change_reason=reason
-        )
-    return {"model": model._meta.label, "created": [o.pk for o in created], "updated": previous}
-
-
 def _writer(kind: str):
-    def run(rows, batch, user, reason) -> list:
+    def run(rows, batch, user, reason) -> None:
         rows_write(kind, rows, batch.period_id, batch_id=batch.pk, user_id=_user_id(user), reason=reason)
-        return []
 
     return run
 

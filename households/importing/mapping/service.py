@@ -12,12 +12,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from households.importing.commit import _WRITERS, _suffix, _upsert
+from households.importing.commit import _WRITERS, _suffix
 from households.importing.mapping.spec import mapping_load
 from households.importing.mapping.transform import Mapped, mapping_frames
 from households.importing.reading import ImportFileError, read_table
 from households.importing.validate import DEFAULT_MAX_AMOUNT, Problem, Validation, _count_changes, _in_scope
-from households.models import ChangeLog, Household, ImportBatch, Member, MemberStatus, SurveyPeriod
+from households.models import ChangeLog, Household, ImportBatch, Member, SurveyPeriod
 from regions.models import Region
 
 
@@ -189,9 +189,8 @@ def _write(mapped: Mapped, statuses: dict[str, pd.Series], *, data: bytes, filen
         batch.file.save(f"{sha256[:16]}-mapping{_suffix(filename)}", ContentFile(data), save=False)
         batch.save()
         reason = f"import batch {batch.pk}"
-        snapshots = []
         if changed["households"].any():
-            snapshots += _WRITERS["households"](mapped.households[changed["households"]], batch, user, reason)
+            _WRITERS["households"](mapped.households[changed["households"]], batch, user, reason)
         ids = dict(
             Household.objects.filter(registry_number__in=mapped.households["registry_number"].tolist()).values_list(
                 "registry_number", "id"
@@ -200,12 +199,10 @@ def _write(mapped: Mapped, statuses: dict[str, pd.Series], *, data: bytes, filen
         members = mapped.members[changed["members"]]
         surveys = mapped.surveys[changed["household-surveys"]]
         if len(members):
-            snapshots += _write_members(
-                members.assign(_household_id=members["registry_number"].map(ids)), batch, user, reason
-            )
+            _WRITERS["members"](members.assign(_household_id=members["registry_number"].map(ids)), batch, user, reason)
         if len(surveys):
             rows = surveys.assign(_household_id=surveys["registry_number"].map(ids))
-            snapshots += _WRITERS["household-surveys"](rows, batch, user, reason)
+            _WRITERS["household-surveys"](rows, batch, user, reason)
         provinces = sorted(
             set(mapped.households["_province"][changed["households"]])
             | set(members["_province"])
@@ -219,37 +216,6 @@ def _write(mapped: Mapped, statuses: dict[str, pd.Series], *, data: bytes, filen
         )
         batch.committed_at = timezone.now()
         batch.report = result.report()
-        batch.previous_rows = {"tables": snapshots, "provinces": provinces}
+        batch.previous_rows = {"provinces": provinces}
         batch.save()
     result.batch = batch
-
-
-def _write_members(rows: pd.DataFrame, batch, user, reason: str) -> list[dict]:
-    """Members with their person id (``source_id``) and their status of the period.
-
-    Like ``commit._WRITERS["members"]``, which does not write ``source_id``; an empty age is written
-    as empty (the source says it is unknown) rather than left as it was.
-    """
-    keys = list(zip(rows["_household_id"].astype(int), rows["member_no"].astype(int), strict=True))
-    member_columns = [c for c in ("source_id", "sex") if c in rows.columns]
-    status_columns = [c for c in ("present", "age") if c in rows.columns]
-    values = rows[member_columns].to_dict("records")
-    member_rows = {k: {"household_id": k[0], "member_no": k[1], **v} for k, v in zip(keys, values, strict=True)}
-    households = {k[0] for k in keys}
-    existing = {(m.household_id, m.member_no): m for m in Member.objects.filter(household_id__in=households)}
-    snapshots = [_upsert(Member, member_rows, existing, batch, user, reason)]
-    ids = dict(
-        ((h, n), pk)
-        for h, n, pk in Member.objects.filter(household_id__in=households).values_list(
-            "household_id", "member_no", "pk"
-        )
-    )
-    statuses = rows[status_columns].to_dict("records")
-    keyed = {
-        ids[k]: {"member_id": ids[k], "period_id": batch.period_id, **v} for k, v in zip(keys, statuses, strict=True)
-    }
-    existing_status = {
-        s.member_id: s for s in MemberStatus.objects.filter(member_id__in=list(keyed), period_id=batch.period_id)
-    }
-    snapshots.append(_upsert(MemberStatus, keyed, existing_status, batch, user, reason))
-    return snapshots
