@@ -1,12 +1,13 @@
 """The Celery app: configured from Django settings (``CELERY_*``), tasks found in each app.
 
 The beat schedule lives here, in code, so every deployment runs the same jobs; the scoring issue
-adds the nightly recompute (02:00 Asia/Shanghai).
+runs the nightly recompute (02:00 Asia/Shanghai).
 """
 
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
@@ -14,6 +15,16 @@ app = Celery("tuopin")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-#: Periodic jobs, by name: {"task": dotted path, "schedule": crontab(...)}. Empty until scoring lands.
-BEAT_SCHEDULE: dict[str, dict] = {}
-app.conf.beat_schedule = BEAT_SCHEDULE
+
+def beat_schedule() -> dict[str, dict]:
+    """Periodic jobs, by name: the nightly recompute at 02:00 Asia/Shanghai (``CELERY_TIMEZONE``)."""
+    from django.conf import settings
+
+    every = settings.TUOPIN_RECOMPUTE_EVERY_SECONDS
+    schedule = every if every else crontab(hour=settings.TUOPIN_RECOMPUTE_HOUR, minute=0)
+    return {"recompute-nightly": {"task": "indicators.tasks.recompute_nightly", "schedule": schedule}}
+
+
+@app.on_after_configure.connect
+def _install_beat_schedule(sender, **kwargs):
+    sender.conf.beat_schedule = beat_schedule()

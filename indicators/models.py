@@ -1,1 +1,277 @@
-"""Indicator results (models arrive with the scoring issue)."""
+"""Indicator results: methodologies, poverty lines, computation runs and the scores they publish.
+
+Everything here is derived from the households' data and a methodology version, and can be rebuilt.
+A run (``ComputationRun``) is a complete snapshot of one period under one methodology; the current
+run of a (period, methodology) is the one served, flipped in one transaction when a run publishes.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from households.models import Household, SurveyPeriod
+from regions.models import Region
+
+
+class Methodology(models.Model):
+    """A versioned set of method parameters (``indicators.methods.scoring.DEFAULT_PARAMETERS``).
+
+    Immutable once a run used it (``locked_at`` set): a change is a new version, so every published
+    number can be reproduced from its run's methodology and lines.
+    """
+
+    version = models.CharField(_("version"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    parameters = models.JSONField(_("parameters"))
+    is_default = models.BooleanField(_("default"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    locked_at = models.DateTimeField(_("used by a run since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("methodology")
+        verbose_name_plural = _("methodologies")
+        ordering = ["version"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="methodology_one_default")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.name}"
+
+    def save(self, *args, **kwargs):
+        if self.pk and self.locked_at:
+            stored = Methodology.objects.filter(pk=self.pk).values("parameters", "version").first()
+            if stored and (stored["parameters"] != self.parameters or stored["version"] != self.version):
+                raise ValidationError(
+                    _("Methodology %(v)s was used by a run; create a new version.") % {"v": self.version}
+                )
+        super().save(*args, **kwargs)
+
+
+class PovertyLine(models.Model):
+    """A poverty line in yuan per person per year (current prices), for a year and type.
+
+    ``province_code`` blank means every province. Lines are never edited: an admin supersedes a line
+    with a new row (``superseded_at`` set on the old one), and each run stores the values it used.
+    Where a year has no monitoring line, the monitoring line is 1.5 x the national line (DESIGN §5).
+    """
+
+    class Type(models.TextChoices):
+        NATIONAL = "national", _("national poverty line")
+        MONITORING = "monitoring", _("monitoring line")
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    line_type = models.CharField(_("type"), max_length=10, choices=Type.choices)
+    province_code = models.CharField(_("province"), max_length=40, blank=True)
+    value = models.DecimalField(_("value (yuan per person per year)"), max_digits=10, decimal_places=2)
+    status = models.CharField(_("status"), max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("poverty line")
+        verbose_name_plural = _("poverty lines")
+        ordering = ["year", "line_type", "province_code", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gt=0), name="povertyline_value_positive"),
+            models.UniqueConstraint(
+                fields=["year", "line_type", "province_code"],
+                condition=Q(superseded_at__isnull=True),
+                name="povertyline_one_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.line_type} {self.province_code or '*'} {self.value}"
+
+
+class ComputationRun(models.Model):
+    """One recompute of a period under a methodology: chunks per province, then roll-up and publish."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        ROLLING_UP = "rolling_up", _("rolling up")
+        PUBLISHED = "published", _("published")
+        FAILED = "failed", _("failed")
+
+    period = models.ForeignKey(SurveyPeriod, on_delete=models.PROTECT, related_name="runs")
+    methodology = models.ForeignKey(Methodology, on_delete=models.PROTECT, related_name="runs")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RUNNING)
+    is_current = models.BooleanField(_("current"), default=False)
+    full = models.BooleanField(_("full run"), default=True)
+    scheduled_for = models.DateField(_("scheduled for"), null=True, blank=True)
+    trigger = models.CharField(_("trigger"), max_length=20, default="command")
+    previous = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    lines = models.JSONField(_("poverty lines used"), default=dict)
+    notes = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("computation run")
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "methodology"], condition=Q(is_current=True), name="run_one_current"
+            ),
+            models.UniqueConstraint(
+                fields=["period", "methodology", "scheduled_for"],
+                condition=Q(scheduled_for__isnull=False),
+                name="run_one_per_schedule",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} {self.period_id} {self.methodology_id} {self.status}"
+
+
+class RunChunk(models.Model):
+    """A province of a run: recomputed (dirty) or copied from the previous run."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    run = models.ForeignKey(ComputationRun, on_delete=models.CASCADE, related_name="chunks")
+    province_code = models.CharField(max_length=40)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    copied = models.BooleanField(default=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    households = models.PositiveIntegerField(default=0)
+    vulnerability_method = models.CharField(max_length=10, blank=True)
+    vulnerability_reason = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["province_code"]
+        constraints = [models.UniqueConstraint(fields=["run", "province_code"], name="runchunk_unique")]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} province {self.province_code} {self.status}"
+
+
+def _score(verbose_name):
+    return models.FloatField(verbose_name, null=True, blank=True)
+
+
+SCORE_RANGE = ("d1_income", "d2_resilience", "d3_public_services", "d4_industry", "eqi")
+
+
+def _score_checks(prefix: str) -> list[models.CheckConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{f}__isnull": True}) | Q(**{f"{f}__gte": 0, f"{f}__lte": 100}),
+            name=f"{prefix}_{f}_0_100",
+        )
+        for f in SCORE_RANGE
+    ]
+
+
+class HouseholdScore(models.Model):
+    """A household's scores in a run (scores 0-100, shares 0-1, income in yuan per person per year)."""
+
+    run = models.ForeignKey(ComputationRun, on_delete=models.CASCADE, related_name="household_scores")
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="scores")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
+    province_code = models.CharField(max_length=40)
+    persons = models.PositiveSmallIntegerField(_("persons"))
+    weight = models.FloatField(_("sampling weight"))
+    income = _score(_("income per person"))
+    ratio = _score(_("income over the poverty line"))
+    margin = _score(_("income over the monitoring line"))
+    d1_income = _score(_("D1 income"))
+    d2_resilience = _score(_("D2 resilience"))
+    d3_public_services = _score(_("D3 public services"))
+    d4_industry = _score(_("D4 industrial support"))
+    eqi = _score(_("exit-quality index"))
+    components = models.JSONField(_("components"), default=dict)
+    vulnerability = _score(_("vulnerability"))
+    vulnerability_method = models.CharField(max_length=10, blank=True)
+    deprivation_score = _score(_("deprivation score"))
+    deprivations = models.PositiveSmallIntegerField(
+        default=0, help_text="bit j set when deprived in AF_INDICATORS[j] (indicators.services.score)"
+    )
+    flagged = models.BooleanField(_("flagged"), default=False)
+    reasons = models.JSONField(_("reasons"), default=list)
+    category = models.CharField(_("category"), max_length=20, blank=True)
+    data_error = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "household"], name="householdscore_unique"),
+            models.CheckConstraint(
+                condition=Q(vulnerability__isnull=True) | Q(vulnerability__gte=0, vulnerability__lte=1),
+                name="householdscore_v_share",
+            ),
+            *_score_checks("householdscore"),
+        ]
+        indexes = [models.Index(fields=["run", "province_code"], name="hhscore_run_province")]
+
+    def __str__(self) -> str:
+        return f"household {self.household_id} run {self.run_id}"
+
+
+class RegionScore(models.Model):
+    """A region's aggregates in a run: every field of the ``region-scores`` API (DESIGN §7).
+
+    Scores 0-100; rates and shares 0-1; money in yuan per person per year. Null means no data.
+    """
+
+    run = models.ForeignKey(ComputationRun, on_delete=models.CASCADE, related_name="region_scores")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="scores")
+    period = models.ForeignKey(SurveyPeriod, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField()
+    d1_income = _score(_("D1 income"))
+    d2_resilience = _score(_("D2 resilience"))
+    d3_public_services = _score(_("D3 public services"))
+    d4_industry = _score(_("D4 industrial support"))
+    eqi = _score(_("exit-quality index"))
+    headcount_ratio = _score(_("headcount ratio"))
+    poverty_gap = _score(_("poverty gap"))
+    poverty_severity = _score(_("poverty severity"))
+    headcount_ratio_monitoring = _score(_("headcount ratio (monitoring line)"))
+    poverty_gap_monitoring = _score(_("poverty gap (monitoring line)"))
+    poverty_severity_monitoring = _score(_("poverty severity (monitoring line)"))
+    mpi_h = _score(_("MPI headcount H"))
+    mpi_a = _score(_("MPI intensity A"))
+    mpi_m0 = _score(_("MPI M0"))
+    mpi_contributions = models.JSONField(default=dict)
+    mpi_censored_headcounts = models.JSONField(default=dict)
+    gini = _score(_("Gini"))
+    s80_s20 = _score(_("S80/S20"))
+    income_mean = _score(_("mean income"))
+    income_median = _score(_("median income"))
+    income_q20 = _score(_("income at the 20th percentile"))
+    income_q80 = _score(_("income at the 80th percentile"))
+    relative_median_poverty_gap = _score(_("relative median poverty gap"))
+    median_margin = _score(_("median margin over the monitoring line"))
+    flagged_share = _score(_("flagged share"))
+    flagged_by_category = models.JSONField(default=dict)
+    mean_vulnerability = _score(_("mean vulnerability"))
+    vulnerable_share = _score(_("share with v >= 0.5"))
+    households = models.PositiveIntegerField(_("households"), default=0)
+    persons = models.PositiveIntegerField(_("persons"), default=0)
+    flagged_households = models.PositiveIntegerField(_("flagged households"), default=0)
+    villages_surveyed = models.PositiveIntegerField(default=0)
+    coverage = _score(_("coverage"))
+    exit_check = models.BooleanField(_("exit check"), null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "region"], name="regionscore_unique"),
+            *_score_checks("regionscore"),
+        ]
+        indexes = [models.Index(fields=["run", "level"], name="regionscore_run_level")]
+
+    def __str__(self) -> str:
+        return f"region {self.region_id} run {self.run_id}"

@@ -189,3 +189,9 @@ TUOPIN_SHARED_DATA_DIR = Path(env_str("TUOPIN_SHARED_DATA_DIR", str(BASE_DIR.par
 TUOPIN_PUBLIC_MAX_LEVEL = env_int("TUOPIN_PUBLIC_MAX_LEVEL", 3)
 # Large CSV survey files on PostgreSQL are parsed and checked in SQL (households/importing/fast.py).
 TUOPIN_IMPORT_FAST_PATH = env_bool("TUOPIN_IMPORT_FAST_PATH", True)
+# Nightly recompute: beat fires at this hour and minute, Asia/Shanghai (DESIGN §6). Setting
+# TUOPIN_RECOMPUTE_EVERY_SECONDS instead fires every N seconds (the double-beat test uses it).
+TUOPIN_RECOMPUTE_HOUR = env_int("TUOPIN_RECOMPUTE_HOUR", 2)
+TUOPIN_RECOMPUTE_EVERY_SECONDS = env_int("TUOPIN_RECOMPUTE_EVERY_SECONDS", 0)
+# Seconds a chunk sleeps after it starts: 0 except in the kill test, which needs a chunk to kill.
+TUOPIN_RECOMPUTE_CHUNK_PAUSE = env_int("TUOPIN_RECOMPUTE_CHUNK_PAUSE", 0)

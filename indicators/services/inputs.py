@@ -1,0 +1,153 @@
+"""Read a chunk's inputs (one province, one period and the two before it) as frames.
+
+One query per table, aggregated in SQL where that is cheaper than moving rows (member counts per
+household). Households learn nothing of scores: this module only reads the households' tables.
+"""
+
+import pandas as pd
+from django.db import connection
+
+from households.models import Member
+
+#: Years of schooling of the head (``Member.YEARS_OF_SCHOOLING``), as a SQL CASE.
+_SCHOOLING = " ".join(f"WHEN '{k}' THEN {v}" for k, v in Member.YEARS_OF_SCHOOLING.items())
+
+SURVEY_COLUMNS = (
+    "wage_income",
+    "net_operating_income",
+    "property_income",
+    "relief_transfers",
+    "other_transfers",
+    "deductions",
+    "medical_spending",
+    "education_spending",
+    "food_secure",
+    "clothing_secure",
+    "compulsory_education",
+    "basic_medical_insurance",
+    "safe_housing",
+    "safe_drinking_water",
+    "disaster_loss",
+    "job_loss",
+    "industry_project",
+    "cooperative",
+    "employment_post",
+    "enterprise_link",
+    "sampling_weight",
+    "equivalence_scale",
+)
+
+VILLAGE_COLUMNS = (
+    "hardened_road",
+    "tap_water_coverage",
+    "electricity",
+    "broadband",
+    "mobile_coverage",
+    "school_within_reach",
+    "standard_clinic",
+    "collective_income",
+    "cooperatives",
+    "leading_enterprises",
+    "characteristic_industry",
+    "processing_facility",
+    "ecommerce_point",
+)
+
+
+def _frame(sql: str, params: list) -> pd.DataFrame:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return pd.DataFrame.from_records(cursor.fetchall(), columns=names)
+
+
+def _in(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def surveys_read(*, provinces: list[str], periods: list[int]) -> pd.DataFrame:
+    """Household surveys of ``periods`` for households whose village is in ``provinces``.
+
+    Returns one row per (household, period): household_id, period, region_id, province_code,
+    county_code, registration_year, and ``SURVEY_COLUMNS`` (money as float yuan per household per
+    year; guarantees as float 1/0/NaN).
+    """
+    columns = ", ".join(f"hs.{c}" for c in SURVEY_COLUMNS)
+    frame = _frame(
+        f"""
+        SELECT hs.household_id, hs.period_id AS period, h.region_id, r.province_code, r.county_code,
+               h.registration_year, {columns}
+        FROM households_householdsurvey hs
+        JOIN households_household h ON h.id = hs.household_id
+        JOIN regions_region r ON r.id = h.region_id
+        WHERE r.province_code IN ({_in(provinces)}) AND hs.period_id IN ({_in(periods)})
+        """,
+        [*provinces, *periods],
+    )
+    for column in SURVEY_COLUMNS:
+        frame[column] = pd.to_numeric(frame[column].astype(object), errors="coerce").astype(float)
+    return frame
+
+
+def members_read(*, provinces: list[str], periods: list[int]) -> pd.DataFrame:
+    """Member counts per household and period (members present only).
+
+    Returns household_id, period, size, dependants (aged under 15 or over 64), ill_or_disabled
+    (chronic, serious or disabled), serious_or_disabled, labour_capable (full or partial),
+    employed_labour (labour-capable and employed), employed (any), head_schooling (years).
+    """
+    return _frame(
+        f"""
+        SELECT m.household_id, ms.period_id AS period,
+               SUM(CASE WHEN ms.present THEN 1 ELSE 0 END) AS size,
+               SUM(CASE WHEN ms.present AND (ms.age < 15 OR ms.age > 64) THEN 1 ELSE 0 END) AS dependants,
+               SUM(CASE WHEN ms.present AND ms.health IN ('chronic', 'serious', 'disabled') THEN 1 ELSE 0 END)
+                   AS ill_or_disabled,
+               SUM(CASE WHEN ms.present AND ms.health IN ('serious', 'disabled') THEN 1 ELSE 0 END)
+                   AS serious_or_disabled,
+               SUM(CASE WHEN ms.present AND m.labour_capacity IN ('full', 'partial') THEN 1 ELSE 0 END)
+                   AS labour_capable,
+               SUM(CASE WHEN ms.present AND m.labour_capacity IN ('full', 'partial')
+                        AND ms.employment <> 'none' THEN 1 ELSE 0 END) AS employed_labour,
+               SUM(CASE WHEN ms.present AND ms.employment <> 'none' THEN 1 ELSE 0 END) AS employed,
+               MAX(CASE WHEN m.relation = 'head' THEN CASE m.education {_SCHOOLING} END END) AS head_schooling
+        FROM households_memberstatus ms
+        JOIN households_member m ON m.id = ms.member_id
+        JOIN households_household h ON h.id = m.household_id
+        JOIN regions_region r ON r.id = h.region_id
+        WHERE r.province_code IN ({_in(provinces)}) AND ms.period_id IN ({_in(periods)})
+        GROUP BY m.household_id, ms.period_id
+        """,
+        [*provinces, *periods],
+    ).astype({"head_schooling": float})
+
+
+def villages_read(*, provinces: list[str], period: int) -> pd.DataFrame:
+    """Village surveys of the period in ``provinces``: region_id and ``VILLAGE_COLUMNS`` as floats."""
+    columns = ", ".join(f"vs.{c}" for c in VILLAGE_COLUMNS)
+    frame = _frame(
+        f"""
+        SELECT vs.region_id, {columns}
+        FROM households_villagesurvey vs JOIN regions_region r ON r.id = vs.region_id
+        WHERE r.province_code IN ({_in(provinces)}) AND vs.period_id = %s
+        """,
+        [*provinces, period],
+    )
+    for column in VILLAGE_COLUMNS:
+        frame[column] = pd.to_numeric(frame[column].astype(object), errors="coerce").astype(float)
+    return frame
+
+
+def provinces_with_surveys(*, period: int) -> list[str]:
+    """Province codes (level-1 ancestors, any scheme) with at least one household survey of the period."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT DISTINCT r.province_code FROM households_householdsurvey hs
+            JOIN households_household h ON h.id = hs.household_id
+            JOIN regions_region r ON r.id = h.region_id
+            WHERE hs.period_id = %s ORDER BY 1
+            """,
+            [period],
+        )
+        return [row[0] for row in cursor.fetchall()]

@@ -1,0 +1,343 @@
+"""The recompute (DESIGN §6): a run per period and methodology, a chunk per province, then publish.
+
+``run_create`` decides which provinces are dirty (from the households' change log) and creates the
+run with one chunk per province; ``chunk_compute`` scores a dirty province or copies a clean one from
+the previous run (idempotent: it replaces the chunk's rows); ``run_publish`` rolls the household
+scores up the tree and makes the run current in one transaction. A run that fails or is killed
+leaves the previous current run served. ``recompute`` does all three in-process; the Celery tasks
+(``indicators.tasks``) call the same functions.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from households.models import ChangeLog, SurveyPeriod
+from indicators.methods import poverty
+from indicators.models import ComputationRun, HouseholdScore, Methodology, RegionScore, RunChunk
+from indicators.services import inputs, rollup, score, store
+from indicators.services.lines import LineMissing, lines_for
+
+log = logging.getLogger(__name__)
+
+HOUSEHOLD_TABLE = HouseholdScore._meta.db_table
+REGION_TABLE = RegionScore._meta.db_table
+_COPY_COLUMNS = [f.column for f in HouseholdScore._meta.concrete_fields if f.column not in ("id", "run_id")]
+
+
+class RecomputeError(RuntimeError):
+    """A run cannot start (no methodology, no survey data, no poverty line): the message says why."""
+
+
+def methodology_default() -> Methodology:
+    """The default methodology; ``RecomputeError`` when none is marked default."""
+    methodology = Methodology.objects.filter(is_default=True).first()
+    if methodology is None:
+        raise RecomputeError("No default methodology: run the migrations (they create v1).")
+    return methodology
+
+
+def _relative_lines(*, period: int, provinces: list[str], spec: dict, params: dict) -> dict:
+    """A relative line from the whole period's data: ``share`` x the weighted median (or mean) of
+    income per person (persons x sampling weight), as laeken's ``arpt`` (DESIGN §5 option)."""
+    frame = score.scoring_frame(provinces=provinces, period=period, lines={}, params=params)
+    y = score.income_per_person(frame, params)
+    w = frame["size"].to_numpy(float) * frame["weight"].to_numpy(float)
+    ok = ~np.isnan(y) & (w > 0)
+    centre = (
+        poverty.weighted_median(y[ok], w[ok])
+        if spec.get("of", "median") == "median"
+        else np.average(y[ok], weights=w[ok])
+    )
+    value = float(spec["share"]) * float(centre)
+    year = str(period)
+    return {
+        "national": {year: dict.fromkeys(provinces, value)},
+        "monitoring": {year: dict.fromkeys(provinces, value * float(spec.get("monitoring_multiple", 1.5)))},
+        "relative": {"share": spec["share"], "of": spec.get("of", "median"), "centre": float(centre)},
+    }
+
+
+def _dirty(*, period: int, previous: ComputationRun, provinces: list[str]) -> set[str]:
+    """Provinces with a change to this period or the two before it since ``previous`` started
+    (growth and stability read them), plus, if anything changed, the provinces whose VEP was pooled."""
+    changed = set(
+        ChangeLog.objects.filter(
+            period_id__in=[period, period - 1, period - 2], changed_at__gte=previous.started_at
+        ).values_list("province_code", flat=True)
+    )
+    dirty = changed & set(provinces)
+    if dirty:
+        dirty |= set(previous.chunks.filter(vulnerability_method="pooled").values_list("province_code", flat=True))
+    known = set(previous.chunks.values_list("province_code", flat=True))
+    return dirty | (set(provinces) - known)
+
+
+def run_create(
+    *,
+    period: int,
+    methodology: Methodology | None = None,
+    provinces: list[str] | None = None,
+    full: bool = False,
+    scheduled_for=None,
+    trigger: str = "command",
+) -> ComputationRun:
+    """Create a run of ``period`` with a chunk per province that has surveys.
+
+    Args:
+        period: the survey year.
+        methodology: default methodology when None.
+        provinces: recompute these (and copy the rest); None = the dirty ones (all when ``full``,
+            when there is no current run, or when the lines differ from the current run's).
+        scheduled_for: the beat date; a second run for the same (period, methodology, date) raises
+            ``IntegrityError`` (a second beat process is harmless).
+    Raises:
+        RecomputeError: no surveys in the period, or no national poverty line for it.
+    """
+    methodology = methodology or methodology_default()
+    params = methodology.parameters
+    if not SurveyPeriod.objects.filter(pk=period).exists():
+        raise RecomputeError(f"No survey period {period}.")
+    all_provinces = inputs.provinces_with_surveys(period=period)
+    if not all_provinces:
+        raise RecomputeError(f"No household surveys in {period}: nothing to compute.")
+    line_spec = params.get("line", {"type": "absolute"})
+    if line_spec.get("type") == "relative":
+        lines = _relative_lines(period=period, provinces=all_provinces, spec=line_spec, params=params["scores"])
+    else:
+        lines = lines_for(years=[period, period - 1, period - 2], provinces=all_provinces)
+        missing = [p for p in all_provinces if p not in lines["national"].get(str(period), {})]
+        if missing:
+            raise RecomputeError(
+                f"No national poverty line for {period} (provinces {', '.join(missing)}): add one, "
+                "or use a methodology with a relative line."
+            ) from LineMissing(period)
+    previous = ComputationRun.objects.filter(period_id=period, methodology=methodology, is_current=True).first()
+    if full or previous is None or previous.lines != lines:
+        dirty = set(all_provinces)
+    elif provinces is not None:
+        dirty = set(provinces) & set(all_provinces) | (
+            set(all_provinces) - set(previous.chunks.values_list("province_code", flat=True))
+        )
+    else:
+        dirty = _dirty(period=period, previous=previous, provinces=all_provinces)
+    with transaction.atomic():
+        if methodology.locked_at is None:
+            Methodology.objects.filter(pk=methodology.pk).update(locked_at=timezone.now())
+        run = ComputationRun.objects.create(
+            period_id=period,
+            methodology=methodology,
+            full=dirty == set(all_provinces),
+            scheduled_for=scheduled_for,
+            trigger=trigger,
+            previous=previous,
+            lines=lines,
+        )
+        RunChunk.objects.bulk_create(RunChunk(run=run, province_code=p, copied=p not in dirty) for p in all_provinces)
+    return run
+
+
+def chunk_compute(*, chunk_id: int) -> bool:
+    """Compute (or copy) one chunk; idempotent. Returns True when this was the run's last chunk.
+
+    The chunk's rows are replaced in one transaction with the chunk's status, so a retry after a
+    killed worker starts clean and a finished chunk is never recomputed.
+    """
+    with transaction.atomic():
+        chunk = RunChunk.objects.select_for_update().select_related("run__methodology").get(pk=chunk_id)
+        if chunk.status == RunChunk.Status.DONE:
+            return False
+        RunChunk.objects.filter(pk=chunk_id).update(
+            status=RunChunk.Status.RUNNING, attempts=chunk.attempts + 1, started_at=timezone.now()
+        )
+    if settings.TUOPIN_RECOMPUTE_CHUNK_PAUSE:  # lets the kill test catch a running chunk (0 otherwise)
+        time.sleep(settings.TUOPIN_RECOMPUTE_CHUNK_PAUSE)
+    run = chunk.run
+    params = run.methodology.parameters
+    with transaction.atomic():
+        HouseholdScore.objects.filter(run=run, province_code=chunk.province_code).delete()
+        method, reason = "", None
+        if chunk.copied:
+            written = _copy_previous(run=run, province=chunk.province_code)
+            method = (
+                run.previous.chunks.filter(province_code=chunk.province_code)
+                .values_list("vulnerability_method", flat=True)
+                .first()
+                or ""
+            )
+        else:
+            frame = score.scoring_frame(
+                provinces=[chunk.province_code], period=run.period_id, lines=run.lines, params=params["scores"]
+            )
+            whole = _whole_period_loader(run)
+            result = score.chunk_score(frame=frame, params=params, pooled_frame=whole)
+            rows = result.scores.drop(columns=["af_poor"], errors="ignore")
+            written = store.frame_insert(table=HOUSEHOLD_TABLE, frame=rows.assign(run_id=run.pk))
+            method, reason = result.vulnerability_method, result.vulnerability_reason
+        RunChunk.objects.filter(pk=chunk_id).update(
+            status=RunChunk.Status.DONE,
+            households=written,
+            vulnerability_method=method,
+            vulnerability_reason=reason or "",
+            finished_at=timezone.now(),
+            error="",
+        )
+    return not run.chunks.exclude(status=RunChunk.Status.DONE).exists()
+
+
+def _whole_period_loader(run: ComputationRun) -> Callable[[], pd.DataFrame]:
+    provinces = list(run.chunks.values_list("province_code", flat=True))
+
+    def load() -> pd.DataFrame:
+        return score.scoring_frame(
+            provinces=provinces, period=run.period_id, lines=run.lines, params=run.methodology.parameters["scores"]
+        )
+
+    return load
+
+
+def _copy_previous(*, run: ComputationRun, province: str) -> int:
+    columns = ", ".join(connection.ops.quote_name(c) for c in _COPY_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {HOUSEHOLD_TABLE} (run_id, {columns}) "
+            f"SELECT %s, {columns} FROM {HOUSEHOLD_TABLE} WHERE run_id = %s AND province_code = %s",
+            [run.pk, run.previous_id, province],
+        )
+        return cursor.rowcount
+
+
+def chunk_fail(*, chunk_id: int, error: str) -> None:
+    """Record a chunk's failure (the run stays unpublished; the previous run is still served)."""
+    RunChunk.objects.filter(pk=chunk_id).update(status=RunChunk.Status.FAILED, error=error[:2000])
+    run_id = RunChunk.objects.filter(pk=chunk_id).values_list("run_id", flat=True).first()
+    ComputationRun.objects.filter(pk=run_id).update(status=ComputationRun.Status.FAILED, error=error[:2000])
+
+
+def _household_frame(run: ComputationRun) -> pd.DataFrame:
+    frame = store.frame_select(
+        f"""
+        SELECT r.path, s.persons, s.weight, s.income, s.ratio, s.margin, s.d1_income, s.d2_resilience,
+               s.d3_public_services, s.d4_industry, s.flagged, s.category, s.vulnerability,
+               s.deprivation_score, s.deprivations
+        FROM {HOUSEHOLD_TABLE} s JOIN regions_region r ON r.id = s.region_id
+        WHERE s.run_id = %s AND s.data_error = ''
+        """,
+        [run.pk],
+    )
+    k = run.methodology.parameters["mpi_k"]
+    frame["flagged"] = frame["flagged"].astype(bool)
+    for column in (
+        "income",
+        "ratio",
+        "margin",
+        "vulnerability",
+        "deprivation_score",
+        "d1_income",
+        "d2_resilience",
+        "d3_public_services",
+        "d4_industry",
+    ):
+        frame[column] = frame[column].astype(float)
+    frame["af_poor"] = frame["deprivation_score"] >= k - 1e-9
+    return frame
+
+
+def _coverage(period: int) -> pd.DataFrame:
+    """Registered households and surveyed villages per region code, summed up every ancestor."""
+    counts = store.frame_select(
+        """
+        SELECT r.path, COUNT(h.id) AS registered, 0 AS villages_surveyed
+        FROM households_household h JOIN regions_region r ON r.id = h.region_id GROUP BY r.path
+        UNION ALL
+        SELECT r.path, 0, COUNT(*) FROM households_villagesurvey v JOIN regions_region r ON r.id = v.region_id
+        WHERE v.period_id = %s GROUP BY r.path
+        """,
+        [period],
+    )
+    ancestors = counts["path"].str.strip("/").str.split("/", expand=True)
+    parts = []
+    for depth in range(ancestors.shape[1]):
+        keep = ancestors[depth].notna()
+        parts.append(counts[keep].groupby(ancestors[depth][keep])[["registered", "villages_surveyed"]].sum())
+    out = pd.concat(parts) if parts else pd.DataFrame(columns=["registered", "villages_surveyed"])
+    return out.groupby(level=0).sum()
+
+
+def run_publish(*, run_id: int) -> ComputationRun:
+    """Roll up a run whose chunks are all done and make it current (one transaction); idempotent."""
+    with transaction.atomic():
+        run = ComputationRun.objects.select_for_update().select_related("methodology").get(pk=run_id)
+        if run.status == ComputationRun.Status.PUBLISHED:
+            return run
+        if run.chunks.exclude(status=RunChunk.Status.DONE).exists():
+            raise RecomputeError(f"Run {run.pk} has chunks that are not done.")
+        params = run.methodology.parameters
+        measures = rollup.rollup(_household_frame(run), af_indicators=score.AF_INDICATORS, params=params["scores"])
+        coverage = _coverage(run.period_id)
+        measures = measures.set_index("code").join(coverage, how="outer")
+        regions = store.frame_select(
+            "SELECT code, id AS region_id, level, province_code, scheme FROM regions_region", []
+        ).set_index("code")
+        measures = measures.join(regions, how="inner")
+        measures["households"] = measures["households"].fillna(0).astype(int)
+        measures["persons"] = measures["persons"].fillna(0).astype(int)
+        measures["villages_surveyed"] = measures["villages_surveyed"].fillna(0).astype(int)
+        registered = measures["registered"].astype(float)
+        measures["coverage"] = (measures["households"] / registered.where(registered > 0)).clip(upper=1.0)
+        measures["flagged_households"] = measures.pop("flagged_households_w").fillna(0).round().astype(int)
+        measures["exit_check"] = rollup.exit_check(
+            measures.index.to_series(), measures["province_code"], measures["headcount_ratio"], measures["scheme"]
+        )
+        for column in ("mpi_contributions", "mpi_censored_headcounts", "flagged_by_category"):
+            measures[column] = measures[column].fillna("{}")
+        fields = [f.column for f in RegionScore._meta.concrete_fields if f.column not in ("id", "run_id", "period_id")]
+        rows = measures.reset_index(drop=True)[[c for c in fields]].assign(run_id=run.pk, period_id=run.period_id)
+        RegionScore.objects.filter(run=run).delete()
+        store.frame_insert(table=REGION_TABLE, frame=rows)
+        ComputationRun.objects.filter(period_id=run.period_id, methodology=run.methodology, is_current=True).update(
+            is_current=False
+        )
+        ComputationRun.objects.filter(pk=run.pk).update(
+            status=ComputationRun.Status.PUBLISHED, is_current=True, finished_at=timezone.now(), error=""
+        )
+    run.refresh_from_db()
+    log.info("run %s published: period %s, %s regions", run.pk, run.period_id, len(rows))
+    return run
+
+
+def recompute(
+    *,
+    period: int,
+    methodology: Methodology | None = None,
+    provinces: list[str] | None = None,
+    full: bool = False,
+    progress: Callable[[RunChunk], None] | None = None,
+) -> ComputationRun:
+    """Create, compute and publish a run in this process (``manage.py recompute``, tests, demo).
+
+    Returns the published run. Raises ``RecomputeError`` (nothing to do, no line) or the error of a
+    failed chunk, after recording it on the run (the previous run stays current).
+    """
+    run = run_create(period=period, methodology=methodology, provinces=provinces, full=full)
+    for chunk in run.chunks.order_by("province_code"):
+        try:
+            chunk_compute(chunk_id=chunk.pk)
+        except Exception as error:
+            chunk_fail(chunk_id=chunk.pk, error=repr(error))
+            raise
+        if progress:
+            progress(chunk)
+    return run_publish(run_id=run.pk)
+
+
+def current_run(*, period: int, methodology: Methodology | None = None) -> ComputationRun | None:
+    """The run served for a period (default methodology), or None."""
+    methodology = methodology or Methodology.objects.filter(is_default=True).first()
+    return ComputationRun.objects.filter(period_id=period, methodology=methodology, is_current=True).first()

@@ -1,0 +1,51 @@
+"""Bulk writes of result frames: COPY on PostgreSQL, batched inserts elsewhere."""
+
+import io
+import math
+
+import numpy as np
+import pandas as pd
+from django.db import connection
+
+BATCH = 2000
+
+
+def _cell(value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def frame_insert(*, table: str, frame: pd.DataFrame) -> int:
+    """Insert every row of ``frame`` into ``table`` (columns named as the frame's); returns the count.
+
+    NaN and None become NULL. JSON columns must already hold JSON text. On PostgreSQL one ``COPY``
+    (CSV, ``\\N`` for NULL, so an empty string stays empty); elsewhere ``executemany`` in batches of 2,000.
+    """
+    if frame.empty:
+        return 0
+    columns = list(frame.columns)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            buffer = io.StringIO()
+            frame.to_csv(buffer, header=False, index=False, na_rep="\\N")
+            buffer.seek(0)
+            cursor.copy_expert(f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
+        else:
+            placeholders = ", ".join(["%s"] * len(columns))
+            sql = f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})"
+            records = frame.astype(object).to_numpy()
+            for start in range(0, len(records), BATCH):
+                cursor.executemany(sql, [[_cell(v) for v in row] for row in records[start : start + BATCH]])
+    return len(frame)
+
+
+def frame_select(sql: str, params: list) -> pd.DataFrame:
+    """Run a query and return its rows as a frame with the query's column names."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return pd.DataFrame.from_records(cursor.fetchall(), columns=names)

@@ -1,0 +1,75 @@
+"""Celery tasks of the nightly recompute (DESIGN §6): ids in, one service call each.
+
+``recompute_nightly`` (beat, 02:00 Asia/Shanghai) creates a run per open period, dated, so a second
+beat process hits the (period, methodology, date) unique constraint and does nothing; it enqueues one
+``recompute_chunk`` per province after the run is committed. The chunk that finds every chunk of its
+run done (through the run/chunk table, not a chord) enqueues ``recompute_publish``. Chunks are
+idempotent, acknowledged late and rejected when their worker dies, so the broker redelivers them
+after its visibility timeout (set above the hard time limit).
+"""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+
+from households.models import SurveyPeriod
+from indicators.services import recompute as service
+
+log = logging.getLogger(__name__)
+
+TASK_OPTIONS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    "time_limit": settings.CELERY_TASK_TIME_LIMIT,
+}
+
+
+@shared_task(**TASK_OPTIONS)
+def recompute_nightly() -> list[int]:
+    """Create today's run (Asia/Shanghai date) for every open period and enqueue its chunks."""
+    today = timezone.localdate()
+    runs = []
+    for period in SurveyPeriod.objects.filter(status=SurveyPeriod.Status.OPEN).values_list("year", flat=True):
+        try:
+            with transaction.atomic():
+                run = service.run_create(period=period, scheduled_for=today, trigger="beat")
+        except IntegrityError:
+            log.info("period %s already has a run for %s", period, today)
+            continue
+        except service.RecomputeError as error:
+            log.info("period %s not computed: %s", period, error)
+            continue
+        runs.append(run.pk)
+        recompute_enqueue(run_id=run.pk)
+    return runs
+
+
+def recompute_enqueue(*, run_id: int) -> None:
+    """Send one chunk task per chunk of the run, once the transaction that created it commits."""
+    chunk_ids = list(service.RunChunk.objects.filter(run_id=run_id).values_list("pk", flat=True))
+    transaction.on_commit(lambda: [recompute_chunk.delay(pk) for pk in chunk_ids])
+
+
+@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, **TASK_OPTIONS)
+def recompute_chunk(self, chunk_id: int) -> None:
+    """Compute one chunk; the last chunk of its run enqueues the publish."""
+    try:
+        last = service.chunk_compute(chunk_id=chunk_id)
+    except OperationalError:
+        raise
+    except Exception as error:
+        service.chunk_fail(chunk_id=chunk_id, error=repr(error))
+        raise
+    if last:
+        run_id = service.RunChunk.objects.filter(pk=chunk_id).values_list("run_id", flat=True).get()
+        recompute_publish.delay(run_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, **TASK_OPTIONS)
+def recompute_publish(run_id: int) -> None:
+    """Roll up and publish the run (idempotent)."""
+    service.run_publish(run_id=run_id)

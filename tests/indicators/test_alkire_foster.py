@@ -1,0 +1,251 @@
+"""Alkire-Foster: the published example (Alkire & Foster 2011), hand-computed extensions, the ``mpi`` command."""
+
+import json
+from fractions import Fraction as F
+from io import StringIO
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+
+from indicators.methods.alkire_foster import (
+    alkire_foster,
+    alkire_foster_by,
+    censored_scores,
+    deprivation_matrix,
+    deprivation_scores,
+)
+
+# ../shared/reference/alkire_foster_2011.md: income, years of schooling, health, membership (0/1).
+Y = np.array([[13.1, 14, 4, 1], [15.2, 7, 5, 0], [12.5, 10, 1, 0], [20.0, 11, 3, 1]])
+Z = np.array([13, 12, 3, 1])
+COLUMNS = ["income", "school", "health", "member"]
+
+# Deprived (y < z): person 1 none (c = 0), 2 school and member (c = 1/2), 3 all four (c = 1), 4 school (c = 1/4).
+# Normalised gaps (z − y)/z of the deprived entries in the cardinal columns (income, school, health; membership
+# is 0/1 and left out of M1/M2, so their weights are 1/3 each):
+#   person 2: school 5/12;  person 3: income 0.5/13 = 1/26, school 2/12 = 1/6, health 2/3;  person 4: school 1/12.
+# k = 1/4 (union) keeps persons 2, 3, 4; k = 1/2 keeps 2 and 3 (person 4's school gap is censored).
+#   M1(k=1/4) = (1/4)·(1/3)·(5/12 + 1/26 + 1/6 + 2/3 + 1/12) = 107/936;  M1(k=1/2) = (1/12)·(67/52) = 67/624.
+#   M2 likewise with squared gaps.
+# Censored headcounts: k = 1/4: income 1/4, school 3/4, health 1/4, member 2/4; k = 1/2: school drops to 2/4.
+# Contributions w_j·CH_j/M0 = (CH_j/4)/M0: k = 1/4: 1/7, 3/7, 1/7, 2/7; k = 1/2: 1/6, 1/3, 1/6, 1/3.
+SQ = [F(5, 12) ** 2, F(1, 26) ** 2, F(1, 6) ** 2, F(2, 3) ** 2]
+EXPECTED = {
+    0.25: {
+        "H": F(3, 4),
+        "A": F(7, 12),
+        "M0": F(7, 16),
+        "M1": F(107, 936),
+        "M2": (sum(SQ) + F(1, 12) ** 2) / 12,
+        "censored": [F(1, 4), F(3, 4), F(1, 4), F(1, 2)],
+        "contributions": [F(1, 7), F(3, 7), F(1, 7), F(2, 7)],
+    },
+    0.5: {
+        "H": F(1, 2),
+        "A": F(3, 4),
+        "M0": F(3, 8),
+        "M1": F(67, 624),
+        "M2": sum(SQ) / 12,
+        "censored": [F(1, 4), F(1, 2), F(1, 4), F(1, 2)],
+        "contributions": [F(1, 6), F(1, 3), F(1, 6), F(1, 3)],
+    },
+}
+UNCENSORED = [F(1, 4), F(3, 4), F(1, 4), F(1, 2)]
+MEASURES = ("H", "A", "M0", "M1", "M2")
+
+
+def approx(values):
+    return pytest.approx([float(v) for v in values], abs=1e-12)
+
+
+def measures(result, names=MEASURES):
+    return [getattr(result, name) for name in names]
+
+
+@pytest.mark.parametrize("k", [0.25, 0.5])
+def test_alkire_foster_reference_example(k):
+    result = alkire_foster(Y, Z, k=k)
+    expected = EXPECTED[k]
+    assert measures(result) == approx([expected[name] for name in MEASURES])
+    assert list(result.censored_headcounts) == approx(expected["censored"])
+    assert list(result.uncensored_headcounts) == approx(UNCENSORED)
+    assert list(result.contributions) == approx(expected["contributions"])
+    assert result.contributions.sum() == pytest.approx(1)
+    assert list(result.cardinal) == [True, True, True, False]
+    assert (result.n, result.weight_total) == (4, 4.0)
+
+
+def test_alkire_foster_all_cardinal_counts_membership_gaps():
+    # Membership gaps are 1 for persons 2 and 3; weights 1/4 each: M1 = (1/16)·(67/52 + 2) = 171/832.
+    result = alkire_foster(Y, Z, k=0.5, cardinal=[True] * 4)
+    assert measures(result, ("M1", "M2")) == approx([F(171, 832), (sum(SQ) + 2) / 16])
+
+
+def test_alkire_foster_weighted_indicators():
+    # Weights 3:1:1:1 → 1/2, 1/6, 1/6, 1/6; scores 0, 1/3, 1, 1/6; k = 1/3 keeps persons 2 (1/6 + 1/6, exactly
+    # k only within the tolerance) and 3: H = 1/2, A = 2/3, M0 = 1/3; contributions (1/2·1/4)/(1/3) = 3/8, ...
+    result = alkire_foster(Y, Z, k=1 / 3, indicator_weights=[3, 1, 1, 1])
+    assert measures(result, ("H", "A", "M0")) == approx([F(1, 2), F(2, 3), F(1, 3)])
+    assert list(result.contributions) == approx([F(3, 8), F(1, 4), F(1, 8), F(1, 4)])
+    assert list(deprivation_scores(deprivation_matrix(Y, Z), [3, 1, 1, 1])) == approx([0, F(1, 3), 1, F(1, 6)])
+
+
+def test_alkire_foster_sample_weights_equal_duplicated_rows():
+    rng = np.random.default_rng(7)
+    y = rng.uniform(0, 10, size=(40, 5))
+    z = np.array([3, 4, 5, 6, 2.5])
+    times = rng.integers(0, 4, size=40)
+    times[0] = 1
+    weighted = alkire_foster(y, z, k=0.4, sample_weights=times, indicator_weights=[1, 2, 1, 1, 3])
+    repeated = alkire_foster(np.repeat(y, times, axis=0), z, k=0.4, indicator_weights=[1, 2, 1, 1, 3])
+    for name in ("H", "A", "M0", "M1", "M2", "weight_total"):
+        assert getattr(weighted, name) == pytest.approx(getattr(repeated, name), abs=1e-12)
+    for name in ("censored_headcounts", "uncensored_headcounts", "contributions"):
+        np.testing.assert_allclose(getattr(weighted, name), getattr(repeated, name), atol=1e-12)
+
+
+def test_alkire_foster_by_decomposition_identity():
+    rng = np.random.default_rng(11)
+    y = rng.uniform(0, 10, size=(300, 4))
+    z = np.array([4, 5, 3, 6])
+    groups = rng.choice(["east", "north", "west"], size=300)
+    omega = rng.uniform(0.5, 3, size=300)
+    decomposition = alkire_foster_by(groups, y, z, k=0.5, sample_weights=omega)
+    table, overall = decomposition.table, decomposition.overall
+    assert (table["population_share"] * table["M0"]).sum() == pytest.approx(overall.M0, abs=1e-12)
+    assert table["contribution"].sum() == pytest.approx(1)
+    assert table["population_share"].sum() == pytest.approx(1)
+    assert measures(alkire_foster(y, z, k=0.5, sample_weights=omega)) == approx(measures(overall))
+    west = alkire_foster(y[groups == "west"], z, k=0.5, sample_weights=omega[groups == "west"])
+    assert measures(decomposition.groups["west"]) == approx(measures(west))
+    np.testing.assert_allclose(decomposition.groups["west"].contributions, west.contributions, atol=1e-12)
+    assert list(table.index) == ["east", "north", "west"]
+
+
+def test_censored_scores_sum_two_step_across_regions():
+    deprived = deprivation_matrix(Y, Z)
+    _, poor, censored = censored_scores(deprived, None, 0.5)
+    assert list(poor) == [False, True, True, False]
+    assert censored.sum() == 6
+    # Two regions (persons 1-2, 3-4): sums of numerators over sums of denominators give the whole's M0.
+    halves = [censored_scores(deprived[rows], None, 0.5) for rows in (slice(0, 2), slice(2, 4))]
+    assert sum((part[0] * part[1]).sum() for part in halves) / 4 == pytest.approx(3 / 8)
+
+
+def test_alkire_foster_nobody_poor_and_no_cardinal_indicator():
+    result = alkire_foster(np.ones((3, 2)), [1, 1], k=1)
+    assert (result.H, result.M0, result.M1, result.M2) == (0.0, 0.0, None, None)
+    assert np.isnan(result.A) and np.isnan(result.contributions).all()
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: deprivation_matrix([[1, np.nan]], [1, 1]), "column 1 has missing values"),
+        (lambda: deprivation_scores(np.ones((2, 2), bool), [1, -1]), "non-negative"),
+        (lambda: deprivation_scores(np.ones((2, 2), bool), [0, 0]), "all zero"),
+        (lambda: alkire_foster(Y, Z, k=0), r"k must be in \(0, 1\]"),
+        (lambda: alkire_foster(Y, Z, k=1.01), r"k must be in \(0, 1\]"),
+        (lambda: alkire_foster(Y, [13, 12, 3, 0], k=0.5, cardinal=[True] * 4), "positive cutoff"),
+        (lambda: alkire_foster(Y, Z, k=0.5, sample_weights=[1, 1, 1]), "shape"),
+        (lambda: alkire_foster_by(["a", None, "b", "b"], Y, Z, k=0.5), "missing label"),
+    ],
+)
+def test_alkire_foster_rejects_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+# ---- manage.py mpi -------------------------------------------------------------------------------------------
+
+INDICATORS = [
+    "--indicator",
+    "income:13",
+    "--indicator",
+    "school:12",
+    "--indicator",
+    "health:3",
+    "--indicator",
+    "member:1",
+]
+
+
+@pytest.fixture
+def reference_csv(tmp_path):
+    path = tmp_path / "af.csv"
+    lines = ["id,income,school,health,member,county"]
+    lines += [f"{i + 1},{','.join(f'{v:g}' for v in row)},{'AB'[i % 2]}" for i, row in enumerate(Y)]
+    path.write_text("\n".join(lines) + "\n\n")  # a trailing blank line is fine
+    return path
+
+
+def mpi(*args) -> str:
+    out = StringIO()
+    call_command("mpi", *[str(arg) for arg in args], stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("k", [0.25, 0.5])
+def test_mpi_command_reference_example_json(reference_csv, k):
+    output = json.loads(mpi(reference_csv, *INDICATORS, "--k", k))
+    expected = EXPECTED[k]
+    assert [output[name] for name in MEASURES] == approx([expected[name] for name in MEASURES])
+    assert list(output["censored_headcounts"]) == COLUMNS
+    assert list(output["censored_headcounts"].values()) == approx(expected["censored"])
+    assert list(output["contributions"].values()) == approx(expected["contributions"])
+    assert output["cardinal"] == ["income", "school", "health"]
+
+
+def test_mpi_command_by_group_csv_and_json(reference_csv):
+    # County A = persons 1, 3 (c = 0, 1); B = persons 2, 4 (c = 1/2, 1/4). k = 1/2: M0_A = 1/2, M0_B = 1/4;
+    # shares of M0: (1/2·1/2)/(3/8) = 2/3 and 1/3.
+    lines = mpi(reference_csv, *INDICATORS, "--k", 0.5, "--by", "county", "--format", "csv").splitlines()
+    header, rows = (
+        lines[0].split(","),
+        [dict(zip(lines[0].split(","), line.split(","), strict=True)) for line in lines[1:]],
+    )
+    assert header[:3] == ["group", "k", "n"] and "contribution:member" in header
+    assert [row["group"] for row in rows] == ["A", "B"]
+    assert [float(row["M0"]) for row in rows] == approx([F(1, 2), F(1, 4)])
+    assert [float(row["share_of_M0"]) for row in rows] == approx([F(2, 3), F(1, 3)])
+    output = json.loads(mpi(reference_csv, *INDICATORS, "--k", 0.5, "--by", "county"))
+    assert output["all"]["M0"] == pytest.approx(0.375)
+    assert output["groups"]["B"]["censored_headcounts"] == {"income": 0, "school": 0.5, "health": 0, "member": 0.5}
+
+
+def test_mpi_command_weights_and_sample_weights(tmp_path):
+    path = tmp_path / "w.csv"
+    path.write_text("a,b,w\n0,0,3\n1,0,1\n1,1,0\n")
+    # Weights 3:1 → deprived in a alone is poor at k = 0.75 (c = 3/4); person 1 (weight 3) is, person 2 is not.
+    output = json.loads(mpi(path, "--indicator", "a:1:3", "--indicator", "b:1:1", "--k", 0.75, "--weight", "w"))
+    assert (output["H"], output["weight_total"], output["M1"]) == (0.75, 4.0, None)
+    assert json.loads(mpi(path, "--indicator", "a:1", "--indicator", "b:1", "--k", 0.75))["H"] == pytest.approx(1 / 3)
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        (None, ["--k", "0.5", "--indicator", "a:1"], "no such file"),
+        ("a,b\n1,2\n", ["--k", "0.5", "--indicator", "c:1"], "no column 'c'"),
+        ("a,b\n1,2\n", ["--k", "0.5", "--indicator", "a:1", "--by", "county"], "no column 'county'"),
+        ("a,b\n1,2\n", ["--k", "0.5", "--indicator", "a"], "bad --indicator 'a'"),
+        ("a,b\n1,2\n", ["--k", "0.5", "--indicator", "a:x"], "bad --indicator 'a:x'"),
+        ("a,b\n1,2\n", ["--k", "0.5", "--indicator", "a:1:2:3"], "bad --indicator 'a:1:2:3'"),
+        ("a,b\n1,2\n", ["--k", "0.5", "--indicator", "a:1:2", "--indicator", "b:1"], "for every --indicator"),
+        ("a,b\n1,2\n", ["--k", "0.5", "--indicator", "a:1", "--indicator", "a:2"], "given twice"),
+        ("a,b\n1,2\n3,x\n", ["--k", "0.5", "--indicator", "a:1", "--indicator", "b:1"], "row 3, column 'b': 'x'"),
+        ("a,b\n1,2\n\n4,\n", ["--k", "0.5", "--indicator", "a:1", "--indicator", "b:1"], "row 3, column 'a': empty"),
+        ("a,w\n1,2\n3,-\n", ["--k", "0.5", "--indicator", "a:1", "--weight", "w"], "row 3, column 'w'"),
+        ("a,w\n1,-2\n", ["--k", "0.5", "--indicator", "a:1", "--weight", "w"], "non-negative"),
+        ("a,b\n1,2\n", ["--k", "0", "--indicator", "a:1"], r"--k must be in \(0, 1\]"),
+        ("a,b\n1,2\n", ["--k", "1.5", "--indicator", "a:1"], r"--k must be in \(0, 1\]"),
+        ("a,b\n", ["--k", "0.5", "--indicator", "a:1"], "no data rows"),
+    ],
+)
+def test_mpi_command_errors(tmp_path, content, args, message):
+    path = tmp_path / "data.csv"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(CommandError, match=message):
+        mpi(path, *args)

@@ -1,0 +1,216 @@
+"""The recompute end to end on small data written here: roll-up rules, determinism, increments,
+failure handling and the command."""
+
+import hashlib
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db.models import F
+
+from households.models import Household, HouseholdSurvey
+from households.services.registry import changes_mark
+from indicators.methods import poverty
+from indicators.models import ComputationRun, HouseholdScore, Methodology, RegionScore
+from indicators.services import recompute as service
+from indicators.services import score
+from regions.models import Region
+from tests.indicators.builders import Row, households_write, random_rows, villages_write
+
+pytestmark = pytest.mark.django_db
+
+Z_2020 = 3309.0  # data/poverty_lines.csv, national line 2020
+
+
+def township_with_villages(n: int = 3) -> tuple[Region, list[str]]:
+    for township in Region.objects.filter(level=4, code__startswith="64").order_by("code"):
+        villages = list(Region.objects.filter(parent=township).order_by("code").values_list("code", flat=True)[:n])
+        if len(villages) == n:
+            return township, villages
+    raise AssertionError("no Ningxia township with enough villages")
+
+
+def checksum(run: ComputationRun) -> str:
+    """Every stored value of the run's household and region scores, floats rounded to 1e-9."""
+
+    def rounded(value):
+        if isinstance(value, float):
+            return round(value, 9)
+        if isinstance(value, dict):
+            return {k: rounded(v) for k, v in sorted(value.items())}
+        return value
+
+    fields = [f.name for f in HouseholdScore._meta.concrete_fields if f.name not in ("id", "run")]
+    households = HouseholdScore.objects.filter(run=run).order_by("household_id").values_list(*fields)
+    region_fields = [f.name for f in RegionScore._meta.concrete_fields if f.name not in ("id", "run")]
+    regions = RegionScore.objects.filter(run=run).order_by("region_id").values_list(*region_fields)
+    text = repr([[rounded(v) for v in row] for row in [*households, *regions]])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_township_rolls_up_from_households_and_an_empty_village_is_null():
+    township, (v1, v2, v3) = township_with_villages()
+    households_write(
+        [
+            Row(v1, 1, wage=10 * 1000, persons=10),  # 10 persons at 1,000 yuan: poor
+            Row(v2, 1, wage=2 * 5000, persons=2),
+            Row(v2, 2, wage=2 * 6000, persons=2),
+            Row(v2, 3, wage=2 * 7000, persons=2),
+        ],
+        period=2020,
+    )
+    Household.objects.create(registry_number=f"{v3}0001", region=Region.objects.get(code=v3))  # never surveyed
+    run = service.recompute(period=2020)
+
+    assert run.is_current and run.lines["national"]["2020"]["64"] == Z_2020
+    scores = {s.region.code: s for s in RegionScore.objects.filter(run=run).select_related("region")}
+    t = scores[township.code]
+    assert scores[v1].headcount_ratio == 1.0 and scores[v2].headcount_ratio == 0.0
+    # person-weighted: 10 poor of 16 persons, not the villages' mean (1 + 0) / 2
+    assert t.headcount_ratio == pytest.approx(10 / 16)
+    gap = (Z_2020 - 1000) / Z_2020
+    assert t.poverty_gap == pytest.approx(10 * gap / 16)
+    assert t.poverty_severity == pytest.approx(10 * gap**2 / 16)
+    pooled = poverty.gini([1000.0, 5000.0, 6000.0, 7000.0], [10.0, 2.0, 2.0, 2.0])
+    assert t.gini == pytest.approx(pooled, rel=1e-12)
+    assert t.gini != pytest.approx((scores[v1].gini + scores[v2].gini) / 2)
+    assert (t.households, t.persons) == (4, 16) and scores[township.parent_id].households == 4
+    assert t.coverage == pytest.approx(4 / 5)
+    empty = scores[v3]
+    assert (empty.households, empty.persons, empty.coverage) == (0, 0, 0.0)
+    assert empty.headcount_ratio is None and empty.eqi is None and empty.gini is None and empty.d1_income is None
+    # D3: the six guarantees met and no village survey: the village part is left out, not counted as 0
+    assert t.d3_public_services == pytest.approx(100.0)
+    assert HouseholdScore.objects.filter(run=run).count() == 4
+
+
+def test_village_survey_enters_d3_and_d4_half_and_half():
+    _, (v1, _, _) = township_with_villages()
+    households_write([Row(v1, 1, wage=3 * 9000, persons=3)], period=2020)
+    villages_write([v1], period=2020)
+    run = service.recompute(period=2020)
+    household = HouseholdScore.objects.get(run=run)
+    # village services: road 1, tap water 0.8, electricity 1, broadband 1, school 1, clinic 0 → 4.8 / 6
+    assert household.components["c_village_services"] == pytest.approx(80.0)
+    assert household.d3_public_services == pytest.approx((100.0 + 80.0) / 2)
+    # village industry: s(50,000; 0→100,000) = 50, cooperative 100, enterprise/industry/processing/e-commerce 0
+    assert household.components["c_village_industry"] == pytest.approx((50 + 100) / 6)
+
+
+@pytest.fixture
+def two_provinces():
+    """Four Ningxia villages (64) and two Inner Mongolia counties (15) with households over three years."""
+    _, villages = township_with_villages(4)
+    counties = list(
+        Region.objects.filter(level=3, code__startswith="15").order_by("code").values_list("code", flat=True)[:2]
+    )
+    for offset, period in enumerate((2018, 2019, 2020)):
+        rows = random_rows(villages, per_village=40, seed=offset) + random_rows(
+            counties, per_village=60, seed=10 + offset
+        )
+        households_write(rows, period=period)
+    villages_write(villages, period=2020)
+    return villages
+
+
+def test_two_full_runs_are_equal_and_an_incremental_run_equals_a_full_one(two_provinces):
+    first = service.recompute(period=2020, full=True)
+    second = service.recompute(period=2020, full=True)
+    assert checksum(first) == checksum(second)
+    assert not ComputationRun.objects.get(pk=first.pk).is_current
+
+    edited = HouseholdSurvey.objects.filter(household__region__code=two_provinces[0], period_id=2020)
+    assert edited.update(wage_income=F("wage_income") + 1000) == 40
+    changes_mark(province_code="64", periods=[2020])
+    incremental = service.recompute(period=2020)
+    chunks = {c.province_code: c for c in incremental.chunks.all()}
+    assert (chunks["64"].copied, chunks["15"].copied) == (False, True)
+    assert chunks["15"].households == 120 and chunks["64"].households == 160
+    full = service.recompute(period=2020, full=True)
+    assert checksum(incremental) == checksum(full)
+    assert checksum(incremental) != checksum(second)
+
+
+def test_a_change_to_the_year_before_dirties_the_period(two_provinces):
+    service.recompute(period=2020)
+    changes_mark(province_code="15", periods=[2019])
+    run = service.recompute(period=2020)
+    assert {c.province_code for c in run.chunks.filter(copied=False)} == {"15"}
+
+
+def test_a_failed_chunk_leaves_the_previous_run_current(two_provinces, monkeypatch):
+    good = service.recompute(period=2020)
+
+    def broken(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(score, "chunk_score", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        service.recompute(period=2020, full=True)
+    assert service.current_run(period=2020) == good
+    failed = ComputationRun.objects.exclude(pk=good.pk).get()
+    assert failed.status == ComputationRun.Status.FAILED and "disk full" in failed.error
+    assert not failed.region_scores.exists()
+
+
+def test_no_poverty_line_for_the_period_is_a_clear_error():
+    _, (v1, _, _) = township_with_villages()
+    households_write([Row(v1, 1, wage=9000, persons=1)], period=2035)
+    with pytest.raises(service.RecomputeError, match="No national poverty line for 2035"):
+        service.recompute(period=2035)
+    with pytest.raises(service.RecomputeError, match="No household surveys in 2036"):
+        households_write([], period=2036) or service.recompute(period=2036)
+
+
+def test_a_methodology_used_by_a_run_cannot_change():
+    _, (v1, _, _) = township_with_villages()
+    households_write([Row(v1, 1, wage=9000, persons=1)], period=2020)
+    run = service.recompute(period=2020)
+    methodology = Methodology.objects.get(pk=run.methodology_id)
+    assert methodology.locked_at is not None
+    methodology.parameters = {**methodology.parameters, "mpi_k": 0.5}
+    with pytest.raises(ValidationError, match="create a new version"):
+        methodology.save()
+    methodology.refresh_from_db()
+    methodology.name = "renamed"
+    methodology.save()  # describing it is fine
+
+
+def test_household_flags_reasons_and_af_bits_are_stored():
+    _, (v1, _, _) = township_with_villages()
+    households_write([Row(v1, 1, wage=2000, persons=1, guarantees=False)], period=2020)
+    run = service.recompute(period=2020)
+    household = HouseholdScore.objects.get(run=run)
+    # 2,000 < z_m = 1.5 x 3,309: below the monitoring line; deprived in all six guarantees and income
+    assert household.flagged and "below_monitoring_line" in household.reasons
+    assert household.deprivations == 2 ** len(score.AF_INDICATORS) - 1
+    assert household.deprivation_score == pytest.approx(1.0)
+    assert household.category == "ex_poor_unstable"  # registered poor in 2014 (builder)
+    region = RegionScore.objects.get(run=run, region__code=v1)
+    assert region.mpi_h == 1.0 and region.mpi_m0 == pytest.approx(1.0) and region.mpi_a == pytest.approx(1.0)
+    assert region.mpi_contributions["income"] == pytest.approx(1 / 7)
+    assert region.flagged_share == 1.0 and region.flagged_households == 1
+
+
+def test_recompute_command_reports_the_run(capsys):
+    _, (v1, _, _) = township_with_villages()
+    households_write([Row(v1, 1, wage=9000, persons=1)], period=2020)
+    call_command("recompute", "--period", "2020", verbosity=0)
+    out = capsys.readouterr().out
+    assert "period 2020, methodology v1, 1 province(s) computed, 0 copied, 1 households" in out
+    with pytest.raises(CommandError, match="Unknown methodology 'v9'"):
+        call_command("recompute", "--period", "2020", "--methodology", "v9")
+    with pytest.raises(CommandError, match="No survey period 2019"):
+        call_command("recompute", "--period", "2019")
+
+
+def test_json_fields_hold_json():
+    _, (v1, _, _) = township_with_villages()
+    households_write([Row(v1, 1, wage=9000, persons=2)], period=2020)
+    run = service.recompute(period=2020)
+    household = HouseholdScore.objects.get(run=run)
+    assert set(household.components) == set(score.COMPONENTS)
+    assert isinstance(household.reasons, list)
+    region = RegionScore.objects.get(run=run, region__code=v1)
+    assert json.dumps(region.flagged_by_category)
