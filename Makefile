@@ -29,6 +29,7 @@ demo-data: $(BIN)/.installed
 		$(MANAGE) import_region_tags; \
 	fi
 	$(MANAGE) generate_demo
+	for year in 2016 2017 2018 2019 2020; do $(MANAGE) recompute --period $$year --verbosity 0 || exit 1; done
 
 demo: demo-data
 	$(MANAGE) runserver $(HOST)
