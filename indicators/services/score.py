@@ -62,9 +62,17 @@ class ChunkResult:
 
 
 def _line(frame: pd.DataFrame, lines: dict, kind: str) -> np.ndarray:
-    table = lines.get(kind, {})
-    keys = zip(frame["period"].astype(str), frame["province_code"], strict=True)
-    return np.array([table.get(year, {}).get(province, np.nan) for year, province in keys], dtype=float)
+    """The line of each row's (period, province) from a run's ``lines`` dict; NaN where there is none."""
+    table = pd.DataFrame(
+        [
+            (int(year), province, value)
+            for year, values in lines.get(kind, {}).items()
+            for province, value in values.items()
+        ],
+        columns=["period", "province_code", "value"],
+    )
+    keys = frame[["period", "province_code"]].astype({"period": int})
+    return keys.merge(table, on=["period", "province_code"], how="left")["value"].to_numpy(float)
 
 
 def _with_ratios(surveys: pd.DataFrame, members: pd.DataFrame, lines: dict, params: dict) -> pd.DataFrame:
