@@ -288,6 +288,25 @@ class HouseholdSurvey(models.Model):
     property + relief transfers + other transfers − deductions.
     """
 
+    #: The signed income ledger, in the order of the total (deductions subtracted).
+    LEDGER_FIELDS = (
+        "wage_income",
+        "net_operating_income",
+        "property_income",
+        "relief_transfers",
+        "other_transfers",
+        "deductions",
+    )
+    #: "Two no-worries, three guarantees" and safe drinking water (DESIGN §4).
+    GUARANTEE_FIELDS = (
+        "food_secure",
+        "clothing_secure",
+        "compulsory_education",
+        "basic_medical_insurance",
+        "safe_housing",
+        "safe_drinking_water",
+    )
+
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="surveys")
     period = models.ForeignKey(SurveyPeriod, on_delete=models.PROTECT)
     wage_income = models.DecimalField(_("wage income"), default=ZERO, **MONEY)

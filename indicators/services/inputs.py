@@ -7,26 +7,16 @@ household). Households learn nothing of scores: this module only reads the house
 import pandas as pd
 from django.db import connection
 
-from households.models import Member
+from households.models import HouseholdSurvey, Member
 
 #: Years of schooling of the head (``Member.YEARS_OF_SCHOOLING``), as a SQL CASE.
 _SCHOOLING = " ".join(f"WHEN '{k}' THEN {v}" for k, v in Member.YEARS_OF_SCHOOLING.items())
 
 SURVEY_COLUMNS = (
-    "wage_income",
-    "net_operating_income",
-    "property_income",
-    "relief_transfers",
-    "other_transfers",
-    "deductions",
+    *HouseholdSurvey.LEDGER_FIELDS,
     "medical_spending",
     "education_spending",
-    "food_secure",
-    "clothing_secure",
-    "compulsory_education",
-    "basic_medical_insurance",
-    "safe_housing",
-    "safe_drinking_water",
+    *HouseholdSurvey.GUARANTEE_FIELDS,
     "disaster_loss",
     "job_loss",
     "industry_project",

@@ -10,20 +10,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from households.models import HouseholdSurvey
 from indicators.methods import alkire_foster, scoring, vulnerability
 from indicators.services import inputs
 
 #: Alkire-Foster indicators of method v1, in the bit order of ``HouseholdScore.deprivations``:
 #: the six guarantees (deprived when not met) and income below the national line.
-AF_INDICATORS = (
-    "food_secure",
-    "clothing_secure",
-    "compulsory_education",
-    "basic_medical_insurance",
-    "safe_housing",
-    "safe_drinking_water",
-    "income",
-)
+AF_INDICATORS = (*HouseholdSurvey.GUARANTEE_FIELDS, "income")
 
 #: Covariates of the vulnerability model (DESIGN §5), county dummies added by the method.
 VEP_COVARIATES = (

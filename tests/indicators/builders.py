@@ -61,14 +61,7 @@ def households_write(rows: list[Row], *, period: int) -> list[Household]:
     MemberStatus.objects.filter(member__household__registry_number__in=wanted, period_id=period).delete()
     MemberStatus.objects.bulk_create(statuses)
     HouseholdSurvey.objects.filter(household__registry_number__in=wanted, period_id=period).delete()
-    guarantees = (
-        "food_secure",
-        "clothing_secure",
-        "compulsory_education",
-        "basic_medical_insurance",
-        "safe_housing",
-        "safe_drinking_water",
-    )
+    guarantees = HouseholdSurvey.GUARANTEE_FIELDS
     HouseholdSurvey.objects.bulk_create(
         HouseholdSurvey(
             household=households[number],

@@ -11,17 +11,10 @@ from pathlib import Path
 
 import yaml
 
-from households.models import Member
+from households.models import HouseholdSurvey, Member
 
 FORMAT = "tuopin-mapping/1"
-LEDGER_FIELDS = (
-    "wage_income",
-    "net_operating_income",
-    "property_income",
-    "relief_transfers",
-    "other_transfers",
-    "deductions",
-)
+LEDGER_FIELDS = HouseholdSurvey.LEDGER_FIELDS
 #: What a ``verify`` entry may be compared with (per household).
 QUANTITIES = ("equivalised_income", "total_income", "equivalence_scale", "household_size")
 PERSON, HOUSEHOLD = "person", "household"
