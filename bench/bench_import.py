@@ -146,7 +146,8 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ours, raw = len(registry) / seconds, len(registry) / copy_seconds
     print(
-        f"import: {seconds:.1f} s ({validated:.1f} s validating), {ours:,.0f} rows/s; "
+        f"import: {seconds:.1f} s ({validated:.1f} s validating, {seconds - validated:.1f} s committing), "
+        f"{ours:,.0f} rows/s; "
         f"{written:,} surveys, {history:,} history rows"
     )
     print(f"raw COPY: {copy_seconds:.1f} s, {raw:,.0f} rows/s")

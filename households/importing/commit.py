@@ -1,7 +1,8 @@
 """Store, commit and undo import batches: all or nothing, history rows set-based, undo exact.
 
 Flow (DESIGN §4): ``import_upload`` keeps the file and its validation report (nothing else is
-written); ``import_commit`` validates the stored file again and, only when no row is rejected,
+written, but for the parsed rows of a PostgreSQL dry run, see ``kept``); ``import_commit`` validates
+again (the kept rows against the database, or the stored file from scratch) and, only when no row is rejected,
 writes every new or changed row in one transaction, with history rows (bulk, carrying the batch id)
 and a change-log row per province and period; ``import_undo`` restores the rows as they were.
 """
@@ -16,7 +17,9 @@ from django.utils import timezone
 
 from households.importing.apply import batch_undo, rows_write
 from households.importing.engine import STAGE, write
-from households.importing.validate import Validation, fast_validation, import_validate
+from households.importing.fast import kept_stage
+from households.importing.kept import kept_attach, kept_drop, kept_expire, kept_name, kept_table
+from households.importing.validate import Validation, fast_validation, import_validate, staged_validation
 from households.models import (
     ChangeLog,
     ImportBatch,
@@ -37,9 +40,14 @@ def import_upload(
 ) -> tuple[ImportBatch, Validation]:
     """Validate a file and keep it with its report (status ``validated`` or ``rejected``).
 
-    Nothing but the batch row and the stored file is written: this is the dry run.
+    Nothing but the batch row and the stored file is written: this is the dry run. On PostgreSQL the
+    parsed rows of a file without problems are kept for the commit (``kept``).
     """
-    validation = import_validate(data=data, filename=filename, kind=kind, period=period, user=user, sheet=sheet)
+    kept_expire()
+    keep = kept_name() if connection.vendor == "postgresql" else ""
+    validation = import_validate(
+        data=data, filename=filename, kind=kind, period=period, user=user, sheet=sheet, keep=keep
+    )
     SurveyPeriod.objects.get_or_create(year=period)
     batch = ImportBatch(
         kind=kind,
@@ -53,6 +61,8 @@ def import_upload(
     _record(batch, validation)
     batch.file.save(f"{batch.sha256[:16]}-{kind}{_suffix(filename)}", ContentFile(data), save=False)
     batch.save()
+    if validation.kept:
+        kept_attach(name=validation.kept, batch_id=batch.pk)
     return batch, validation
 
 
@@ -79,6 +89,9 @@ def import_commit(*, batch: ImportBatch, user) -> Validation:
     with batch.file.open("rb") as handle:
         data = handle.read()
     if getattr(settings, "TUOPIN_IMPORT_FAST_PATH", True):
+        validation = _commit_kept(batch, user, data)
+        if validation is not None:
+            return _rejected_or(validation)
         with transaction.atomic():
             staged = fast_validation(
                 data=data, filename=batch.original_name, kind=batch.kind, period=batch.period_id, user=user
@@ -121,6 +134,29 @@ def _committed(batch: ImportBatch, provinces: list[str]) -> None:
     batch.committed_at = timezone.now()
     batch.previous_rows = {"provinces": provinces}
     batch.save()
+
+
+def _commit_kept(batch: ImportBatch, user, data: bytes) -> Validation | None:
+    """Commit the rows kept by the dry run, checked again against the database; ``None`` when
+    there are none or the stored file is not the one validated (then the file is validated again)."""
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)  # one commit of a batch at a time
+        if locked.status != ImportBatch.Status.VALIDATED:
+            raise ImportRejected(f"batch {batch.pk} is {locked.status}; only a validated batch can be committed")
+        table = kept_table(batch_id=batch.pk)
+        if table is None or hashlib.sha256(data).hexdigest() != batch.sha256:
+            return None
+        header_line = data.partition(b"\n")[0].decode(batch.encoding or "utf-8")
+        staged = kept_stage(table=table, header_line=header_line, kind=batch.kind, period=batch.period_id, user=user)
+        if staged is None:
+            return None
+        problems, counts, provinces, target = staged
+        validation = staged_validation(
+            kind=batch.kind, period=batch.period_id, encoding=batch.encoding, problems=problems, counts=counts
+        )
+        validation = _commit_staged(batch, user, validation, target, provinces)
+        kept_drop(name=table)
+    return validation
 
 
 def _commit_staged(batch: ImportBatch, user, validation: Validation, target, provinces: list[str]) -> Validation:

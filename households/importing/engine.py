@@ -21,7 +21,7 @@ import pandas as pd
 from django.db import connection, models
 from django.utils import timezone
 
-from households.importing.sql import distinct_op, frame_query, temp_table_load
+from households.importing.sql import distinct_op, frame_query, is_postgresql, temp_table_load
 
 STAGE = "import_stage"
 STATUS = "_status"
@@ -79,25 +79,25 @@ def classify(cursor, target: Target) -> pd.DataFrame:
         A frame of ``_row_index`` and ``_status`` (the staging table stays for ``write``).
     """
     _stage(cursor, target)
-    return classify_staged(cursor, target)
+    classify_staged(cursor, target)
+    return frame_query(cursor, f"SELECT {ROW}, {STATUS} FROM {STAGE}")
 
 
-def classify_staged(cursor, target: Target) -> pd.DataFrame:
-    """``classify`` for rows already in the staging table (the PostgreSQL fast path fills it in SQL)."""
+def classify_staged(cursor, target: Target) -> None:
+    """Mark the rows already in the staging table (the PostgreSQL fast path fills it in SQL).
+
+    One join to the table marks the rows that exist ``updated`` or ``unchanged``; the others are
+    ``new`` (a ``_status`` the stager left empty becomes ``new``).
+    """
     table = target.model._meta.db_table
     compared = [c for c in target.values if c not in target.compare_exclude]
     op = distinct_op()
     differs = " OR ".join(f"{_new_value(target, c, s=STAGE)} {op} t.{c}" for c in compared) or "1 = 0"
-    cursor.execute(f"UPDATE {STAGE} SET {STATUS} = 'new'")
     cursor.execute(
-        f"UPDATE {STAGE} SET {STATUS} = 'unchanged' "
-        f"WHERE EXISTS (SELECT 1 FROM {table} t WHERE {_join(target, s=STAGE)})"
+        f"UPDATE {STAGE} SET {STATUS} = CASE WHEN {differs} THEN 'updated' ELSE 'unchanged' END "
+        f"FROM {table} t WHERE {_join(target, s=STAGE)}"
     )
-    cursor.execute(
-        f"UPDATE {STAGE} SET {STATUS} = 'updated' WHERE {STATUS} = 'unchanged' AND EXISTS "
-        f"(SELECT 1 FROM {table} t WHERE {_join(target, s=STAGE)} AND ({differs}))"
-    )
-    return frame_query(cursor, f"SELECT {ROW}, {STATUS} FROM {STAGE}")
+    cursor.execute(f"UPDATE {STAGE} SET {STATUS} = 'new' WHERE {STATUS} IS NULL")
 
 
 def _defaults(target: Target) -> dict[str, object]:
@@ -129,19 +129,47 @@ def write(cursor, target: Target, *, batch_id: int, user_id: int | None, reason:
         "%s",
     ]
     fill = [_default_for(target, c) for c in written if not _fields(target.model)[c].null and c not in target.keys]
-    cursor.execute(
+    insert = (
         f"INSERT INTO {table} ({', '.join(insert_columns)}) SELECT {', '.join(select)} FROM {STAGE} s "
-        f"WHERE s.{STATUS} = 'new' ORDER BY s.{ROW}",
-        [*fill, *defaults.values(), batch_id],
+        f"WHERE s.{STATUS} = 'new' ORDER BY s.{ROW}"
     )
+    insert_params = [*fill, *defaults.values(), batch_id]
+    update, update_params = "", []
     if target.values:
         assignments = ", ".join(f"{c} = {_new_value(target, c, t=table)}" for c in target.values)
-        cursor.execute(
+        update = (
             f"UPDATE {table} SET {assignments}, import_batch_id = %s FROM {STAGE} s "
-            f"WHERE {_join(target, t=table)} AND s.{STATUS} = 'updated'",
-            [batch_id],
+            f"WHERE {_join(target, t=table)} AND s.{STATUS} = 'updated'"
         )
+        update_params = [batch_id]
+    if is_postgresql():
+        statements = (insert, insert_params), (update, update_params)
+        _write_with_history(cursor, target, *statements, user_id=user_id, reason=reason)
+        return
+    cursor.execute(insert, insert_params)
+    if update:
+        cursor.execute(update, update_params)
     _history(cursor, target, batch_id=batch_id, user_id=user_id, reason=reason)
+
+
+def _write_with_history(cursor, target: Target, insert: tuple, update: tuple, *, user_id, reason) -> None:
+    """PostgreSQL: the insert, the update and the history rows in one statement; the history rows
+    come from the written rows (``RETURNING``), not from a second join of the table to the staging table."""
+    (insert, insert_params), (update, update_params) = insert, update
+    table, history_table = target.model._meta.db_table, target.model.history.model._meta.db_table
+    columns = _history_columns(target.model)
+    returning = ", ".join(f"{table}.{c}" for c in columns)
+    values = ", ".join(columns)
+    written = f"SELECT {values}, '+' AS history_type FROM inserted"
+    ctes = [f"inserted AS ({insert} RETURNING {returning})"]
+    if update:
+        ctes.append(f"updated AS ({update} RETURNING {returning})")
+        written += f" UNION ALL SELECT {values}, '~' FROM updated"
+    cursor.execute(
+        f"WITH {', '.join(ctes)} INSERT INTO {history_table} ({values}, history_date, history_change_reason, "
+        f"history_type, history_user_id) SELECT {values}, %s, %s, w.history_type, %s FROM ({written}) w",
+        [*insert_params, *update_params, timezone.now(), reason, user_id],
+    )
 
 
 def _default_for(target: Target, column: str):

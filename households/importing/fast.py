@@ -1,13 +1,21 @@
 """The PostgreSQL path for large survey files: COPY the text, parse and check it in SQL.
 
-For a CSV of household or village surveys on PostgreSQL, the cells never become Python objects:
-the file's rows are copied as text into a temporary table, normalised (NFKC, invisible spaces),
-parsed and checked column by column in SQL (the same rules and messages as ``cells`` and
-``validate``), and the parsed rows land in the engine's staging table, ready for ``engine``'s
-classification and write. Any file this path does not handle exactly as the general path would
-(other kinds, XLSX, quoted cells, blank lines, unknown headers, ragged rows) returns ``None`` and
-goes through ``validate.import_validate``; ``tests/households/test_import_fast.py`` runs both on the
-same files and compares their reports.
+For a CSV of household or village surveys on PostgreSQL, the cells never become Python objects.
+A *canonical* file (ASCII; below the header only digits, signs, points, commas and newlines: what
+survey software exports) is copied straight into typed columns, since PostgreSQL's input
+functions read those cells exactly as ``cells`` does (``_canonical`` says why); a cell that does not
+read, a blank required cell or a number out of bounds sends it to the text path. Any other file's
+rows are copied as text into a temporary table, normalised (NFKC, invisible spaces), parsed and
+checked column by column in SQL (the same rules and messages as ``cells`` and ``validate``). Either
+way the parsed rows are checked for duplicate keys, then joined once to the registry (unknown
+household or village, the user's scope) into the engine's staging table, ready for ``engine``'s
+classification and write. ``fast_stage(keep=…)`` keeps the parsed rows of a file without problems
+for the commit (``kept``), which repeats only the registry checks (``kept_stage``).
+
+Any file this path does not handle exactly as the general path would (other kinds, XLSX, quoted
+cells, blank lines, unknown headers, ragged rows) returns ``None`` and goes through
+``validate.import_validate``; ``tests/households/test_import_fast.py`` runs both on the same files
+and compares their reports.
 """
 
 import io
@@ -30,6 +38,10 @@ KINDS = {"household-surveys": (HouseholdSurvey, "registry_number"), "village-sur
 RAW, CELLS, PROBLEMS, PARSED = "import_raw", "import_cells", "import_problems", "import_parsed"
 DUPLICATES = "import_duplicates"
 _BLANK_LINE = re.compile(r"\n[ \t,]*\r?\n|\n[ \t,]*\Z(?<=[ \t,])|^\s*\n")
+_NON_SPACE = re.compile(r"\S")
+_CANONICAL_BYTES = b"0123456789,.+-\n"
+#: Sort and hash memory for the import's joins (1,000,000 rows stay in memory, not on disk).
+_WORK_MEM = "256MB"
 
 
 def _header(text: str) -> str:
@@ -124,8 +136,25 @@ def _parse_sql(kind: str, field: str, t: str, v: str) -> tuple[str, str]:
     return value, message
 
 
-def fast_stage(*, data: bytes, filename: str, kind: str, period: int, user):
+def _blank_line(text: str) -> bool:
+    """Whether the file has a blank line (spaces, tabs and commas only), as ``_BLANK_LINE`` finds it.
+
+    A blank line other than the first starts after a newline with a newline, space, tab or comma;
+    the regular expression (seconds on a large file) runs only when one of those pairs occurs.
+    """
+    if re.match(r"\s*\n", text):
+        return True
+    if any(pair in text for pair in ("\n\n", "\n ", "\n\t", "\n,")):
+        return _BLANK_LINE.search(text) is not None
+    return False
+
+
+def fast_stage(*, data: bytes, filename: str, kind: str, period: int, user, keep: str = ""):
     """Validate a CSV in SQL and leave its valid rows in the staging table.
+
+    Args:
+        keep: when given, the parsed rows are kept (file without problems only) in an UNLOGGED
+            table of that name, for ``kept.kept_stage`` to commit them without parsing the file again.
 
     Returns:
         ``None`` when the file is not for this path; else ``(problems, counts, provinces,
@@ -140,34 +169,134 @@ def fast_stage(*, data: bytes, filename: str, kind: str, period: int, user):
     if decoded is None:
         return None
     text, encoding = decoded
-    if '"' in text or "\r" in text or _BLANK_LINE.search(text) or not text.strip():
+    if '"' in text or "\r" in text or _blank_line(text) or not text or text.isspace():
         return None
-    header_line, _, body = text.partition("\n")
-    headers = [h.strip() for h in header_line.split(",")]
-    lookup = header_lookup(kind)
-    headers = [_header(h) for h in headers]
-    fields = [lookup.get(" ".join(h.split()).casefold()) for h in headers]
-    if None in fields or len(set(fields)) != len(fields) or KINDS[kind][1] not in fields or not body.strip():
+    end = text.find("\n")  # the header line ends here; the body (data rows) follows
+    headers = [_header(h.strip()) for h in (text if end < 0 else text[:end]).split(",")]
+    fields = header_fields(kind, headers)
+    if fields is None or end < 0 or not _NON_SPACE.search(text, end + 1):
         return None
-    if any(next(c for c in COLUMNS[kind] if c.field == f).kind not in (IDENTIFIER, BOOL, INT, DECIMAL) for f in fields):
-        return None
+    parsed = keep or PARSED
     with connection.cursor() as cursor:
-        raw_columns = [f"c{i}" for i in range(len(fields))]
+        cursor.execute(f"SET LOCAL work_mem = '{_WORK_MEM}'")
+        loaded = _load_typed(cursor, data, kind=kind, fields=fields, parsed=parsed, unlogged=bool(keep))
+        if not loaded:
+            body = text[end + 1 :]
+            del text  # a large file is in memory twice at most
+            if not _load_text(cursor, body, kind=kind, fields=fields, headers=headers, parsed=parsed):
+                return None
+        header_of = dict(zip(fields, headers, strict=True))
+        problems, counts, provinces, target = _finish(
+            cursor, parsed=parsed, kind=kind, period=period, user=user, fields=fields, header_of=header_of
+        )
+        if not keep or problems:
+            cursor.execute(f"DROP TABLE {parsed}")
+    return problems, counts, provinces, encoding, target
+
+
+def header_fields(kind: str, headers: list[str]) -> list[str] | None:
+    """The fields of a file's (normalised) headers, or ``None`` when this path cannot take them."""
+    lookup = header_lookup(kind)
+    fields = [lookup.get(" ".join(h.split()).casefold()) for h in headers]
+    if None in fields or len(set(fields)) != len(fields) or KINDS[kind][1] not in fields:
+        return None
+    if any(_column(kind, f).kind not in (IDENTIFIER, BOOL, INT, DECIMAL) for f in fields):
+        return None
+    return fields
+
+
+def _column(kind: str, field: str):
+    return next(c for c in COLUMNS[kind] if c.field == field)
+
+
+def _canonical(data: bytes) -> bytes | None:
+    """The body (the rows below the header) when every cell is in a form PostgreSQL's input functions
+    read exactly as ``cells`` does, else ``None``.
+
+    Below the header only digits, signs, points, commas (between cells) and newlines: ASCII, so the
+    same bytes in UTF-8 and GB18030; no spaces to trim, nothing to normalise, no exponent, ``NaN``
+    or ``Infinity``, no thousands separator (a comma is a cell boundary), and no point without a
+    digit after it (``5.``, which ``numeric`` would accept and ``cells`` rejects). Then a decimal
+    cell reads as ``numeric`` reads it, a yes/no cell can only be ``1``/``0`` (``boolean`` rejects
+    anything else with these characters), a whole number as ``bigint`` reads it (``3.0`` is
+    rejected: the text path reports it) and an identifier is itself.
+    """
+    end = data.find(b"\n")  # never inside a UTF-8 or GB18030 character
+    header = data[:end]
+    # what remains of the whole file once the allowed bytes are deleted is the header's remainder
+    if data.translate(None, _CANONICAL_BYTES) != header.translate(None, _CANONICAL_BYTES):
+        return None
+    body = data[end + 1 :]
+    if b".," in body or b".\n" in body or body.endswith(b"."):
+        return None
+    return body
+
+
+def _load_typed(cursor, data: bytes, *, kind, fields, parsed, unlogged) -> bool:
+    """COPY a canonical file straight into typed columns; ``False`` (nothing left) when it is not one,
+    a cell does not read, or a required cell is blank or a number out of bounds (the text path
+    then reports each cell)."""
+    body = _canonical(data)
+    if body is None:
+        return False
+    key = KINDS[kind][1]
+    types = {IDENTIFIER: "text", DECIMAL: "numeric", BOOL: "boolean", INT: "bigint"}
+    columns = ", ".join(f"{f} {types[_column(kind, f).kind]}" for f in fields)
+    cursor.execute(f"DROP TABLE IF EXISTS {parsed}")
+    cursor.execute(
+        f"CREATE {'UNLOGGED' if unlogged else 'TEMPORARY'} TABLE {parsed} (n bigserial, {columns}, "
+        f"_raw_key text GENERATED ALWAYS AS (coalesce({key}, '')) STORED)"
+    )
+    copy = f"COPY {parsed} ({', '.join(fields)}) FROM STDIN WITH (FORMAT csv)"
+    try:
+        with transaction.atomic():
+            cursor.copy_expert(copy, io.BytesIO(body))
+    except (DatabaseError, psycopg2.Error):
+        cursor.execute(f"DROP TABLE IF EXISTS {parsed}")
+        return False
+    # statistics, or the planner sorts the keys (with the collation: seconds) to find duplicates
+    cursor.execute(f"ANALYZE {parsed}")
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {parsed} WHERE {' OR '.join(_out_of_rule(kind, fields))})")
+    if cursor.fetchone()[0]:
+        cursor.execute(f"DROP TABLE {parsed}")
+        return False
+    cursor.execute(f"DROP TABLE IF EXISTS {PROBLEMS}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {PROBLEMS} (n bigint, seq int, col text, value text, message text)")
+    return True
+
+
+def _out_of_rule(kind: str, fields: list[str]) -> list[str]:
+    """Conditions on typed cells that ``_parse_sql`` reports: a blank required cell, a number out of bounds."""
+    limit = Decimal(str(getattr(settings, "TUOPIN_IMPORT_MAX_AMOUNT", "10000000")))
+    conditions = []
+    for field in fields:
+        column = _column(kind, field)
+        if column.required:
+            conditions.append(f"{field} IS NULL")
+        if column.minimum is not None:
+            conditions.append(f"{field} < {Decimal(str(column.minimum))}")
+        if column.maximum is not None:
+            conditions.append(f"{field} > {Decimal(str(column.maximum))}")
+        if column.kind == DECIMAL and column.unit.startswith("yuan"):
+            conditions.append(f"abs({field}) > {limit}")
+    return conditions or ["false"]
+
+
+def _load_text(cursor, body: str, *, kind, fields, headers, parsed) -> bool:
+    """COPY the cells as text, normalise and parse them in SQL into ``parsed``; each cell's problem
+    goes to ``PROBLEMS``. ``False`` when COPY fails (ragged rows: the general path reports them)."""
+    raw_columns = [f"c{i}" for i in range(len(fields))]
+    cursor.execute(f"DROP TABLE IF EXISTS {RAW}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {RAW} (n bigserial, {', '.join(c + ' text' for c in raw_columns)})")
+    try:
+        with transaction.atomic():
+            cursor.copy_expert(
+                f"COPY {RAW} ({', '.join(raw_columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", io.StringIO(body)
+            )
+    except (DatabaseError, psycopg2.Error):  # ragged rows and the like: the general path reports them
         cursor.execute(f"DROP TABLE IF EXISTS {RAW}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {RAW} (n bigserial, {', '.join(c + ' text' for c in raw_columns)})")
-        try:
-            with transaction.atomic():
-                cursor.copy_expert(
-                    f"COPY {RAW} ({', '.join(raw_columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", io.StringIO(body)
-                )
-        except (DatabaseError, psycopg2.Error):  # ragged rows and the like: the general path reports them
-            cursor.execute(f"DROP TABLE IF EXISTS {RAW}")
-            return None
-        return _check(cursor, kind=kind, period=period, user=user, fields=fields, headers=headers, encoding=encoding)
-
-
-def _check(cursor, *, kind, period, user, fields, headers, encoding):
-    model, key = KINDS[kind]
+        return False
+    key = KINDS[kind][1]
     raw = {f: f"r.c{i}" for i, f in enumerate(fields)}
     norm = {f: f"r.t{i}" for i, f in enumerate(fields)}
     header_of = dict(zip(fields, headers, strict=True))
@@ -175,11 +304,11 @@ def _check(cursor, *, kind, period, user, fields, headers, encoding):
     normalised = ", ".join(f"{_normalised(f'r.c{i}')} AS t{i}" for i in range(len(fields)))
     cursor.execute(f"CREATE TEMPORARY TABLE {CELLS} AS SELECT r.*, {normalised} FROM {RAW} r")
     cursor.execute(f"DROP TABLE {RAW}")
-    cursor.execute(f"ALTER TABLE {CELLS} RENAME TO {RAW}")
-    cursor.execute(f"DROP TABLE IF EXISTS {PARSED}")
+    cursor.execute(f"DROP TABLE IF EXISTS {parsed}")
     selects = ", ".join(f"{_parse_sql(kind, f, norm[f], 'p.' + f)[0]} AS {f}" for f in fields)
-    cursor.execute(f"CREATE TEMPORARY TABLE {PARSED} AS SELECT r.n, {selects} FROM {RAW} r")
-    cursor.execute(f"ANALYZE {PARSED}")
+    create = "CREATE UNLOGGED TABLE" if parsed != PARSED else "CREATE TEMPORARY TABLE"
+    cursor.execute(f"{create} {parsed} AS SELECT r.n, {selects}, coalesce({raw[key]}, '') AS _raw_key FROM {CELLS} r")
+    cursor.execute(f"ANALYZE {parsed}")
     cursor.execute(f"DROP TABLE IF EXISTS {PROBLEMS}")
     cursor.execute(f"CREATE TEMPORARY TABLE {PROBLEMS} (n bigint, seq int, col text, value text, message text)")
     checked = [c.field for c in COLUMNS[kind] if c.field in fields]
@@ -195,75 +324,64 @@ def _check(cursor, *, kind, period, user, fields, headers, encoding):
     any_message = ", ".join(f"x.m{i}" for i in range(count))
     cursor.execute(
         f"INSERT INTO {PROBLEMS} SELECT x.n, v.seq, v.col, v.value, v.message FROM "
-        f"(SELECT r.n, {', '.join(columns)} FROM {RAW} r JOIN {PARSED} p ON p.n = r.n) x, "
+        f"(SELECT r.n, {', '.join(columns)} FROM {CELLS} r JOIN {parsed} p ON p.n = r.n) x, "
         f"LATERAL (VALUES {unpivot}) AS v(seq, col, value, message) "
         f"WHERE coalesce({any_message}) IS NOT NULL AND v.message IS NOT NULL",
         params,
     )
-    seq = len(cell_messages)
-    cursor.execute(f"DROP TABLE IF EXISTS {DUPLICATES}")
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE {DUPLICATES} AS SELECT n, {key} AS k FROM {PARSED} WHERE {key} IN "
-        f"(SELECT {key} FROM {PARSED} WHERE {key} IS NOT NULL GROUP BY {key} HAVING count(*) > 1)"
-    )
-    cursor.execute(
-        f"INSERT INTO {PROBLEMS} SELECT d.n, {seq}, %s, coalesce(r.c{fields.index(key)}, ''), "
-        f"'duplicate key: the same {key} is also in row ' || (SELECT string_agg((o.n + 1)::text, ', ' ORDER BY o.n) "
-        f"FROM (SELECT o.n FROM {DUPLICATES} o WHERE o.k = d.k AND o.n <> d.n ORDER BY o.n LIMIT 10) o) "
-        f"|| CASE WHEN c.others > 10 THEN ' and ' || (c.others - 10) || ' more' ELSE '' END "
-        f"FROM {DUPLICATES} d JOIN {RAW} r ON r.n = d.n "
-        f"JOIN (SELECT k, count(*) - 1 AS others FROM {DUPLICATES} GROUP BY k) c ON c.k = d.k",
-        [header_of[key]],
-    )
-    cursor.execute(f"DROP TABLE {DUPLICATES}")
-    scope = user_region_paths(user, roles=WRITE_ROLES) if user is not None else None
-    if scope is None:
-        in_scope = "true"
-    else:
-        prefixes = [f"left(g.path, {len(p)}) = {_literal(p)}" for p in scope]
-        in_scope = "(" + (" OR ".join(prefixes) or "false") + ")"
-    if kind == "household-surveys":
-        join = (
-            f"LEFT JOIN households_household h ON h.registry_number = p.{key} "
-            "LEFT JOIN regions_region g ON g.id = h.region_id"
-        )
-        checks = [
-            (f"p.{key} IS NOT NULL AND h.id IS NULL", "'unknown household: import it in a households file first'"),
-            (f"h.id IS NOT NULL AND NOT {in_scope}", "'outside your assigned regions'"),
-        ]
-        target_id, province = "h.id", "g.province_code"
-    else:
-        join = f"LEFT JOIN regions_region g ON g.code = p.{key}"
-        leaf = (
-            "NOT EXISTS (SELECT 1 FROM regions_region c WHERE c.parent_code = g.code) "
-            "AND (g.scheme <> 'cn' OR g.level = 5)"
-        )
-        checks = [
-            (f"p.{key} IS NOT NULL AND g.id IS NULL", "'unknown region code'"),
-            (f"g.id IS NOT NULL AND NOT ({leaf})", "'not a village: a region of level ' || g.level"),
-            (f"g.id IS NOT NULL AND NOT {in_scope}", "'outside your assigned regions'"),
-        ]
-        target_id, province = "g.id", "g.province_code"
-    for condition, message in checks:
-        seq += 1
+    cursor.execute(f"DROP TABLE {CELLS}")
+    return True
+
+
+def _finish(cursor, *, parsed, kind, period, user, fields, header_of, duplicates=True):
+    """Check the parsed rows as a whole and against the registry, and stage the valid ones.
+
+    Args:
+        parsed: the table of parsed rows (``n``, one column per field, ``_raw_key``: the key cell as
+            written); ``PROBLEMS`` holds its cell problems. duplicates: check duplicate keys (a
+            property of the file alone, skipped when a kept dry run is committed).
+
+    Returns:
+        ``(problems, counts, provinces, target)`` as ``fast_stage`` describes them; ``PROBLEMS`` is dropped.
+    """
+    key = KINDS[kind][1]
+    seq = len(fields)
+    if duplicates:
+        cursor.execute(f"DROP TABLE IF EXISTS {DUPLICATES}")
         cursor.execute(
-            f"INSERT INTO {PROBLEMS} SELECT p.n, {seq}, %s, coalesce(r.c{fields.index(key)}, ''), {message} "
-            f"FROM {PARSED} p JOIN {RAW} r ON r.n = p.n {join} WHERE {condition}",
+            f"CREATE TEMPORARY TABLE {DUPLICATES} AS SELECT n, {key} AS k, _raw_key FROM {parsed} WHERE {key} IN "
+            f"(SELECT {key} FROM {parsed} WHERE {key} IS NOT NULL GROUP BY {key} HAVING count(*) > 1)"
+        )
+        cursor.execute(
+            f"INSERT INTO {PROBLEMS} SELECT d.n, {seq}, %s, d._raw_key, "
+            f"'duplicate key: the same {key} is also in row ' || (SELECT string_agg((o.n + 1)::text, ', ' "
+            f"ORDER BY o.n) FROM (SELECT o.n FROM {DUPLICATES} o WHERE o.k = d.k AND o.n <> d.n ORDER BY o.n "
+            f"LIMIT 10) o) || CASE WHEN c.others > 10 THEN ' and ' || (c.others - 10) || ' more' ELSE '' END "
+            f"FROM {DUPLICATES} d JOIN (SELECT k, count(*) - 1 AS others FROM {DUPLICATES} GROUP BY k) c ON c.k = d.k",
             [header_of[key]],
         )
-    cursor.execute(f"CREATE INDEX ON {PROBLEMS} (n)")
-    cursor.execute(f"ANALYZE {PROBLEMS}")
+        cursor.execute(f"DROP TABLE {DUPLICATES}")
+    target = _stage(cursor, parsed=parsed, kind=kind, period=period, user=user, fields=fields)
+    checks = _registry_checks(kind)
+    unpivot = ", ".join(f"({seq + i}, x._m{i})" for i in range(1, len(checks) + 1))
+    cursor.execute(
+        f"INSERT INTO {PROBLEMS} SELECT x.{ROW} + 1, v.seq, %s, x._raw_key, v.message FROM {STAGE} x, "
+        f"LATERAL (VALUES {unpivot}) AS v(seq, message) "
+        f"WHERE coalesce({', '.join(f'x._m{i}' for i in range(1, len(checks) + 1))}) IS NOT NULL "
+        "AND v.message IS NOT NULL",
+        [header_of[key]],
+    )
     problems = [
         (int(n) + 1, col, value, message)
         for n, col, value, message in frame_query(
             cursor, f'SELECT n, col, value, message FROM {PROBLEMS} ORDER BY n, col COLLATE "C", seq'
         ).itertuples(index=False)
     ]
-    cursor.execute(f"SELECT count(DISTINCT n) FROM {PROBLEMS}")
-    rejected = cursor.fetchone()[0]
-    target = _stage(
-        cursor, model=model, kind=kind, period=period, fields=fields, join=join, target_id=target_id, province=province
-    )
+    rejected = len({row for row, *_ in problems})
+    if problems:
+        cursor.execute(f"DELETE FROM {STAGE} s USING {PROBLEMS} x WHERE x.n = s.{ROW} + 1")
+    cursor.execute(f"DROP TABLE {PROBLEMS}")
+    classify_staged(cursor, target)
     counts = dict(
         frame_query(cursor, f"SELECT {STATUS}, count(*) FROM {STAGE} GROUP BY {STATUS}").itertuples(index=False)
     )
@@ -275,27 +393,97 @@ def _check(cursor, *, kind, period, user, fields, headers, encoding):
             f"WHERE {STATUS} <> 'unchanged' AND _province IS NOT NULL ORDER BY 1",
         ).itertuples(index=False)
     ]
-    for table in (RAW, PARSED, PROBLEMS):
-        cursor.execute(f"DROP TABLE {table}")
-    return problems, {**counts, "rejected": rejected}, provinces, encoding, target
+    return problems, {**counts, "rejected": rejected}, provinces, target
 
 
-def _stage(cursor, *, model, kind, period, fields, join, target_id, province) -> Target:
-    """Fill the engine's staging table from the parsed rows without problems, and classify them."""
-    key_column = "household_id" if kind == "household-surveys" else "region_id"
+def _registry_checks(kind: str) -> list[tuple[str, str]]:
+    """``(condition, message)`` of the checks against the registry, over ``p`` (parsed), ``h``, ``g``."""
+    key = KINDS[kind][1]
+    if kind == "household-surveys":
+        return [
+            (f"p.{key} IS NOT NULL AND h.id IS NULL", "'unknown household: import it in a households file first'"),
+            ("h.id IS NOT NULL AND NOT {in_scope}", "'outside your assigned regions'"),
+        ]
+    leaf = (
+        "NOT EXISTS (SELECT 1 FROM regions_region c WHERE c.parent_code = g.code) AND (g.scheme <> 'cn' OR g.level = 5)"
+    )
+    return [
+        (f"p.{key} IS NOT NULL AND g.id IS NULL", "'unknown region code'"),
+        (f"g.id IS NOT NULL AND NOT ({leaf})", "'not a village: a region of level ' || g.level"),
+        ("g.id IS NOT NULL AND NOT {in_scope}", "'outside your assigned regions'"),
+    ]
+
+
+def _stage(cursor, *, parsed, kind, period, user, fields) -> Target:
+    """Fill the engine's staging table in one join of the parsed rows to the registry.
+
+    Each staged row carries its registry problems (``_m1``, ``_m2``, …: message or NULL) and the
+    key as written (``_raw_key``); ``_finish`` reports them and removes the rows with problems.
+    """
+    model, key = KINDS[kind]
+    scope = user_region_paths(user, roles=WRITE_ROLES) if user is not None else None
+    if scope is None:
+        in_scope = "true"
+    else:
+        prefixes = [f"left(g.path, {len(p)}) = {_literal(p)}" for p in scope]
+        in_scope = "(" + (" OR ".join(prefixes) or "false") + ")"
+    if kind == "household-surveys":
+        join = (
+            f"LEFT JOIN households_household h ON h.registry_number = p.{key} "
+            "LEFT JOIN regions_region g ON g.id = h.region_id"
+        )
+        key_column, target_id = "household_id", "h.id"
+    else:
+        join = f"LEFT JOIN regions_region g ON g.code = p.{key}"
+        key_column, target_id = "region_id", "g.id"
     values = [f for f in fields if f not in KEYS[kind]]
     target = Target(model, (key_column, "period_id"), pd.DataFrame(columns=[key_column, "period_id", *values, ROW]))
     types = _types(target)
+    messages = [
+        f"CASE WHEN {condition.format(in_scope=in_scope)} THEN {message} END AS _m{i}"
+        for i, (condition, message) in enumerate(_registry_checks(kind), start=1)
+    ]
+    selects = [
+        f"{target_id}::{types[key_column]} AS {key_column}",
+        f"%s::{types['period_id']} AS period_id",
+        *(f"p.{f}::{types[f]} AS {f}" for f in values),
+        f"p.n - 1 AS {ROW}",
+        f"'new'::{types[STATUS]} AS {STATUS}",
+        "g.province_code AS _province",
+        "p._raw_key",
+        *messages,
+    ]
     cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE {STAGE} ({', '.join(f'{c} {t}' for c, t in types.items())}, _province varchar(40))"
-    )
-    casts = ", ".join(f"p.{f}::{types[f]}" for f in values)
-    cursor.execute(
-        f"INSERT INTO {STAGE} ({key_column}, period_id, {', '.join(values)}, {ROW}, _province) "
-        f"SELECT {target_id}, %s, {casts}{', ' if values else ''}p.n - 1, {province} FROM {PARSED} p {join} "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {PROBLEMS} x WHERE x.n = p.n)",
-        [period],
-    )
-    classify_staged(cursor, target)
+    cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} AS SELECT {', '.join(selects)} FROM {parsed} p {join}", [period])
     return target
+
+
+def kept_stage(*, table: str, header_line: str, kind: str, period: int, user):
+    """Stage the rows a dry run kept in ``table`` (see ``fast_stage(keep=…)``) and check them again
+    against the registry and the user's scope (the cell checks depend on the file alone).
+
+    Returns:
+        As ``fast_stage`` without the encoding, or ``None`` when the table or the header does not fit.
+    """
+    headers = [_header(h.strip()) for h in header_line.split(",")]
+    fields = header_fields(kind, headers)
+    if fields is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{_WORK_MEM}'")
+        cursor.execute(f"SELECT * FROM {table} LIMIT 0")
+        if [d[0] for d in cursor.description] != ["n", *fields, "_raw_key"]:
+            return None
+        cursor.execute(f"DROP TABLE IF EXISTS {PROBLEMS}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {PROBLEMS} (n bigint, seq int, col text, value text, message text)")
+        header_of = dict(zip(fields, headers, strict=True))
+        return _finish(
+            cursor,
+            parsed=table,
+            kind=kind,
+            period=period,
+            user=user,
+            fields=fields,
+            header_of=header_of,
+            duplicates=False,
+        )

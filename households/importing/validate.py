@@ -29,6 +29,7 @@ from households.importing.columns import (
     Column,
     header_lookup,
 )
+from households.importing.engine import STAGE
 from households.importing.reading import ImportFileError, read_table
 from households.importing.sql import frame_query, temp_table_load
 from regions.models import CN, Level
@@ -68,6 +69,8 @@ class Validation:
     unchanged: int = 0
     rejected: int = 0
     status_of_row: dict[int, str] = field(default_factory=dict)
+    #: The table holding the parsed rows for the commit (``kept``), or ''.
+    kept: str = ""
 
     @property
     def ok(self) -> bool:
@@ -158,7 +161,7 @@ def _parse_choices(column: Column, series: pd.Series) -> tuple[pd.Series, pd.Ser
 
 
 def import_validate(
-    *, data: bytes, filename: str, kind: str, period: int | None, user, sheet: str | None = None
+    *, data: bytes, filename: str, kind: str, period: int | None, user, sheet: str | None = None, keep: str = ""
 ) -> Validation:
     """Validate an import file; nothing is written.
 
@@ -166,13 +169,18 @@ def import_validate(
         data: the file's bytes (CSV or XLSX); filename: its name (the extension picks the reader);
         kind: one of ``COLUMNS``; period: the survey year (members, surveys); user: the uploader,
             whose clerk/admin assignments bound the regions the file may touch.
+        keep: a table name (``kept.kept_name``): on the PostgreSQL path, a file without problems
+            leaves its parsed rows there for the commit (``Validation.kept``).
 
     Returns:
         A ``Validation`` listing every problem (not the first) and the row counts.
     """
     if getattr(settings, "TUOPIN_IMPORT_FAST_PATH", True):
         with transaction.atomic():
-            staged = fast_validation(data=data, filename=filename, kind=kind, period=period, user=user)
+            staged = fast_validation(data=data, filename=filename, kind=kind, period=period, user=user, keep=keep)
+            if staged is not None:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"DROP TABLE {STAGE}")  # a dry run writes nothing
         if staged is not None:
             return staged[0]
     result = Validation(kind=kind, period=period)
@@ -227,7 +235,7 @@ def import_validate(
     return result
 
 
-def fast_validation(*, data: bytes, filename: str, kind: str, period: int | None, user):
+def fast_validation(*, data: bytes, filename: str, kind: str, period: int | None, user, keep: str = ""):
     """The PostgreSQL path (``fast``) as a ``Validation``, with the staging table left for a commit.
 
     Returns:
@@ -236,15 +244,22 @@ def fast_validation(*, data: bytes, filename: str, kind: str, period: int | None
     """
     from households.importing.fast import fast_stage
 
-    staged = fast_stage(data=data, filename=filename, kind=kind, period=period, user=user)
+    staged = fast_stage(data=data, filename=filename, kind=kind, period=period, user=user, keep=keep)
     if staged is None:
         return None
     problems, counts, provinces, encoding, target = staged
+    result = staged_validation(kind=kind, period=period, encoding=encoding, problems=problems, counts=counts)
+    result.kept = keep if keep and not problems else ""
+    return result, target, provinces
+
+
+def staged_validation(*, kind: str, period: int | None, encoding: str, problems: list, counts: dict) -> Validation:
+    """A ``Validation`` from the fast path's problems (tuples) and counts of staged rows."""
     result = Validation(kind=kind, period=period, encoding=encoding)
     result.problems = [Problem(*p) for p in problems]
     result.new, result.updated = int(counts.get("new", 0)), int(counts.get("updated", 0))
     result.unchanged, result.rejected = int(counts.get("unchanged", 0)), int(counts["rejected"])
-    return result, target, provinces
+    return result
 
 
 def _check_duplicate_keys(kind: str, parsed: pd.DataFrame, out: _Collector, row_numbers: list[int]) -> None:

@@ -1,12 +1,20 @@
 """The PostgreSQL fast path gives the same report and the same rows as the general path."""
 
-import pytest
-from django.db import transaction
+import datetime as dt
+from decimal import Decimal
 
-from households.importing.commit import import_commit, import_upload
+import pytest
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from households.importing import commit as commit_module
+from households.importing import fast as fast_module
+from households.importing.commit import ImportRejected, import_commit, import_upload
 from households.importing.fast import fast_stage
+from households.importing.kept import kept_drop, kept_expire, kept_table
 from households.importing.validate import import_validate
-from households.models import Household, HouseholdSurvey, VillageSurvey
+from households.models import Household, HouseholdSurvey, ImportBatch, VillageSurvey
 from regions.models import Region
 
 VILLAGE_A, VILLAGE_B = "640422100002", "640422100004"
@@ -17,6 +25,15 @@ SURVEY_FILES = {
     "bad-cells": HEADER
     + f"{VILLAGE_A}0001,1.234,5,0,maybe,1,0\n{VILLAGE_A}0002,abc,1,23,1,1,1\n{VILLAGE_A}0001,99999999,0,0,1,1,-1\n",
     "unknown-and-blank": HEADER + f"{VILLAGE_A}0009,1,0,0,1,1,1\n,5,0,0,1,1,1\n{VILLAGE_A}0002,,,,,,\n",
+    # canonical files (digits, signs, points only) are read by a typed COPY; the others cells by cell
+    "canonical": HEADER + f"{VILLAGE_A}0001,12000.5,-300,3000,1,0,1\n{VILLAGE_A}0002,+12345,0,-.5,0,1,2.5\n",
+    "canonical-chinese-header": "户编号,工资性收入,不愁吃\n" + f"{VILLAGE_A}0001,1.5,1\n{VILLAGE_A}0002,-2,0\n",
+    "canonical-registry": HEADER
+    + f"{VILLAGE_A}0009,1,0,0,1,1,1\n{VILLAGE_A}0001,1,0,0,1,1,1\n{VILLAGE_A}0001,2,0,0,1,1,1\n",
+    "canonical-bad-bool": HEADER + f"{VILLAGE_A}0001,1,0,0,2,1,1\n{VILLAGE_A}0002,1,0,0,1,-1,1\n",
+    "canonical-bounds": HEADER + f"{VILLAGE_A}0001,10000001,0,0,1,1,0.0000000001\n{VILLAGE_A}0002,1,0,0,1,1,0\n",
+    "canonical-blank-key": HEADER + f",1,0,0,1,1,1\n{VILLAGE_A}0002,1,0,0,1,1,\n",
+    "trailing-point": HEADER + f"{VILLAGE_A}0001,5.,0,0,1,1,1\n{VILLAGE_A}0002,1e3,0,0,1,1,1\n",
     "full-width": "户编号 registry_number,工资性收入\n"
     + "".join(chr(ord(c) + 0xFEE0) for c in f"{VILLAGE_A}0001")
     + ",１２００\n",
@@ -103,3 +120,83 @@ def test_files_the_fast_path_does_not_take(households):
             ((HEADER + f"{VILLAGE_A}0001,1,0\n").encode(), "household-surveys", "f.csv"),  # ragged row
         ]:
             assert fast_stage(data=data, filename=name, kind=kind, period=2020, user=None) is None, name
+
+
+@pytest.mark.django_db
+def test_a_canonical_file_is_read_by_a_typed_copy(households, monkeypatch):
+    def text_path(*args, **kwargs):
+        raise AssertionError("a canonical file does not need the text path")
+
+    monkeypatch.setattr(fast_module, "_load_text", text_path)
+    for name, encoding in [("canonical", "utf-8"), ("canonical-chinese-header", "gb18030")]:
+        with transaction.atomic():
+            staged = fast_stage(
+                data=SURVEY_FILES[name].encode(encoding),
+                filename="f.csv",
+                kind="household-surveys",
+                period=2020,
+                user=None,
+            )
+            transaction.set_rollback(True)
+        problems, counts, *_ = staged
+        assert (problems, counts["new"]) == ([], 2)
+
+
+def _upload(data: bytes):
+    return import_upload(data=data, filename="s.csv", kind="household-surveys", period=2020, user=None)
+
+
+@pytest.mark.django_db
+def test_commit_uses_the_rows_kept_by_the_dry_run(households, monkeypatch):
+    batch, _ = _upload(SURVEY_FILES["canonical"].encode())
+    assert kept_table(batch_id=batch.pk) == f"import_kept_{batch.pk}"
+
+    def parse_again(**kwargs):
+        raise AssertionError("the commit parses the file again")
+
+    monkeypatch.setattr(commit_module, "fast_validation", parse_again)
+    monkeypatch.setattr(commit_module, "import_validate", parse_again)
+    committed = import_commit(batch=batch, user=None)
+    assert (committed.new, committed.problems) == (2, [])
+    assert kept_table(batch_id=batch.pk) is None
+    survey = HouseholdSurvey.objects.get(household__registry_number=f"{VILLAGE_A}0002")
+    assert (survey.wage_income, survey.relief_transfers, survey.sampling_weight) == (12345, Decimal("-0.50"), 2.5)
+    assert HouseholdSurvey.history.filter(import_batch_id=batch.pk, history_type="+").count() == 2
+
+
+@pytest.mark.django_db
+def test_commit_of_kept_rows_checks_the_registry_again(households):
+    batch, validation = _upload(SURVEY_FILES["canonical"].encode())
+    assert validation.problems == []
+    HouseholdSurvey.objects.all().delete()
+    Household.objects.filter(registry_number=f"{VILLAGE_A}0002").delete()
+    with pytest.raises(ImportRejected, match="1 row"):
+        import_commit(batch=batch, user=None)
+    batch.refresh_from_db()
+    assert batch.status == "rejected" and HouseholdSurvey.objects.count() == 0
+    assert [(p["row"], p["message"]) for p in batch.report["problems"]] == [
+        (3, "unknown household: import it in a households file first")
+    ]
+    assert kept_table(batch_id=batch.pk) is None
+
+
+@pytest.mark.django_db
+def test_commit_validates_the_file_again_when_it_changed_or_the_rows_are_gone(households):
+    batch, _ = _upload(SURVEY_FILES["canonical"].encode())
+    batch.file.save("changed.csv", ContentFile(SURVEY_FILES["canonical-registry"].encode()), save=True)
+    with pytest.raises(ImportRejected):
+        import_commit(batch=batch, user=None)  # the stored file is not the one validated: its problems count
+    batch, _ = _upload(SURVEY_FILES["canonical"].encode())
+    kept_drop(name=f"import_kept_{batch.pk}")
+    assert import_commit(batch=batch, user=None).new == 2
+
+
+@pytest.mark.django_db
+def test_kept_rows_of_batches_no_longer_waiting_are_dropped(households):
+    rejected, _ = _upload(SURVEY_FILES["canonical-registry"].encode())
+    waiting, _ = _upload(SURVEY_FILES["canonical"].encode())
+    old, _ = _upload(SURVEY_FILES["canonical"].encode())
+    ImportBatch.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
+    assert kept_table(batch_id=rejected.pk) is None  # a file with problems keeps nothing
+    kept_expire()
+    assert kept_table(batch_id=waiting.pk) and kept_table(batch_id=old.pk) is None
