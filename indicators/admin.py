@@ -34,6 +34,7 @@ class PovertyLineAdmin(admin.ModelAdmin):
             line_type=obj.line_type,
             value=obj.value,
             province_code=obj.province_code,
+            status=obj.status,
             note=obj.note,
             user=request.user,
         )
@@ -68,3 +69,6 @@ class ComputationRunAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # runs are the record of what was published

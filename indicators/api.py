@@ -15,6 +15,7 @@ from config.api import StrictQueryParamsBackend
 from indicators import selectors
 from indicators.models import ComputationRun, PovertyLine
 from indicators.registry import INDICATORS
+from regions.api import IntegerFilter
 
 
 class IndicatorOutputSerializer(serializers.Serializer):
@@ -71,7 +72,7 @@ class PovertyLineOutputSerializer(serializers.ModelSerializer):
 
 
 class PovertyLineFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="year")
+    year = IntegerFilter(field_name="year", min_value=1980, max_value=2100)
     line_type = django_filters.ChoiceFilter(field_name="line_type", choices=PovertyLine.Type.choices)
 
     class Meta:
@@ -97,12 +98,29 @@ class RunOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ComputationRun
-        fields = ["id", "period", "methodology", "status", "is_current", "full", "trigger", "started_at", "finished_at"]
+        fields = [
+            "id",
+            "period",
+            "methodology",
+            "status",
+            "is_current",
+            "full",
+            "trigger",
+            "lines",
+            "error",
+            "started_at",
+            "finished_at",
+        ]
 
 
 class RunFilter(django_filters.FilterSet):
-    period = django_filters.NumberFilter(field_name="period_id")
-    current = django_filters.BooleanFilter(field_name="is_current")
+    period = IntegerFilter(field_name="period_id", min_value=1980, max_value=2100, help_text="A survey year.")
+    current = django_filters.TypedChoiceFilter(
+        field_name="is_current",
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+        help_text="true: only the runs being served.",
+    )
 
     class Meta:
         model = ComputationRun

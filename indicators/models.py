@@ -5,9 +5,12 @@ A run (``ComputationRun``) is a complete snapshot of one period under one method
 run of a (period, methodology) is the one served, flipped in one transaction when a run publishes.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -48,7 +51,23 @@ class Methodology(models.Model):
                 raise ValidationError(
                     _("Methodology %(v)s was used by a run; create a new version.") % {"v": self.version}
                 )
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            if self.is_default:  # one default: ticking it here unticks the previous one
+                Methodology.objects.filter(is_default=True).exclude(pk=self.pk).update(is_default=False)
+            super().save(*args, **kwargs)
+
+    def clean(self):
+        from indicators.services.methodology import parameters_validate
+
+        try:
+            self.parameters = parameters_validate(self.parameters)
+        except ValueError as error:
+            raise ValidationError({"parameters": str(error)}) from error
+        was_default = self.pk and Methodology.objects.filter(pk=self.pk, is_default=True).exists()
+        if was_default and not self.is_default:
+            raise ValidationError(
+                {"is_default": _("Runs need a default methodology: tick 'default' on another one instead.")}
+            )
 
 
 class PovertyLine(models.Model):
@@ -63,10 +82,17 @@ class PovertyLine(models.Model):
         NATIONAL = "national", _("national poverty line")
         MONITORING = "monitoring", _("monitoring line")
 
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1980), MaxValueValidator(2100)])
     line_type = models.CharField(_("type"), max_length=10, choices=Type.choices)
-    province_code = models.CharField(_("province"), max_length=40, blank=True)
-    value = models.DecimalField(_("value (yuan per person per year)"), max_digits=10, decimal_places=2)
+    province_code = models.CharField(
+        _("province"), max_length=40, blank=True, help_text=_("A province code (level 1), or blank for every province.")
+    )
+    value = models.DecimalField(
+        _("value (yuan per person per year)"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"), message=_("A poverty line is more than 0 yuan."))],
+    )
     status = models.CharField(_("status"), max_length=20, blank=True)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -88,6 +114,10 @@ class PovertyLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.line_type} {self.province_code or '*'} {self.value}"
+
+    def clean(self):
+        if self.province_code and not Region.objects.filter(code=self.province_code, level=1).exists():
+            raise ValidationError({"province_code": _("No province with code %(c)s.") % {"c": self.province_code}})
 
 
 class ComputationRun(models.Model):

@@ -110,7 +110,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "income",
         "share",
         "lower_better",
-        "FGT(2): mean of ((z-y)/z)^2 over the poor",
+        "FGT(2): mean of ((z-y)/z)^2 over the poor, 0 for others",
         FGT,
     ),
     Indicator(
@@ -183,7 +183,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "income",
         "yuan",
         "higher_better",
-        "weighted median (first value whose cumulative weight share exceeds 1/2)",
+        "weighted median as laeken: the first income whose cumulative weight share exceeds 1/2 "
+        "(the mean of it and the next when the share is exactly 1/2)",
         LAEKEN,
     ),
     Indicator(

@@ -71,5 +71,11 @@ def recompute_chunk(self, chunk_id: int) -> None:
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, **TASK_OPTIONS)
 def recompute_publish(run_id: int) -> None:
-    """Roll up and publish the run (idempotent)."""
-    service.run_publish(run_id=run_id)
+    """Roll up and publish the run (idempotent); a failure marks the run failed."""
+    try:
+        service.run_publish(run_id=run_id)
+    except OperationalError:
+        raise
+    except Exception as error:
+        service.run_fail(run_id=run_id, error=repr(error))
+        raise

@@ -437,6 +437,10 @@ ZH.update(
         "Surveyed households": "调查户数",
         "Persons": "人数",
         "Survey coverage": "调查覆盖率",
+        "Runs need a default methodology: tick 'default' on another one instead.": "计算需要一个默认方法：请改为在另一个方法上勾选“默认”。",
+        "A province code (level 1), or blank for every province.": "省级代码；留空表示适用于所有省份。",
+        "A poverty line is more than 0 yuan.": "贫困线必须大于 0 元。",
+        "No province with code %(c)s.": "没有代码为 %(c)s 的省份。",
     }
 )
 ZH_PLURAL = {

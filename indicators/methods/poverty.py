@@ -150,7 +150,7 @@ def relative_line(x, w=None, *, share: float = 0.6, of: str = "median") -> float
     Raises: ValueError for bad inputs (see ``weighted_quantile``), ``share`` <= 0 or unknown ``of``.
     """
     if not share > 0:
-        raise ValueError(f"share must be greater than zero, got {share!r}")
+        raise ValueError(f"share must be greater than zero, got {float(share)}")
     if of == "median":
         return share * weighted_median(x, w)
     if of == "mean":
@@ -519,7 +519,7 @@ def poverty_measures(
         if not line_per_group:
             lines = np.full(s.size, lines[0])
     if not np.all(np.isfinite(lines) & (lines > 0)):
-        raise ValueError(f"the poverty line must be greater than zero, got {lines.min()!r}")
+        raise ValueError(f"the poverty line must be greater than zero, got {float(lines.min())}")
     z = lines[s.g]
     poor = s.x < z
     gap = np.where(poor, (z - np.maximum(s.x, 0)) / z, 0.0)

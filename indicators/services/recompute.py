@@ -39,7 +39,7 @@ def methodology_default() -> Methodology:
     """The default methodology; ``RecomputeError`` when none is marked default."""
     methodology = Methodology.objects.filter(is_default=True).first()
     if methodology is None:
-        raise RecomputeError("No default methodology: run the migrations (they create v1).")
+        raise RecomputeError("No default methodology: tick 'default' on one in /admin/ (the migrations create v1).")
     return methodology
 
 
@@ -105,10 +105,19 @@ def run_create(
     if not SurveyPeriod.objects.filter(pk=period).exists():
         raise RecomputeError(f"No survey period {period}.")
     all_provinces = inputs.provinces_with_surveys(period=period)
-    if not all_provinces:
+    previous = ComputationRun.objects.filter(period_id=period, methodology=methodology, is_current=True).first()
+    if not all_provinces and previous is None:
         raise RecomputeError(f"No household surveys in {period}: nothing to compute.")
+    unknown = sorted(set(provinces or ()) - set(all_provinces))
+    if unknown:
+        raise RecomputeError(
+            f"No household surveys of {period} in province(s) {', '.join(unknown)}; "
+            f"provinces with surveys: {', '.join(all_provinces) or 'none'}."
+        )
     line_spec = params.get("line", {"type": "absolute"})
-    if line_spec.get("type") == "relative":
+    if not all_provinces:
+        lines = {}  # every survey of the period is gone: an empty run replaces the current one
+    elif line_spec.get("type") == "relative":
         lines = _relative_lines(period=period, provinces=all_provinces, spec=line_spec, params=params["scores"])
     else:
         lines = lines_for(years=[period, period - 1, period - 2], provinces=all_provinces)
@@ -118,7 +127,6 @@ def run_create(
                 f"No national poverty line for {period} (provinces {', '.join(missing)}): add one, "
                 "or use a methodology with a relative line."
             ) from LineMissing(period)
-    previous = ComputationRun.objects.filter(period_id=period, methodology=methodology, is_current=True).first()
     if full or previous is None or previous.lines != lines:
         dirty = set(all_provinces)
     elif provinces is not None:
@@ -217,7 +225,19 @@ def chunk_fail(*, chunk_id: int, error: str) -> None:
     """Record a chunk's failure (the run stays unpublished; the previous run is still served)."""
     RunChunk.objects.filter(pk=chunk_id).update(status=RunChunk.Status.FAILED, error=error[:2000])
     run_id = RunChunk.objects.filter(pk=chunk_id).values_list("run_id", flat=True).first()
-    ComputationRun.objects.filter(pk=run_id).update(status=ComputationRun.Status.FAILED, error=error[:2000])
+    run_fail(run_id=run_id, error=error)
+
+
+def run_fail(*, run_id: int, error: str) -> None:
+    """Mark a run failed (the previous run stays served). A methodology that no published run has
+    used is unlocked again, so an admin can still correct it."""
+    ComputationRun.objects.filter(pk=run_id).update(
+        status=ComputationRun.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
+    methodology_id = ComputationRun.objects.filter(pk=run_id).values_list("methodology_id", flat=True).first()
+    used = ComputationRun.objects.filter(methodology_id=methodology_id, status=ComputationRun.Status.PUBLISHED)
+    if not used.exists():
+        Methodology.objects.filter(pk=methodology_id).update(locked_at=None)
 
 
 def _household_frame(run: ComputationRun) -> pd.DataFrame:
@@ -293,10 +313,14 @@ def run_publish(*, run_id: int) -> ComputationRun:
         measures["coverage"] = (measures["households"] / registered.where(registered > 0)).clip(upper=1.0)
         measures["flagged_households"] = measures.pop("flagged_households_w").fillna(0).round().astype(int)
         measures["exit_check"] = rollup.exit_check(
-            measures.index.to_series(), measures["province_code"], measures["headcount_ratio"], measures["scheme"]
+            measures.index.to_series(),
+            measures["province_code"],
+            measures["headcount_ratio"],
+            measures["scheme"],
+            measures["households"],
         )
         for column in ("mpi_contributions", "mpi_censored_headcounts", "flagged_by_category"):
-            measures[column] = measures[column].fillna("{}")
+            measures[column] = measures[column].astype(object).fillna("{}")
         fields = [f.column for f in RegionScore._meta.concrete_fields if f.column not in ("id", "run_id", "period_id")]
         rows = measures.reset_index(drop=True)[[c for c in fields]].assign(run_id=run.pk, period_id=run.period_id)
         RegionScore.objects.filter(run=run).delete()
@@ -322,8 +346,9 @@ def recompute(
 ) -> ComputationRun:
     """Create, compute and publish a run in this process (``manage.py recompute``, tests, demo).
 
-    Returns the published run. Raises ``RecomputeError`` (nothing to do, no line) or the error of a
-    failed chunk, after recording it on the run (the previous run stays current).
+    Returns the published run (an empty one when every survey of the period has been removed since
+    the current run). Raises ``RecomputeError`` (nothing to do, no line, unknown province) or the
+    error of a failed chunk or roll-up, after recording it on the run (the previous run stays current).
     """
     run = run_create(period=period, methodology=methodology, provinces=provinces, full=full)
     for chunk in run.chunks.order_by("province_code"):
@@ -334,7 +359,11 @@ def recompute(
             raise
         if progress:
             progress(chunk)
-    return run_publish(run_id=run.pk)
+    try:
+        return run_publish(run_id=run.pk)
+    except Exception as error:
+        run_fail(run_id=run.pk, error=repr(error))
+        raise
 
 
 def current_run(*, period: int, methodology: Methodology | None = None) -> ComputationRun | None:

@@ -7,7 +7,8 @@ from the household rows of each region at each level. Everything is vectorised o
 ``groupby`` per tree depth, and the grouped rank functions of ``indicators.methods.poverty``.
 
 Weights: person measures use persons x sampling weight; household shares (flagged) use the sampling
-weight. A measure over zero weight is null ("no data"), never 0 or 100.
+weight. A measure over zero weight is null ("no data"), never 0 or 100. Incomes below zero count as
+zero in the Gini and the relative median poverty gap, as in the FGT gaps, so they stay within 0-1.
 """
 
 import numpy as np
@@ -20,6 +21,8 @@ DIMENSIONS = ("d1_income", "d2_resilience", "d3_public_services", "d4_industry")
 #: Exit check: poverty incidence below 2 %, or 3 % in the 12 western provinces (DESIGN §5).
 WESTERN_PROVINCES = frozenset({"15", "45", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"})
 CATEGORIES = ("ex_poor_unstable", "near_poor_at_risk", "sudden_hardship")
+#: A region with fewer surveyed households shows no numbers in public and gets no exit check (DESIGN §2).
+SMALL_CELL = 10
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -89,9 +92,9 @@ def rollup(households: pd.DataFrame, *, af_indicators: tuple[str, ...], params: 
         base[f"cat_{category}"] = np.where(frame["category"] == category, frame["weight"], 0.0)
 
     income, weights = frame["income"].to_numpy(float), persons_w.to_numpy(float)
+    levels = [ancestors[depth] for depth in range(ancestors.shape[1])] or [pd.Series([], dtype=object)]
     out = []
-    for depth in range(ancestors.shape[1]):
-        codes = ancestors[depth]
+    for codes in levels:
         keep = codes.notna().to_numpy()
         sums = base[keep].groupby(codes[keep].to_numpy()).sum()
         measures = _additive(sums, af_indicators, params)
@@ -147,12 +150,13 @@ def _rank_based(codes, income, ratio, margin, weights) -> pd.DataFrame:
     )
     quantiles = by(poverty.weighted_quantile_by, ok, income, p=np.array([0.2, 0.5, 0.8]))
     m["income_q20"], m["income_median"], m["income_q80"] = quantiles[:, 0], quantiles[:, 1], quantiles[:, 2]
-    m["gini"] = by(poverty.gini_by, ok, income)
+    # incomes below zero count as zero in the Gini and the RMPG (as in FGT), so both stay within 0-1
+    m["gini"] = by(poverty.gini_by, ok, np.maximum(income, 0.0))
     m["s80_s20"] = by(poverty.quintile_share_ratio_by, ok, income)
     m["median_margin"] = by(poverty.weighted_quantile_by, ~np.isnan(margin), margin, p=0.5)
     poor = ~np.isnan(ratio) & (ratio < 1)
     # (z - median of the poor) / z, in units of the line: 1 - median ratio of the poor (laeken's rmpg)
-    m["relative_median_poverty_gap"] = 1.0 - by(poverty.weighted_quantile_by, poor, ratio, p=0.5)
+    m["relative_median_poverty_gap"] = 1.0 - by(poverty.weighted_quantile_by, poor, np.maximum(ratio, 0.0), p=0.5)
     return m
 
 
@@ -163,9 +167,13 @@ def _json_rows(frame: pd.DataFrame) -> list[str]:
     return frame.astype(float).to_json(orient="records", lines=True, double_precision=15).splitlines()
 
 
-def exit_check(codes: pd.Series, province_codes: pd.Series, headcount: pd.Series, schemes: pd.Series) -> pd.Series:
-    """Poverty incidence below 2 % (3 % in the western provinces), for ``cn`` regions; else null."""
+def exit_check(
+    codes: pd.Series, province_codes: pd.Series, headcount: pd.Series, schemes: pd.Series, households: pd.Series
+) -> pd.Series:
+    """Poverty incidence below 2 % (3 % in the western provinces), for ``cn`` regions with at least
+    ``SMALL_CELL`` surveyed households; else null (too few households to judge a region's exit)."""
     limit = np.where(province_codes.isin(WESTERN_PROVINCES), 0.03, 0.02)
     check = pd.Series(headcount.to_numpy() < limit, index=codes.index, dtype=object)
-    check[headcount.isna().to_numpy() | (schemes != "cn").to_numpy()] = None
+    unknown = headcount.isna().to_numpy() | (schemes != "cn").to_numpy() | (households < SMALL_CELL).to_numpy()
+    check[unknown] = None
     return check

@@ -216,10 +216,10 @@ def test_mpi_command_by_group_csv_and_json(reference_csv):
 
 def test_mpi_command_weights_and_sample_weights(tmp_path):
     path = tmp_path / "w.csv"
-    path.write_text("a,b,w\n0,0,3\n1,0,1\n1,1,0\n")
-    # Weights 3:1 → deprived in a alone is poor at k = 0.75 (c = 3/4); person 1 (weight 3) is, person 2 is not.
+    path.write_text("a,b,w\n0,0,3\n1,0,1\n1,1,0.5\n")
+    # Weights 3:1 → deprived in a alone is poor at k = 0.75 (c = 3/4); person 1 (weight 3) is, persons 2, 3 are not.
     output = json.loads(mpi(path, "--indicator", "a:1:3", "--indicator", "b:1:1", "--k", 0.75, "--weight", "w"))
-    assert (output["H"], output["weight_total"], output["M1"]) == (0.75, 4.0, None)
+    assert (output["H"], output["weight_total"], output["M1"]) == (3 / 4.5, 4.5, None)
     assert json.loads(mpi(path, "--indicator", "a:1", "--indicator", "b:1", "--k", 0.75))["H"] == pytest.approx(1 / 3)
 
 
@@ -237,7 +237,17 @@ def test_mpi_command_weights_and_sample_weights(tmp_path):
         ("a,b\n1,2\n3,x\n", ["--k", "0.5", "--indicator", "a:1", "--indicator", "b:1"], "row 3, column 'b': 'x'"),
         ("a,b\n1,2\n\n4,\n", ["--k", "0.5", "--indicator", "a:1", "--indicator", "b:1"], "row 3, column 'a': empty"),
         ("a,w\n1,2\n3,-\n", ["--k", "0.5", "--indicator", "a:1", "--weight", "w"], "row 3, column 'w'"),
-        ("a,w\n1,-2\n", ["--k", "0.5", "--indicator", "a:1", "--weight", "w"], "non-negative"),
+        ("a,w\n1,-2\n", ["--k", "0.5", "--indicator", "a:1", "--weight", "w"], "row 2, column 'w': weight -2.0 is not"),
+        ("a,w\n1,2\n3,0\n", ["--k", "0.5", "--indicator", "a:1", "--weight", "w"], "row 3, column 'w': weight 0.0"),
+        ("a,g\n1,x\n2, \n", ["--k", "0.5", "--indicator", "a:1", "--by", "g"], "row 3, column 'g': the group label is"),
+        ("a,g\n1,\n2,x\n", ["--k", "0.5", "--indicator", "a:1", "--by", "g"], "row 2, column 'g': the group label is"),
+        ("a,b,a\n1,2,3\n", ["--k", "0.5", "--indicator", "a:1"], r"names column\(s\) 'a' more than once"),
+        ("a,b\n1,2\n", ["--k", "0.5", "--indicator", "a:1", "--cardinal", "b"], "--cardinal 'b' is not an --indicator"),
+        ("a,b\n1,2\n", ["--k", "0.5", "--indicator", "a:0", "--cardinal", "a"], "positive cutoff"),
+        ("a,b\n1,2\n", ["--k", "abc", "--indicator", "a:1"], "--k must be a share such as 0.5 or 2/3; got 'abc'"),
+        ("a,b\n1,2\n", ["--k", "1/0", "--indicator", "a:1"], "--k must be a share"),
+        ("a,b\n1,2\n", ["--k", "nan", "--indicator", "a:1"], "--k must be a share"),
+        ("a,b\n1,2\n", ["--k", "3/2", "--indicator", "a:1"], r"--k must be in \(0, 1\]; got 3/2"),
         ("a,b\n1,2\n", ["--k", "0", "--indicator", "a:1"], r"--k must be in \(0, 1\]"),
         ("a,b\n1,2\n", ["--k", "1.5", "--indicator", "a:1"], r"--k must be in \(0, 1\]"),
         ("a,b\n", ["--k", "0.5", "--indicator", "a:1"], "no data rows"),
@@ -249,3 +259,48 @@ def test_mpi_command_errors(tmp_path, content, args, message):
         path.write_text(content)
     with pytest.raises(CommandError, match=message):
         mpi(path, *args)
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-8-sig", "utf-16"])
+def test_mpi_command_reads_gb18030_and_bom_files(tmp_path, encoding):
+    # What Excel on Chinese Windows saves: GB18030 (also with Chinese headers and group labels), or a BOM.
+    path = tmp_path / "mpi.csv"
+    path.write_bytes("收入,上学,县\n13.1,14,东乡\n12.5,10,临夏\n".encode(encoding))
+    output = json.loads(mpi(path, "--indicator", "收入:13", "--indicator", "上学:12", "--k", "1", "--by", "县"))
+    assert output["all"]["H"] == 0.5 and list(output["groups"]) == ["东乡", "临夏"]
+    assert output["groups"]["临夏"]["H"] == 1.0
+
+
+def test_mpi_command_rejects_text_neither_utf8_nor_gb18030(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes(b"a,b\n1,2\n\x80\n")  # 0x80 alone is neither UTF-8 nor GB18030
+    with pytest.raises(CommandError, match="neither UTF-8 nor GB18030"):
+        mpi(path, "--indicator", "a:1", "--k", "1")
+
+
+def test_mpi_command_cardinal_option(tmp_path):
+    # Income is 0 in every row: the default rule takes it for a 0/1 indicator, so M1 and M2 are blank; named with
+    # --cardinal, its gaps (4000 − 0)/4000 = 1 count: everyone is poor (k = 1/2) with gap 1, M1 = M2 = 1.
+    path = tmp_path / "zero.csv"
+    path.write_text("income,member\n0,1\n0,0\n0,1\n")
+    indicators = ["--indicator", "income:4000", "--indicator", "member:1", "--k", "1/2"]
+    default = json.loads(mpi(path, *indicators))
+    assert (default["M1"], default["M2"], default["cardinal"]) == (None, None, [])
+    explicit = json.loads(mpi(path, *indicators, "--cardinal", "income"))
+    assert (explicit["M1"], explicit["M2"], explicit["cardinal"]) == (1.0, 1.0, ["income"])
+    # Both cardinal: member gaps are 1 for person 2 only; weights 1/2 each: M1 = (1/3)·(1/2)·(3 + 1) = 2/3.
+    both = json.loads(mpi(path, *indicators, "--cardinal", "income", "--cardinal", "member"))
+    assert both["M1"] == pytest.approx(2 / 3) and both["cardinal"] == ["income", "member"]
+
+
+def test_mpi_command_k_as_a_fraction(tmp_path):
+    # Three equal-weight indicators; person 1 is deprived in two (c = 2/3), person 2 in one (c = 1/3).
+    path = tmp_path / "three.csv"
+    path.write_text("a,b,c\n0,0,1\n0,1,1\n")
+    indicators = ["--indicator", "a:1", "--indicator", "b:1", "--indicator", "c:1"]
+    assert json.loads(mpi(path, *indicators, "--k", "2/3"))["H"] == 0.5
+    assert json.loads(mpi(path, *indicators, "--k", "0.666"))["H"] == 0.5
+    assert json.loads(mpi(path, *indicators, "--k", "0.6667"))["H"] == 0.0  # a decimal is compared exactly
+    assert json.loads(mpi(path, *indicators, "--k", "1/3"))["H"] == 1.0
+    output = json.loads(mpi(path, *indicators, "--k", " 1 "))
+    assert (output["H"], output["k"]) == (0.0, 1.0)

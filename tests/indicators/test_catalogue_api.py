@@ -1,9 +1,10 @@
 """The indicator catalogue, poverty lines and runs through the public API."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
-from indicators.models import PovertyLine, RegionScore
+from indicators.models import Methodology, PovertyLine, RegionScore
 from indicators.registry import INDICATORS, indicator_get
 from indicators.services.lines import line_supersede, lines_for
 
@@ -42,3 +43,39 @@ def test_a_superseded_line_is_kept_and_the_new_one_is_used():
     rows = APIClient().get("/api/v1/poverty-lines/", {"year": 2020, "line_type": "national"}).json()["results"]
     assert [(r["value"], r["superseded_at"] is None) for r in rows] == [(3309.0, False), (4000.0, True)]
     assert PovertyLine.objects.filter(year=2020, line_type="national").count() == 2
+
+
+def test_after_2020_the_national_line_is_the_monitoring_line_over_one_and_a_half():
+    lines = lines_for(years=[2021], provinces=["62"])
+    assert lines["national"]["2021"]["62"] == 4000.0 and lines["monitoring"]["2021"]["62"] == 6000.0
+
+
+def test_poverty_lines_are_validated():
+    with pytest.raises(ValidationError) as error:
+        PovertyLine(year=1800, line_type="national", province_code="zz", value=0).full_clean()
+    assert set(error.value.message_dict) == {"year", "province_code", "value"}
+    PovertyLine(year=2022, line_type="monitoring", province_code="62", value=6500).full_clean()
+
+
+def test_methodology_parameters_and_default_are_checked():
+    v1 = Methodology.objects.get(version="v1")
+    with pytest.raises(ValidationError, match="unknown parameter"):
+        Methodology(version="v2", name="x", parameters={"foo": 1}).full_clean()
+    with pytest.raises(ValidationError, match="out of range"):
+        Methodology(version="v2", name="x", parameters={"scores": {"weights": {"d1_income": -1}}}).full_clean()
+    v1.is_default = False
+    with pytest.raises(ValidationError):
+        v1.full_clean()
+    v2 = Methodology(version="v2", name="relative", parameters={"line": {"type": "relative", "share": 0.6}})
+    v2.full_clean()
+    assert v2.parameters["line"] == {"type": "relative", "share": 0.6, "of": "median"}
+    v2.is_default = True
+    v2.save()
+    assert list(Methodology.objects.filter(is_default=True)) == [v2]
+
+
+def test_runs_list_rejects_bad_values():
+    client = APIClient()
+    assert client.get("/api/v1/runs/", {"period": "99999999999999999999"}).status_code == 400
+    assert client.get("/api/v1/runs/", {"current": "maybe"}).status_code == 400
+    assert client.get("/api/v1/runs/", {"current": "true"}).json()["count"] == 0

@@ -410,12 +410,39 @@ def test_command_group_codes_stay_text(tmp_path):
         ("income,w\n1,1\n", [], "exactly one of --line"),
         ("income,w\n1,1\n", ["--line", 1, "--relative-line", 0.6], "exactly one of --line"),
         ("income,w\n1,1\n", ["--line", 1, "--of", "mean"], "go with --relative-line"),
-        ("income,w\n1,1\n", ["--line", 0], "greater than zero"),
+        ("income,w\n1,1\n", ["--line", 0], "--line must be greater than zero, got 0.0"),
+        ("income,w\n1,1\n", ["--relative-line", 0], "--relative-line must be greater than zero, got 0.0"),
+        ("income,w\n1,1\n", ["--relative-line", -0.5], "--relative-line must be greater than zero, got -0.5"),
+        # The line is 0.6 × a median of 0: the method's message shows NumPy's np.float64(0.0), the command 0.0.
+        ("income,w\n0,1\n0,1\n5,1\n", ["--relative-line", 0.6], "the poverty line must be greater than zero, got 0.0"),
+        ("income,w,income\n1,1,2\n", ["--line", 1], "names column(s) 'income' more than once"),
+        ("income,w,w,x,x\n1,1,2,3,4\n", ["--line", 1], "names column(s) 'w', 'x' more than once"),
     ],
 )
 def test_command_errors(tmp_path, content, args, message):
     path = tmp_path / "in.csv"
     if content is not None:
         path.write_text(content)
-    with pytest.raises(CommandError, match=re.escape(message)):
+    with pytest.raises(CommandError, match=re.escape(message)) as caught:
         run(path, "--income", "income", *args)
+    assert "np." not in str(caught.value)
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-8-sig", "utf-16", "utf-8"])
+def test_command_reads_gb18030_and_bom_files(tmp_path, encoding):
+    # Excel on Chinese Windows saves GB18030 ("CSV (逗号分隔)"); "CSV UTF-8" adds a BOM; UTF-16 needs its BOM.
+    path = tmp_path / "zh.csv"
+    path.write_bytes("人均纯收入,县\n100,东乡县\n200,临夏县\n300,临夏县\n".encode(encoding))
+    output = json.loads(run(path, "--income", "人均纯收入", "--by", "县", "--line", 150))
+    assert [(r["group"], r["n"], r["headcount_ratio"]) for r in output] == [
+        ("all", 3, pytest.approx(1 / 3)),
+        ("东乡县", 1, 1.0),
+        ("临夏县", 2, 0.0),
+    ]
+
+
+def test_command_rejects_text_neither_utf8_nor_gb18030(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes(b"income\n1\n\x80\n")  # 0x80 alone is neither UTF-8 nor GB18030
+    with pytest.raises(CommandError, match="neither UTF-8 nor GB18030"):
+        run(path, "--income", "income", "--line", 1)

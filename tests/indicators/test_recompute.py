@@ -215,3 +215,58 @@ def test_json_fields_hold_json():
     assert isinstance(household.reasons, list)
     region = RegionScore.objects.get(run=run, region__code=v1)
     assert json.dumps(region.flagged_by_category)
+
+
+def test_a_period_whose_households_all_have_no_members_publishes_data_errors():
+    _, (v1, _, _) = township_with_villages()
+    households_write([Row(v1, 1, wage=9000, persons=0), Row(v1, 2, wage=5000, persons=0)], period=2020)
+    run = service.recompute(period=2020)
+    assert run.status == ComputationRun.Status.PUBLISHED
+    errors = set(HouseholdScore.objects.filter(run=run).values_list("data_error", flat=True))
+    assert errors == {"household size 0"}
+    village = RegionScore.objects.get(run=run, region__code=v1)
+    assert village.households == 0 and village.eqi is None and village.headcount_ratio is None
+
+
+def test_removing_every_survey_of_a_period_replaces_the_current_run_with_an_empty_one():
+    _, (v1, _, _) = township_with_villages()
+    households_write([Row(v1, 1, wage=9000, persons=2)], period=2020)
+    first = service.recompute(period=2020)
+    HouseholdSurvey.objects.filter(period_id=2020).delete()
+    changes_mark(province_code="64", periods=[2020])
+    empty = service.recompute(period=2020)
+    assert service.current_run(period=2020) == empty != first
+    assert not empty.household_scores.exists()
+    village = RegionScore.objects.get(run=empty, region__code=v1)
+    assert (village.households, village.eqi, village.coverage) == (0, None, 0.0)
+
+
+def test_negative_income_keeps_gini_and_rmpg_within_bounds():
+    _, (v1, _, _) = township_with_villages()
+    households_write(
+        [Row(v1, 1, wage=-5_000_000, persons=1), Row(v1, 2, wage=1000, persons=1), Row(v1, 3, wage=9000, persons=1)],
+        period=2020,
+    )
+    region = RegionScore.objects.get(run=service.recompute(period=2020), region__code=v1)
+    # incomes censored at 0 for the Gini: laeken's Gini of (0, 1000, 9000) with equal weights
+    assert region.gini == pytest.approx(poverty.gini([0.0, 1000.0, 9000.0]))
+    assert 0 <= region.gini <= 1 and 0 <= region.relative_median_poverty_gap <= 1
+    assert region.exit_check is None  # 3 households: too few to judge
+
+
+def test_unknown_provinces_are_refused():
+    _, (v1, _, _) = township_with_villages()
+    households_write([Row(v1, 1, wage=9000, persons=1)], period=2020)
+    with pytest.raises(service.RecomputeError, match="No household surveys of 2020 in province\\(s\\) 6211, 99"):
+        service.recompute(period=2020, provinces=["99", "6211"])
+
+
+def test_a_failed_roll_up_marks_the_run_failed_and_unlocks_an_unused_methodology(monkeypatch):
+    _, (v1, _, _) = township_with_villages()
+    households_write([Row(v1, 1, wage=9000, persons=1)], period=2020)
+    monkeypatch.setattr(service.rollup, "rollup", lambda *a, **k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        service.recompute(period=2020)
+    run = ComputationRun.objects.get()
+    assert run.status == ComputationRun.Status.FAILED and "ZeroDivisionError" in run.error
+    assert Methodology.objects.get(pk=run.methodology_id).locked_at is None

@@ -1,4 +1,4 @@
-"""``manage.py mpi FILE --indicator COL:CUTOFF[:WEIGHT] ... --k SHARE [--weight COL] [--by COL] [--format F]``.
+"""``manage.py mpi FILE --indicator COL:CUTOFF[:WEIGHT] ... --k SHARE [--cardinal COL ...] [--weight COL] [--by COL]``.
 
 Alkire-Foster measures of a CSV file (one row per unit), printed as JSON or CSV.
 """
@@ -7,12 +7,14 @@ import csv
 import io
 import json
 import math
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from django.core.management.base import BaseCommand, CommandError
 
+from indicators.management.csvinput import plain_numbers, read_csv
 from indicators.methods.alkire_foster import AlkireFosterResult, alkire_foster, alkire_foster_by
 
 
@@ -24,7 +26,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "file",
+            type=Path,
+            help="a CSV file with a header row; UTF-8, UTF-16 with a BOM, or GB18030 (Excel on Chinese Windows)",
+        )
         parser.add_argument(
             "--indicator",
             dest="indicators",
@@ -34,24 +40,48 @@ class Command(BaseCommand):
             help="a column, its deprivation cutoff and optional weight; repeat per indicator (equal weights "
             "when none is given)",
         )
-        parser.add_argument("--k", required=True, type=float, help="poverty cutoff: a share in (0, 1], e.g. 0.3333")
-        parser.add_argument("--weight", help="column of sample weights (e.g. persons × sampling weight)")
-        parser.add_argument("--by", help="column of group labels (e.g. county): per-group results and shares of M0")
+        parser.add_argument(
+            "--k",
+            required=True,
+            help="poverty cutoff in (0, 1]: a fraction such as 1/3 or 2/3, or a decimal such as 0.5. A decimal is "
+            "compared exactly: with three equal-weight indicators two deprivations give c = 2/3, which is below "
+            "0.6667, so write 2/3 (or 0.666) for 'two of three'",
+        )
+        parser.add_argument(
+            "--cardinal",
+            action="append",
+            metavar="COL",
+            help="an --indicator column whose gaps (cutoff - value)/cutoff count in M1 and M2 (its cutoff must be "
+            "> 0); repeat per column. When given, exactly the named columns are cardinal. Default: every indicator "
+            "whose cutoff is > 0 and whose column holds a value other than 0 and 1 (a column of only 0s and 1s, "
+            "e.g. an income that is 0 in every row, is taken as a 0/1 indicator: name it here)",
+        )
+        parser.add_argument("--weight", help="column of sample weights > 0 (e.g. persons × sampling weight)")
+        parser.add_argument(
+            "--by", help="column of group labels, none blank (e.g. county): per-group results and shares of M0"
+        )
         parser.add_argument("--format", dest="output_format", choices=("json", "csv"), default="json")
 
-    def handle(self, *args, file, indicators, k, weight=None, by=None, output_format="json", **options):
+    def handle(self, *args, file, indicators, k, cardinal=None, weight=None, by=None, output_format="json", **options):
         columns, cutoffs, weights = _parse_indicators(indicators)
-        if not 0 < k <= 1:
-            raise CommandError(f"--k must be in (0, 1]; got {k:g}")
+        share = _parse_k(k)
+        for column in cardinal or []:
+            if column not in columns:
+                raise CommandError(f"--cardinal {column!r} is not an --indicator column ({', '.join(columns)})")
         frame = _read_csv(file)
         for column in [*columns, weight, by]:
             if column is not None and column not in frame.columns:
                 raise CommandError(f"{file}: no column {column!r} (columns: {', '.join(frame.columns)})")
         numbers = _numeric(frame, [*columns, *([weight] if weight else [])])
+        if weight is not None:
+            _check_positive(numbers[weight], weight)
+        if by is not None:
+            _check_labels(frame[by], by)
         arguments = {
-            "k": k,
+            "k": float(share),
             "indicator_weights": weights,
             "sample_weights": numbers[weight].to_numpy() if weight else None,
+            "cardinal": None if cardinal is None else [column in cardinal for column in columns],
         }
         try:
             if by is None:
@@ -63,7 +93,7 @@ class Command(BaseCommand):
                 )
                 overall, groups, table = decomposition.overall, decomposition.groups, decomposition.table
         except ValueError as error:
-            raise CommandError(str(error)) from error
+            raise CommandError(plain_numbers(str(error))) from error
         rows = {
             label: _row(result, columns, table.at[label, "population_share"], table.at[label, "contribution"])
             for label, result in groups.items()
@@ -102,14 +132,20 @@ def _parse_indicators(specs: list[str]) -> tuple[list[str], list[float], list[fl
     return columns, cutoffs, weights or None
 
 
+def _parse_k(value) -> Fraction:
+    """``--k`` as an exact fraction in (0, 1]: ``2/3``, ``0.5``, ``1`` (or a number, from ``call_command``)."""
+    try:
+        share = Fraction(value.strip() if isinstance(value, str) else value)
+    except (ValueError, TypeError, ZeroDivisionError, OverflowError):
+        raise CommandError(f"--k must be a share such as 0.5 or 2/3; got {value!r}") from None
+    if not 0 < share <= 1:
+        raise CommandError(f"--k must be in (0, 1]; got {value}")
+    return share
+
+
 def _read_csv(file: Path) -> pd.DataFrame:
     """All cells as text; blank lines kept so that index i is the file's row i + 2 (the header is row 1)."""
-    if not file.is_file():
-        raise CommandError(f"{file}: no such file.")
-    try:
-        frame = pd.read_csv(file, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8-sig")
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise CommandError(f"{file}: not a readable CSV file ({error})") from error
+    frame = read_csv(file, dtype=str, keep_default_na=False, skip_blank_lines=False)
     frame = frame.fillna("")
     frame = frame[(frame != "").any(axis=1)[::-1].cummax()[::-1]]  # drop trailing blank lines only
     if frame.empty:
@@ -128,6 +164,23 @@ def _numeric(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
         problem = "empty cell" if value == "" else f"{value!r} is not a number"
         raise CommandError(f"row {row + 2}, column {columns[col]!r}: {problem}")
     return numbers
+
+
+def _check_positive(weights: pd.Series, column: str) -> None:
+    """Sample weights must be > 0 (as ``poverty_measures`` requires): the first row with one that is not."""
+    bad = ~(weights > 0).to_numpy()
+    if bad.any():
+        position = int(bad.argmax())
+        raise CommandError(
+            f"row {position + 2}, column {column!r}: weight {float(weights.iat[position])} is not greater than zero"
+        )
+
+
+def _check_labels(labels: pd.Series, column: str) -> None:
+    """Every unit needs a group: the first row whose label is blank."""
+    blank = (labels.str.strip() == "").to_numpy()
+    if blank.any():
+        raise CommandError(f"row {int(blank.argmax()) + 2}, column {column!r}: the group label is blank")
 
 
 def _row(result: AlkireFosterResult, columns: list[str], share: float, contribution: float) -> dict:

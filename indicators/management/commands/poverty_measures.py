@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 from django.core.management.base import BaseCommand, CommandError
 
+from indicators.management.csvinput import plain_numbers, read_csv
 from indicators.methods.poverty import MEASURE_COLUMNS, poverty_measures
 
 
@@ -35,7 +36,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path, metavar="FILE", help="a UTF-8 CSV file with a header row")
+        parser.add_argument(
+            "file",
+            type=Path,
+            metavar="FILE",
+            help="a CSV file with a header row; UTF-8, UTF-16 with a BOM, or GB18030 (Excel on Chinese Windows)",
+        )
         parser.add_argument("--income", required=True, metavar="COL", help="income, yuan per person per year")
         parser.add_argument("--weight", metavar="COL", help="sampling weight (> 0); default: all 1")
         parser.add_argument("--by", metavar="COL", help="group column; adds one row per group")
@@ -52,14 +58,10 @@ class Command(BaseCommand):
             raise CommandError("give exactly one of --line VALUE and --relative-line SHARE")
         if relative_line is None and (of or line_per_group):
             raise CommandError("--of and --line-per-group go with --relative-line")
-        if not file.is_file():
-            raise CommandError(f"no such file: {file}")
-        try:
-            frame = pd.read_csv(file, dtype={by: str} if by else None, encoding="utf-8-sig", skip_blank_lines=False)
-        except UnicodeDecodeError as error:
-            raise CommandError(f"{file} is not UTF-8 text") from error
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-            raise CommandError(f"cannot read {file} as CSV: {error}") from error
+        for option, value in (("--line", line), ("--relative-line", relative_line)):
+            if value is not None and not (math.isfinite(value) and value > 0):
+                raise CommandError(f"{option} must be greater than zero, got {float(value)}")
+        frame = read_csv(file, dtype={by: str} if by else None, skip_blank_lines=False)
         frame = frame.dropna(how="all")  # blank lines; the index still counts them, so row numbers hold
         for option, column in (("--income", income), ("--weight", weight), ("--by", by)):
             if column is not None and column not in frame.columns:
@@ -81,7 +83,7 @@ class Command(BaseCommand):
                 line_per_group=line_per_group,
             )
         except ValueError as error:
-            raise CommandError(str(error)) from error
+            raise CommandError(plain_numbers(str(error))) from error
         rows = [[_cell(v) for v in row] for row in table[list(MEASURE_COLUMNS)].itertuples(index=False)]
         if options["format"] == "json":
             self.stdout.write(json.dumps([dict(zip(MEASURE_COLUMNS, r, strict=True)) for r in rows], indent=2))
