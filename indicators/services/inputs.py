@@ -7,7 +7,8 @@ household). Households learn nothing of scores: this module only reads the house
 import pandas as pd
 from django.db import connection
 
-from households.models import HouseholdSurvey, Member
+from households.models import HouseholdSurvey, Member, VillageSurvey
+from indicators.services.store import frame_select
 
 #: Years of schooling of the head (``Member.YEARS_OF_SCHOOLING``), as a SQL CASE.
 _SCHOOLING = " ".join(f"WHEN '{k}' THEN {v}" for k, v in Member.YEARS_OF_SCHOOLING.items())
@@ -44,11 +45,23 @@ VILLAGE_COLUMNS = (
 )
 
 
+#: Columns read as text (codes keep their leading zeros; missing is "").
+TEXT_COLUMNS = ("province_code", "county_code")
+
+
 def _frame(sql: str, params: list) -> pd.DataFrame:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [c[0] for c in cursor.description]
-        return pd.DataFrame.from_records(cursor.fetchall(), columns=names)
+    return frame_select(sql, params, text=TEXT_COLUMNS)
+
+
+def _floats(model, alias: str, columns) -> str:
+    """SELECT items that read each column as a float in SQL: booleans 1.0/0.0, NULL kept."""
+    items = []
+    for column in columns:
+        if model._meta.get_field(column).get_internal_type() == "BooleanField":
+            items.append(f"CASE WHEN {alias}.{column} THEN 1.0 WHEN NOT {alias}.{column} THEN 0.0 END AS {column}")
+        else:
+            items.append(f"CAST({alias}.{column} AS DOUBLE PRECISION) AS {column}")
+    return ", ".join(items)
 
 
 def _in(values) -> str:
@@ -62,7 +75,7 @@ def surveys_read(*, provinces: list[str], periods: list[int]) -> pd.DataFrame:
     county_code, registration_year, and ``SURVEY_COLUMNS`` (money as float yuan per household per
     year; guarantees as float 1/0/NaN).
     """
-    columns = ", ".join(f"hs.{c}" for c in SURVEY_COLUMNS)
+    columns = _floats(HouseholdSurvey, "hs", SURVEY_COLUMNS)
     frame = _frame(
         f"""
         SELECT hs.household_id, hs.period_id AS period, h.region_id, r.province_code, r.county_code,
@@ -74,9 +87,7 @@ def surveys_read(*, provinces: list[str], periods: list[int]) -> pd.DataFrame:
         """,
         [*provinces, *periods],
     )
-    for column in SURVEY_COLUMNS:
-        frame[column] = pd.to_numeric(frame[column].astype(object), errors="coerce").astype(float)
-    return frame
+    return frame.astype(dict.fromkeys(SURVEY_COLUMNS, float))
 
 
 def members_read(*, provinces: list[str], periods: list[int]) -> pd.DataFrame:
@@ -114,7 +125,7 @@ def members_read(*, provinces: list[str], periods: list[int]) -> pd.DataFrame:
 
 def villages_read(*, provinces: list[str], period: int) -> pd.DataFrame:
     """Village surveys of the period in ``provinces``: region_id and ``VILLAGE_COLUMNS`` as floats."""
-    columns = ", ".join(f"vs.{c}" for c in VILLAGE_COLUMNS)
+    columns = _floats(VillageSurvey, "vs", VILLAGE_COLUMNS)
     frame = _frame(
         f"""
         SELECT vs.region_id, {columns}
@@ -123,9 +134,7 @@ def villages_read(*, provinces: list[str], period: int) -> pd.DataFrame:
         """,
         [*provinces, period],
     )
-    for column in VILLAGE_COLUMNS:
-        frame[column] = pd.to_numeric(frame[column].astype(object), errors="coerce").astype(float)
-    return frame
+    return frame.astype(dict.fromkeys(VILLAGE_COLUMNS, float))
 
 
 def provinces_with_surveys(*, period: int) -> list[str]:

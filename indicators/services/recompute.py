@@ -244,12 +244,13 @@ def _household_frame(run: ComputationRun) -> pd.DataFrame:
     frame = store.frame_select(
         f"""
         SELECT r.path, s.persons, s.weight, s.income, s.ratio, s.margin, s.d1_income, s.d2_resilience,
-               s.d3_public_services, s.d4_industry, s.flagged, s.category, s.vulnerability,
-               s.deprivation_score, s.deprivations
+               s.d3_public_services, s.d4_industry, CASE WHEN s.flagged THEN 1 ELSE 0 END AS flagged,
+               s.category, s.vulnerability, s.deprivation_score, s.deprivations
         FROM {HOUSEHOLD_TABLE} s JOIN regions_region r ON r.id = s.region_id
         WHERE s.run_id = %s AND s.data_error = ''
         """,
         [run.pk],
+        text=("path", "category"),
     )
     k = run.methodology.parameters["mpi_k"]
     frame["flagged"] = frame["flagged"].astype(bool)
@@ -280,6 +281,7 @@ def _coverage(period: int) -> pd.DataFrame:
         WHERE v.period_id = %s GROUP BY r.path
         """,
         [period],
+        text=("path",),
     )
     ancestors = counts["path"].str.strip("/").str.split("/", expand=True)
     parts = []
@@ -303,7 +305,9 @@ def run_publish(*, run_id: int) -> ComputationRun:
         coverage = _coverage(run.period_id)
         measures = measures.set_index("code").join(coverage, how="outer")
         regions = store.frame_select(
-            "SELECT code, id AS region_id, level, province_code, scheme FROM regions_region", []
+            "SELECT code, id AS region_id, level, province_code, scheme FROM regions_region",
+            [],
+            text=("code", "province_code", "scheme"),
         ).set_index("code")
         measures = measures.join(regions, how="inner")
         measures["households"] = measures["households"].fillna(0).astype(int)

@@ -43,9 +43,25 @@ def frame_insert(*, table: str, frame: pd.DataFrame) -> int:
     return len(frame)
 
 
-def frame_select(sql: str, params: list) -> pd.DataFrame:
-    """Run a query and return its rows as a frame with the query's column names."""
+def frame_select(sql: str, params: list, *, text: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Rows of a query as a frame with the query's column names.
+
+    On PostgreSQL through ``COPY (query) TO STDOUT`` and pandas' CSV parser, several times faster
+    than fetching Python tuples for millions of rows. Columns named in ``text`` stay text (codes
+    keep their leading zeros), with "" for NULL; booleans should be selected as numbers.
+    """
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [c[0] for c in cursor.description]
-        return pd.DataFrame.from_records(cursor.fetchall(), columns=names)
+        if connection.vendor == "postgresql":
+            query = cursor.mogrify(sql, params).decode()
+            buffer = io.StringIO()
+            cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)", buffer)
+            buffer.seek(0)
+            frame = pd.read_csv(buffer, dtype=dict.fromkeys(text, str), keep_default_na=False, na_values=[""])
+        else:
+            cursor.execute(sql, params)
+            names = [c[0] for c in cursor.description]
+            frame = pd.DataFrame.from_records(cursor.fetchall(), columns=names)
+    for column in text:
+        if column in frame:
+            frame[column] = frame[column].fillna("").astype(str)
+    return frame
