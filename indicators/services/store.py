@@ -30,9 +30,8 @@ def frame_insert(*, table: str, frame: pd.DataFrame) -> int:
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            buffer = io.StringIO()
-            frame.to_csv(buffer, header=False, index=False, na_rep="\\N")
-            buffer.seek(0)
+            # bytes, not a StringIO: 1 byte per character instead of 4 for a million rows of text
+            buffer = io.BytesIO(frame.to_csv(header=False, index=False, na_rep="\\N").encode())
             cursor.copy_expert(f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
         else:
             placeholders = ", ".join(["%s"] * len(columns))
