@@ -414,6 +414,16 @@ def _registry_checks(kind: str) -> list[tuple[str, str]]:
     ]
 
 
+def _fits(expr: str, sql_type: str) -> str:
+    """``expr`` cast to ``sql_type``; NULL instead of an overflow error when a ``numeric(p, s)`` value
+    is too large (such a row already carries its "more than the maximum" message and is rejected)."""
+    match = re.fullmatch(r"numeric\((\d+),\s*(\d+)\)", sql_type)
+    if match is None:
+        return f"{expr}::{sql_type}"
+    limit = 10 ** (int(match.group(1)) - int(match.group(2)))
+    return f"CASE WHEN abs({expr}) < {limit} THEN {expr}::{sql_type} END"
+
+
 def _stage(cursor, *, parsed, kind, period, user, fields) -> Target:
     """Fill the engine's staging table in one join of the parsed rows to the registry.
 
@@ -446,7 +456,7 @@ def _stage(cursor, *, parsed, kind, period, user, fields) -> Target:
     selects = [
         f"{target_id}::{types[key_column]} AS {key_column}",
         f"%s::{types['period_id']} AS period_id",
-        *(f"p.{f}::{types[f]} AS {f}" for f in values),
+        *(f"{_fits(f'p.{f}', types[f])} AS {f}" for f in values),
         f"p.n - 1 AS {ROW}",
         f"'new'::{types[STATUS]} AS {STATUS}",
         "g.province_code AS _province",

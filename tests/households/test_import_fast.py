@@ -33,6 +33,9 @@ SURVEY_FILES = {
     "canonical-bad-bool": HEADER + f"{VILLAGE_A}0001,1,0,0,2,1,1\n{VILLAGE_A}0002,1,0,0,1,-1,1\n",
     "canonical-bounds": HEADER + f"{VILLAGE_A}0001,10000001,0,0,1,1,0.0000000001\n{VILLAGE_A}0002,1,0,0,1,1,0\n",
     "canonical-blank-key": HEADER + f",1,0,0,1,1,1\n{VILLAGE_A}0002,1,0,0,1,1,\n",
+    # amounts past numeric(14, 2): a row with a message, never a database overflow error
+    "huge-amounts": HEADER
+    + f"{VILLAGE_A}0001,1000000000000,0,0,1,1,1\n{VILLAGE_A}0002,99999999999999999999,1,0,1,1,1\n",
     "trailing-point": HEADER + f"{VILLAGE_A}0001,5.,0,0,1,1,1\n{VILLAGE_A}0002,1e3,0,0,1,1,1\n",
     "full-width": "户编号 registry_number,工资性收入\n"
     + "".join(chr(ord(c) + 0xFEE0) for c in f"{VILLAGE_A}0001")
