@@ -15,12 +15,11 @@ import numpy as np
 import pandas as pd
 
 from indicators.methods import poverty
-from indicators.methods.scoring import region_eqi
+from indicators.methods.scoring import CATEGORIES, DIMENSIONS, region_eqi
 
-DIMENSIONS = ("d1_income", "d2_resilience", "d3_public_services", "d4_industry")
 #: Exit check: poverty incidence below 2 %, or 3 % in the 12 western provinces (DESIGN §5).
 WESTERN_PROVINCES = frozenset({"15", "45", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"})
-CATEGORIES = ("ex_poor_unstable", "near_poor_at_risk", "sudden_hardship")
+
 #: A region with fewer surveyed households shows no numbers in public and gets no exit check (DESIGN §2).
 SMALL_CELL = 10
 

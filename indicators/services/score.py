@@ -30,19 +30,8 @@ VEP_COVARIATES = (
     "relief_receiver",
 )
 
-COMPONENTS = (
-    "c_adequacy",
-    "c_growth",
-    "c_dev_share",
-    "c_stability",
-    "c_resilience",
-    "c_margin",
-    "c_shocks",
-    "c_guarantees",
-    "c_village_services",
-    "c_household_industry",
-    "c_village_industry",
-)
+#: The components stored as JSON on each ``HouseholdScore``, named as the scoring method names them.
+COMPONENTS = scoring.COMPONENTS
 
 
 @dataclass(frozen=True)
