@@ -112,7 +112,31 @@ def _read_csv(data: bytes) -> RawTable:
         rows = list(enumerate(reader, start=1))
     except csv.Error as error:
         raise ImportFileError(f"the CSV file cannot be read at line {reader.line_num}: {error}") from error
-    return _assemble(rows, _header_at(rows), encoding=encoding)
+    header_at = _header_at(rows)
+    _check_widths(rows[header_at:])
+    return _assemble(rows, header_at, encoding=encoding)
+
+
+def _check_widths(rows: list[tuple[int, list[str]]]) -> None:
+    """Every non-blank CSV row has as many cells as the header (extra cells may only be empty).
+
+    A short row would leave its last columns blank and a long one (an unquoted ``1,000.5``) would
+    shift its cells into the wrong columns, so either rejects the file, naming the rows.
+    """
+    (_, header), body = rows[0], rows[1:]
+    width = len(header)
+    ragged = [
+        (number, len(cells))
+        for number, cells in body
+        if any(c.strip() for c in cells) and (len(cells) < width or any(c.strip() for c in cells[width:]))
+    ]
+    if ragged:
+        shown = "; ".join(f"row {number} has {count}" for number, count in ragged[:10])
+        more = f" (and {len(ragged) - 10} more rows)" if len(ragged) > 10 else ""
+        raise ImportFileError(
+            f"the header has {width} cells but {shown}{more}: every row needs one cell per column "
+            '(quote a number written with a comma, as in "1,000.5")'
+        )
 
 
 def _decode(data: bytes) -> tuple[str, str]:

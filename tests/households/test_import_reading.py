@@ -124,8 +124,15 @@ def test_csv_cells_are_kept_as_written_and_headers_normalised():
     assert records(table) == [{"code": " ０012 ", "姓名": "张三"}]
 
 
-def test_csv_short_rows_are_padded_with_blank_cells():
-    assert records(csv_table("a,b,c\n1\n1,2,3\n")) == [{"a": "1", "b": "", "c": ""}, {"a": "1", "b": "2", "c": "3"}]
+def test_csv_rows_with_too_few_or_too_many_cells_reject_the_file():
+    # a short row would blank its last columns (the six guarantees, say); a long one shifts its cells
+    with pytest.raises(ImportFileError) as raised:
+        csv_table("a,b,c\n1\n1,2,3\n\n4,5,1,000.5\n")
+    assert str(raised.value) == (
+        "the header has 3 cells but row 2 has 1; row 5 has 4: every row needs one cell per column "
+        '(quote a number written with a comma, as in "1,000.5")'
+    )
+    assert records(csv_table("a,b,c\n1,2,3,,\n")) == [{"a": "1", "b": "2", "c": "3"}]  # trailing empty cells
 
 
 def test_csv_unnamed_empty_columns_are_dropped():
