@@ -1,52 +1,15 @@
-"""Poverty lines: load the defaults, supersede a line, and resolve the lines a run uses."""
+"""Poverty lines: supersede a line, and resolve the lines a run uses (the migration loads the
+defaults from ``data/poverty_lines.csv``)."""
 
-import csv
 from decimal import Decimal
-from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from indicators.models import PovertyLine
 
-#: The project's copy of ``../shared/reference/poverty_lines.csv`` (published values; see data/SOURCES.md).
-DEFAULT_LINES_CSV = Path(settings.BASE_DIR) / "data" / "poverty_lines.csv"
-
 #: Where a year has no monitoring line it is this multiple of the national line (DESIGN §5).
 MONITORING_MULTIPLE = Decimal("1.5")
-
-
-class LineMissing(LookupError):
-    """No national poverty line for a year (and province): the run cannot score absolute measures."""
-
-
-def lines_load_defaults(*, path: Path = DEFAULT_LINES_CSV) -> int:
-    """Create the lines of ``path`` that have no active row yet; returns how many were created.
-
-    Args:
-        path: CSV with columns year, line_type (national|monitoring), value (yuan per person per
-            year), status, note. Lines apply to every province.
-    Raises:
-        ValueError: a row with an unknown type or a value that is not a positive number.
-    """
-    created = 0
-    with open(path, newline="", encoding="utf-8") as handle:
-        for number, row in enumerate(csv.DictReader(handle), start=2):
-            if row["line_type"] not in PovertyLine.Type.values:
-                raise ValueError(f"{path.name} row {number}: unknown line_type {row['line_type']!r}")
-            value = Decimal(row["value"])
-            if value <= 0:
-                raise ValueError(f"{path.name} row {number}: value must be positive, got {value}")
-            _, new = PovertyLine.objects.get_or_create(
-                year=int(row["year"]),
-                line_type=row["line_type"],
-                province_code="",
-                superseded_at=None,
-                defaults={"value": value, "status": row.get("status", ""), "note": row.get("note", "")},
-            )
-            created += new
-    return created
 
 
 @transaction.atomic

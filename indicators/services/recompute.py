@@ -22,7 +22,7 @@ from households.models import ChangeLog, SurveyPeriod
 from indicators.methods import poverty
 from indicators.models import ComputationRun, HouseholdScore, Methodology, RegionScore, RunChunk
 from indicators.services import inputs, rollup, score, store
-from indicators.services.lines import LineMissing, lines_for
+from indicators.services.lines import lines_for
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ def run_create(
             raise RecomputeError(
                 f"No national poverty line for {period} (provinces {', '.join(missing)}): add one, "
                 "or use a methodology with a relative line."
-            ) from LineMissing(period)
+            )
     if full or previous is None or previous.lines != lines:
         dirty = set(all_provinces)
     elif provinces is not None:
