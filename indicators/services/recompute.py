@@ -243,15 +243,24 @@ def run_fail(*, run_id: int, error: str) -> None:
 def _household_frame(run: ComputationRun) -> pd.DataFrame:
     frame = store.frame_select(
         f"""
-        SELECT r.path, s.persons, s.weight, s.income, s.ratio, s.margin, s.d1_income, s.d2_resilience,
+        SELECT s.region_id, s.persons, s.weight, s.income, s.ratio, s.margin, s.d1_income, s.d2_resilience,
                s.d3_public_services, s.d4_industry, CASE WHEN s.flagged THEN 1 ELSE 0 END AS flagged,
                s.category, s.vulnerability, s.deprivation_score, s.deprivations
-        FROM {HOUSEHOLD_TABLE} s JOIN regions_region r ON r.id = s.region_id
+        FROM {HOUSEHOLD_TABLE} s
         WHERE s.run_id = %s AND s.data_error = ''
         """,
         [run.pk],
-        text=("path", "category"),
+        text=("category",),
     )
+    # the village path of each row as a categorical: one string per village, not per household
+    paths = store.frame_select(
+        f"SELECT id, path FROM regions_region WHERE id IN (SELECT DISTINCT region_id FROM {HOUSEHOLD_TABLE} "
+        "WHERE run_id = %s)",
+        [run.pk],
+        text=("path",),
+    ).set_index("id")["path"]
+    labels, region_ids = pd.factorize(frame.pop("region_id"))
+    frame["path"] = pd.Categorical.from_codes(labels, categories=paths.reindex(region_ids).to_numpy())
     k = run.methodology.parameters["mpi_k"]
     frame["flagged"] = frame["flagged"].astype(bool)
     for column in (

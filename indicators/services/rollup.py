@@ -50,7 +50,7 @@ def rollup(households: pd.DataFrame, *, af_indicators: tuple[str, ...], params: 
         0-100, NaN = null), plus households and persons.
     """
     frame = households.reset_index(drop=True)
-    ancestors = frame["path"].str.strip("/").str.split("/", expand=True)
+    levels = _ancestor_labels(frame["path"])
     persons_w = frame["persons"].astype(float) * frame["weight"].astype(float)
     ratio, margin = frame["ratio"].to_numpy(float), frame["margin"].to_numpy(float)
     has_income = ~np.isnan(ratio)
@@ -91,19 +91,31 @@ def rollup(households: pd.DataFrame, *, af_indicators: tuple[str, ...], params: 
         base[f"cat_{category}"] = np.where(frame["category"] == category, frame["weight"], 0.0)
 
     income, weights = frame["income"].to_numpy(float), persons_w.to_numpy(float)
-    levels = [ancestors[depth] for depth in range(ancestors.shape[1])] or [pd.Series([], dtype=object)]
     out = []
-    for codes in levels:
-        keep = codes.notna().to_numpy()
-        sums = base[keep].groupby(codes[keep].to_numpy()).sum()
+    for labels, codes in levels:
+        keep = labels >= 0
+        sums = base[keep].groupby(labels[keep]).sum()
         measures = _additive(sums, af_indicators, params)
-        measures = measures.join(
-            _rank_based(codes[keep].to_numpy(), income[keep], ratio[keep], margin[keep], weights[keep])
-        )
+        measures = measures.join(_rank_based(labels[keep], income[keep], ratio[keep], margin[keep], weights[keep]))
+        measures.index = codes[measures.index.to_numpy()]
         out.append(measures)
     result = pd.concat(out)
     result.index.name = "code"
     return result.reset_index()
+
+
+def _ancestor_labels(paths: pd.Series) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each tree depth: (label of each row's ancestor at that depth, -1 where the path is shorter;
+    the codes the labels index). Paths are split once per distinct village, not once per household."""
+    row_path, unique_paths = pd.factorize(paths)
+    if len(unique_paths) == 0:
+        return [(np.zeros(len(paths), dtype=np.intp) - 1, np.array([], dtype=object))]
+    parts = pd.Series(unique_paths).str.strip("/").str.split("/", expand=True)
+    levels = []
+    for depth in range(parts.shape[1]):
+        label_of_path, codes = pd.factorize(parts[depth])  # -1 where the path has no such depth
+        levels.append((label_of_path[row_path], np.asarray(codes, dtype=object)))
+    return levels
 
 
 def _additive(sums: pd.DataFrame, af_indicators: tuple[str, ...], params: dict) -> pd.DataFrame:
@@ -135,7 +147,7 @@ def _additive(sums: pd.DataFrame, af_indicators: tuple[str, ...], params: dict) 
 
 def _rank_based(codes, income, ratio, margin, weights) -> pd.DataFrame:
     """Median, quantiles, Gini, S80/S20, median margin and RMPG of each region's own household rows."""
-    labels, uniques = pd.factorize(codes)
+    uniques, labels = np.unique(codes, return_inverse=True)
     size = len(uniques)
     m = pd.DataFrame(index=uniques)
 
