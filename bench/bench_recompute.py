@@ -30,8 +30,9 @@ Timed, in this process, one after the other:
    one after another, then the roll-up and publish), with the score tables emptied first (a first run of
    the period). Per-phase times come from wrapping the services' functions with time counters
    (inclusive seconds; nested rows are part of their parent). Peak RSS is read right after it.
-2. Floor: COPY TO STDOUT of the input columns the recompute reads (surveys of three periods, member
-   statuses of three periods, members, households, village surveys, regions) into a byte counter;
+2. Floor: COPY TO STDOUT of the input columns the recompute reads (the period's surveys, the income
+   ledger and equivalence scale of the two periods before, member statuses of three periods, members,
+   households, village surveys, regions) into a byte counter;
    COPY FROM STDIN of the run's own household-score rows (the same bytes, dumped beforehand, untimed)
    into a scratch table without indexes or constraints; a hand-written SQL roll-up (GROUP BY every
    ancestor code: person-weighted sums for the D1-D4 means, headcount, flagged share) into a scratch
@@ -401,15 +402,15 @@ def _instrument(counters: Counters) -> None:
     counters.wrap(rc, "run_create", "run_create (provinces with surveys, lines, run rows)")
     counters.wrap(rc, "chunk_compute", "chunk_compute (per province)")
     counters.wrap(score, "scoring_frame", "  score.scoring_frame")
-    counters.wrap(inputs, "surveys_read", "    inputs.surveys_read (3 periods)")
-    counters.wrap(inputs, "members_read", "    inputs.members_read (SQL GROUP BY)")
+    counters.wrap(inputs, "surveys_read", "    inputs.surveys_read (the period)")
+    counters.wrap(inputs, "members_read", "    inputs.members_read (SQL GROUP BY, the period)")
+    counters.wrap(inputs, "incomes_read", "    inputs.incomes_read (income and size, 2 periods before)")
     counters.wrap(inputs, "villages_read", "    inputs.villages_read")
     counters.wrap(score, "chunk_score", "  score.chunk_score")
     counters.wrap(vulnerability, "expected_poverty", "    vulnerability.expected_poverty")
     counters.wrap(scoring, "household_scores", "    scoring.household_scores")
     counters.wrap(score, "_json_lines", "    score._json_lines (components JSON)")
     counters.wrap(store, "frame_insert", "  store.frame_insert (COPY; also RegionScore)")
-    counters.wrap(pd.DataFrame, "to_csv", "    DataFrame.to_csv")
     counters.wrap(rc, "run_publish", "run_publish (roll-up, publish)")
     counters.wrap(rc, "_household_frame", "  _household_frame (read the run's scores)")
     counters.wrap(rollup, "rollup", "  rollup.rollup")
@@ -464,9 +465,12 @@ class _Sink:
 def floor(run: ComputationRun) -> dict[str, float]:
     """The three parts of the lower bound (seconds each) and the bytes read; see the module docstring."""
     periods = ", ".join(str(p) for p in PERIODS)
+    earlier = ", ".join(str(p) for p in PERIODS if p != PERIOD)
+    ledger = ", ".join((*HouseholdSurvey.LEDGER_FIELDS, "equivalence_scale"))
     reads = [
         f"SELECT household_id, period_id, {', '.join(inputs.SURVEY_COLUMNS)} FROM households_householdsurvey "
-        f"WHERE period_id IN ({periods})",
+        f"WHERE period_id = {PERIOD}",
+        f"SELECT household_id, period_id, {ledger} FROM households_householdsurvey WHERE period_id IN ({earlier})",
         "SELECT member_id, period_id, present, age, health, employment FROM households_memberstatus "
         f"WHERE period_id IN ({periods})",
         "SELECT id, household_id, relation, education, labour_capacity FROM households_member",
@@ -643,6 +647,8 @@ def main() -> None:
     if not args.skip_setup:  # a child process, so the set-up's memory is not this process's peak
         child = [sys.executable, __file__, "--setup-only", "--households", str(args.households)]
         subprocess.run([*child, "--provinces", args.provinces], check=True)
+    else:
+        call_command("migrate", verbosity=0)  # the code may have new tables since the data was loaded
     settings_print()
     households = Household.objects.count()
     surveyed = HouseholdSurvey.objects.filter(period_id=PERIOD).count()

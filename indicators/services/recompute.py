@@ -169,6 +169,7 @@ def chunk_compute(*, chunk_id: int) -> bool:
     run = chunk.run
     params = run.methodology.parameters
     with transaction.atomic():
+        store.bulk_session()
         HouseholdScore.objects.filter(run=run, province_code=chunk.province_code).delete()
         method, reason = "", None
         if chunk.copied:
@@ -307,6 +308,7 @@ def run_publish(*, run_id: int) -> ComputationRun:
         run = ComputationRun.objects.select_for_update().select_related("methodology").get(pk=run_id)
         if run.status == ComputationRun.Status.PUBLISHED:
             return run
+        store.bulk_session()
         if run.chunks.exclude(status=RunChunk.Status.DONE).exists():
             raise RecomputeError(f"Run {run.pk} has chunks that are not done.")
         params = run.methodology.parameters

@@ -57,38 +57,37 @@ def _line(frame: pd.DataFrame, lines: dict, kind: str) -> np.ndarray:
     return keys.merge(table, on=["period", "province_code"], how="left")["value"].to_numpy(float)
 
 
-def _with_ratios(surveys: pd.DataFrame, members: pd.DataFrame, lines: dict, params: dict) -> pd.DataFrame:
-    frame = surveys.merge(members, on=["household_id", "period"], how="left")
-    frame["size"] = frame["size"].fillna(0).astype(int)
-    frame["line"] = _line(frame, lines, "national")
-    frame["line_monitoring"] = _line(frame, lines, "monitoring")
-    frame["income_total"] = (
-        frame["wage_income"]
-        + frame["net_operating_income"]
-        + frame["property_income"]
-        + frame["relief_transfers"]
-        + frame["other_transfers"]
-        - frame["deductions"]
+def _ratio_any(frame: pd.DataFrame, lines: dict, params: dict) -> pd.Series:
+    """y/z of each row (``income_total``, ``size``, ``equivalence_scale``, ``period``, ``province_code``)
+    against the national line of its period and province."""
+    return pd.Series(
+        scoring.income_ratio(
+            frame["income_total"].to_numpy(float),
+            frame["size"].to_numpy(float),
+            frame["equivalence_scale"].to_numpy(float),
+            _line(frame, lines, "national"),
+            params,
+        ),
+        index=frame.index,
     )
-    frame["ratio_any"] = scoring.income_ratio(
-        frame["income_total"].to_numpy(float),
-        frame["size"].to_numpy(float),
-        frame["equivalence_scale"].to_numpy(float),
-        frame["line"].to_numpy(float),
-        params,
-    )
-    return frame
 
 
 def scoring_frame(*, provinces: list[str], period: int, lines: dict, params: dict) -> pd.DataFrame:
-    """The input frame of ``scoring.household_scores`` for the chunk's households of ``period``."""
-    periods = [period, period - 1, period - 2]
-    surveys = inputs.surveys_read(provinces=provinces, periods=periods)
-    members = inputs.members_read(provinces=provinces, periods=periods)
-    frame = _with_ratios(surveys, members, lines, params)
-    current = frame[frame["period"] == period].copy()
+    """The input frame of ``scoring.household_scores`` for the chunk's households of ``period``.
+
+    The period itself is read in full; of the two before it only income and size (for y/z growth
+    and stability).
+    """
+    surveys = inputs.surveys_read(provinces=provinces, periods=[period])
+    members = inputs.members_read(provinces=provinces, periods=[period])
+    current = surveys.merge(members, on=["household_id", "period"], how="left")
+    current["size"] = current["size"].fillna(0).astype(int)
+    current["line"] = _line(current, lines, "national")
+    current["line_monitoring"] = _line(current, lines, "monitoring")
+    earlier = inputs.incomes_read(provinces=provinces, periods=[period - 1, period - 2])
+    earlier["ratio_any"] = _ratio_any(earlier, lines, params)
     for lag in (1, 2):
-        previous = frame.loc[frame["period"] == period - lag, ["household_id", "ratio_any"]]
+        previous = earlier.loc[earlier["period"] == period - lag, ["household_id", "ratio_any"]]
         current = current.merge(
             previous.rename(columns={"ratio_any": f"ratio_prev{lag}"}), on="household_id", how="left"
         )
