@@ -26,10 +26,12 @@ relief for about a third, shocks (medical, disaster, job loss, illness) for a fe
 mostly met.
 
 Timed, in this process, one after the other:
-1. Production path: ``recompute(period=2020, full=True)`` in-process (the chunks, one per province,
-   one after another, then the roll-up and publish), with the score tables emptied first (a first run of
-   the period). Per-phase times come from wrapping the services' functions with time counters
-   (inclusive seconds; nested rows are part of their parent). Peak RSS is read right after it.
+1. Production path: ``recompute(period=2020, full=True, jobs=2)`` in-process (the chunks, one per
+   province, two at a time in threads with their own connections, as two Celery workers on the two
+   cores would; ``--jobs 1`` for one after another; then the roll-up and publish), with the score
+   tables emptied first (a first run of the period). Per-phase times come from wrapping the services'
+   functions with time counters (inclusive seconds; nested rows are part of their parent).
+   Peak RSS is read right after it.
 2. Floor: COPY TO STDOUT of the input columns the recompute reads (the period's surveys, the income
    ledger and equivalence scale of the two periods before, member statuses of three periods, members,
    households, village surveys, regions) into a byte counter;
@@ -437,14 +439,15 @@ def settings_print() -> None:
     print(f"machine: {os.cpu_count()} cores (os.cpu_count()); Python {sys.version.split()[0]}")
 
 
-def production(counters: Counters) -> tuple[float, float, ComputationRun]:
-    """Time ``recompute(period, full=True)``; returns wall seconds, CPU seconds of this process, the run."""
+def production(counters: Counters, jobs: int) -> tuple[float, float, ComputationRun]:
+    """Time ``recompute(period, full=True, jobs=jobs)``; returns wall seconds, CPU seconds of this
+    process, the run."""
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(SCORE_TABLES)} CASCADE")
     _instrument(counters)
     try:
         cpu, start = time.process_time(), time.perf_counter()
-        run = recompute_module.recompute(period=PERIOD, full=True)
+        run = recompute_module.recompute(period=PERIOD, full=True, jobs=jobs)
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     finally:
         counters.restore()
@@ -636,6 +639,9 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=1_000_000)
     parser.add_argument("--orm-sample", type=int, default=20_000)
     parser.add_argument("--provinces", default=PROVINCES, help="province codes whose villages get households")
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="chunks computed at once (manage.py recompute --jobs; 2 = the 2 cores)"
+    )
     parser.add_argument("--skip-setup", action="store_true", help="reuse the data loaded by an earlier run")
     parser.add_argument("--setup-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -660,14 +666,16 @@ def main() -> None:
     )
 
     counters = Counters()
-    seconds, cpu, run = production(counters)
+    seconds, cpu, run = production(counters, args.jobs)
     peak = _peak_mb()
     chunks = list(
         run.chunks.order_by("province_code").values_list("province_code", "households", "vulnerability_method")
     )
-    print(f"\nproduction path: recompute(period={PERIOD}, full=True): {seconds:.1f} s end to end")
+    print(f"\nproduction path: recompute(period={PERIOD}, full=True, jobs={args.jobs}): {seconds:.1f} s end to end")
     print(f"  this process: {cpu:.1f} s CPU ({cpu / seconds:.0%} of the wall time); peak RSS {peak:,.0f} MB")
     print("  chunks: " + ", ".join(f"{p} {n:,} ({m})" for p, n, m in chunks))
+    if args.jobs > 1:
+        print(f"  (phases inside chunk_compute: seconds summed over the {args.jobs} chunk threads)")
     print(f"  {'phase (inclusive wall seconds)':<58} {'calls':>6} {'seconds':>8} {'share':>6} {'peak +MB':>9}")
     for label in counters.order:
         s = counters.seconds[label]

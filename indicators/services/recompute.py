@@ -11,6 +11,7 @@ leaves the previous current run served. ``recompute`` does all three in-process;
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import numpy as np
 import pandas as pd
@@ -358,27 +359,57 @@ def recompute(
     provinces: list[str] | None = None,
     full: bool = False,
     progress: Callable[[RunChunk], None] | None = None,
+    jobs: int = 1,
 ) -> ComputationRun:
     """Create, compute and publish a run in this process (``manage.py recompute``, tests, demo).
+
+    ``jobs`` > 1 computes that many chunks at once in threads, each on its own database connection
+    (as that many Celery workers would; PostgreSQL only, and not inside an open transaction, whose
+    uncommitted rows other connections cannot see: there it falls back to one at a time).
 
     Returns the published run (an empty one when every survey of the period has been removed since
     the current run). Raises ``RecomputeError`` (nothing to do, no line, unknown province) or the
     error of a failed chunk or roll-up, after recording it on the run (the previous run stays current).
     """
     run = run_create(period=period, methodology=methodology, provinces=provinces, full=full)
-    for chunk in run.chunks.order_by("province_code"):
-        try:
-            chunk_compute(chunk_id=chunk.pk)
-        except Exception as error:
-            chunk_fail(chunk_id=chunk.pk, error=repr(error))
-            raise
-        if progress:
-            progress(chunk)
+    chunks = list(run.chunks.order_by("province_code"))
+    parallel = jobs > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block
+    futures = {}
+    with ThreadPoolExecutor(max_workers=jobs if parallel else 1) as pool:
+        if parallel:
+            futures = {pool.submit(_chunk_compute_own_connection, chunk.pk): chunk for chunk in chunks}
+            outcomes = ((futures[f], f.exception()) for f in as_completed(futures))
+        else:
+            outcomes = ((chunk, _chunk_outcome(chunk.pk)) for chunk in chunks)
+        for chunk, error in outcomes:
+            if error is not None:
+                for future in futures:
+                    future.cancel()
+                chunk_fail(chunk_id=chunk.pk, error=repr(error))
+                raise error
+            if progress:
+                progress(chunk)
     try:
         return run_publish(run_id=run.pk)
     except Exception as error:
         run_fail(run_id=run.pk, error=repr(error))
         raise
+
+
+def _chunk_outcome(chunk_id: int) -> Exception | None:
+    try:
+        chunk_compute(chunk_id=chunk_id)
+    except Exception as error:
+        return error
+    return None
+
+
+def _chunk_compute_own_connection(chunk_id: int) -> None:
+    """``chunk_compute`` in a worker thread, which has its own connection: closed when done."""
+    try:
+        chunk_compute(chunk_id=chunk_id)
+    finally:
+        connection.close()
 
 
 def current_run(*, period: int, methodology: Methodology | None = None) -> ComputationRun | None:

@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -324,3 +325,35 @@ def test_two_beats_on_a_fast_schedule_make_one_run_per_period_and_date(celery_pr
     for name in ("worker", "beat1", "beat2"):
         text = celery_processes.text(name)
         assert "Traceback" not in text and "ERROR" not in text, name
+
+
+def test_chunks_in_parallel_threads_give_the_same_run_as_one_at_a_time(postgresql, monkeypatch):
+    """``recompute(jobs=2)`` (``manage.py recompute --jobs 2``): two chunks at once, each thread on
+    its own connection, equals the sequential run; a chunk failing in a thread fails the run and
+    leaves the previous run current."""
+    two_provinces((2018, 2019, 2020))
+    sequential = service.recompute(period=2020, full=True)
+    threads = []
+    original = service.chunk_compute
+
+    def recording(**kwargs):
+        threads.append(threading.get_ident())
+        return original(**kwargs)
+
+    monkeypatch.setattr(service, "chunk_compute", recording)
+    parallel = service.recompute(period=2020, full=True, jobs=2)
+    assert parallel.status == ComputationRun.Status.PUBLISHED and parallel.is_current
+    assert len(threads) == 2 and len(set(threads)) == 2  # the two provinces, two threads
+    assert score_values(parallel) == score_values(sequential)
+
+    def broken(**kwargs):
+        if RunChunk.objects.get(pk=kwargs["chunk_id"]).province_code == "15":
+            raise RuntimeError("disk full")
+        return original(**kwargs)
+
+    monkeypatch.setattr(service, "chunk_compute", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        service.recompute(period=2020, full=True, jobs=2)
+    assert service.current_run(period=2020) == parallel
+    failed = ComputationRun.objects.order_by("-pk").first()
+    assert failed.status == ComputationRun.Status.FAILED and "disk full" in failed.error

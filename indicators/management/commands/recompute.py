@@ -1,4 +1,4 @@
-"""``manage.py recompute --period YEAR [--provinces CODES] [--full]``: the nightly recompute, in-process."""
+"""``manage.py recompute --period YEAR [--provinces CODES] [--full] [--jobs N]``: the nightly recompute, in-process."""
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -19,8 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("--provinces", default="", help="comma-separated province codes to recompute")
         parser.add_argument("--full", action="store_true", help="recompute every province")
         parser.add_argument("--methodology", default="", help="methodology version (default: the default one)")
+        parser.add_argument(
+            "--jobs", type=int, default=1, help="provinces computed at once, each on its own connection (PostgreSQL)"
+        )
 
-    def handle(self, *args, period, provinces, full, methodology, **options):
+    def handle(self, *args, period, provinces, full, methodology, jobs, **options):
+        if jobs < 1:
+            raise CommandError("--jobs must be 1 or more.")
         chosen = None
         if methodology:
             chosen = Methodology.objects.filter(version=methodology).first()
@@ -31,7 +36,12 @@ class Command(BaseCommand):
         bar = tqdm(desc=f"recompute {period}", unit="province", disable=options["verbosity"] == 0)
         try:
             run = recompute(
-                period=period, methodology=chosen, provinces=codes, full=full, progress=lambda _: bar.update()
+                period=period,
+                methodology=chosen,
+                provinces=codes,
+                full=full,
+                progress=lambda _: bar.update(),
+                jobs=jobs,
             )
         except RecomputeError as error:
             raise CommandError(str(error)) from error
