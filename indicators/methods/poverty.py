@@ -442,6 +442,30 @@ def _qsr_sorted(s: _Sorted) -> np.ndarray:
     return _share_ratio(s.sum(wx * top), s.sum(s.w * top), s.sum(wx * bottom), s.sum(s.w * bottom))
 
 
+def distribution_by(group, x, w=None, *, p, n_groups: int | None = None, gini_floor: float | None = None):
+    """``weighted_quantile_by``, ``gini_by`` and ``quintile_share_ratio_by`` of the same rows from one
+    sort (the three share it; a roll-up over 1,000,000 households and five tree levels saves ten sorts).
+
+    Args:
+        group, x, w, n_groups: as ``weighted_quantile_by``.
+        p: probabilities for the quantiles (1-d array-like).
+        gini_floor: when given, the Gini is of ``max(x, gini_floor)`` (e.g. 0: incomes below zero
+            count as zero). Clipping keeps the order, and the Gini does not depend on the order of
+            equal values, so the one sort serves it.
+
+    Returns:
+        (quantiles (G, len(p)), gini (G,), quintile share ratio (G,)), each equal to its own function.
+
+    Raises: ValueError as ``weighted_quantile_by``.
+    """
+    s = _Sorted(group, x, w, n_groups)
+    q = np.stack([s.quantile(pk) for pk in _probs(np.asarray(p, dtype=float))], axis=1)
+    qsr = _qsr_sorted(s)
+    if gini_floor is not None:
+        s.x = np.maximum(s.x, gini_floor)
+    return q, _gini_sorted(s), qsr
+
+
 # --- a table of measures -----------------------------------------------------------------------
 
 

@@ -50,7 +50,7 @@ def rollup(households: pd.DataFrame, *, af_indicators: tuple[str, ...], params: 
         0-100, NaN = null), plus households and persons.
     """
     frame = households.reset_index(drop=True)
-    levels = _ancestor_labels(frame["path"])
+    row_path, levels = _ancestor_labels(frame["path"])
     persons_w = frame["persons"].astype(float) * frame["weight"].astype(float)
     ratio, margin = frame["ratio"].to_numpy(float), frame["margin"].to_numpy(float)
     has_income = ~np.isnan(ratio)
@@ -91,10 +91,14 @@ def rollup(households: pd.DataFrame, *, af_indicators: tuple[str, ...], params: 
         base[f"cat_{category}"] = np.where(frame["category"] == category, frame["weight"], 0.0)
 
     income, weights = frame["income"].to_numpy(float), persons_w.to_numpy(float)
+    # two-step: sums per village (distinct path) once, then each level sums its villages' sums
+    path_sums = base.groupby(row_path).sum().reindex(range(len(levels[0][0])), fill_value=0)
     out = []
-    for labels, codes in levels:
+    for label_of_path, codes in levels:
+        labels = label_of_path[row_path]
         keep = labels >= 0
-        sums = base[keep].groupby(labels[keep]).sum()
+        has = label_of_path >= 0
+        sums = path_sums[has].groupby(label_of_path[has]).sum()
         measures = _additive(sums, af_indicators, params)
         measures = measures.join(_rank_based(labels[keep], income[keep], ratio[keep], margin[keep], weights[keep]))
         measures.index = codes[measures.index.to_numpy()]
@@ -104,18 +108,19 @@ def rollup(households: pd.DataFrame, *, af_indicators: tuple[str, ...], params: 
     return result.reset_index()
 
 
-def _ancestor_labels(paths: pd.Series) -> list[tuple[np.ndarray, np.ndarray]]:
-    """For each tree depth: (label of each row's ancestor at that depth, -1 where the path is shorter;
-    the codes the labels index). Paths are split once per distinct village, not once per household."""
+def _ancestor_labels(paths: pd.Series) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+    """The distinct path of each row (labels 0..P-1), and for each tree depth: (the label of each
+    distinct path's ancestor at that depth, -1 where the path is shorter; the codes the labels
+    index). Paths are split once per distinct village, not once per household."""
     row_path, unique_paths = pd.factorize(paths)
     if len(unique_paths) == 0:
-        return [(np.zeros(len(paths), dtype=np.intp) - 1, np.array([], dtype=object))]
+        return row_path, [(np.array([], dtype=np.intp), np.array([], dtype=object))]
     parts = pd.Series(unique_paths).str.strip("/").str.split("/", expand=True)
     levels = []
     for depth in range(parts.shape[1]):
         label_of_path, codes = pd.factorize(parts[depth])  # -1 where the path has no such depth
-        levels.append((label_of_path[row_path], np.asarray(codes, dtype=object)))
-    return levels
+        levels.append((label_of_path, np.asarray(codes, dtype=object)))
+    return row_path, levels
 
 
 def _additive(sums: pd.DataFrame, af_indicators: tuple[str, ...], params: dict) -> pd.DataFrame:
@@ -159,11 +164,9 @@ def _rank_based(codes, income, ratio, margin, weights) -> pd.DataFrame:
     m["income_mean"] = np.bincount(labels[ok], weights=income[ok] * weights[ok], minlength=size) / np.where(
         totals > 0, totals, np.nan
     )
-    quantiles = by(poverty.weighted_quantile_by, ok, income, p=np.array([0.2, 0.5, 0.8]))
-    m["income_q20"], m["income_median"], m["income_q80"] = quantiles[:, 0], quantiles[:, 1], quantiles[:, 2]
     # incomes below zero count as zero in the Gini and the RMPG (as in FGT), so both stay within 0-1
-    m["gini"] = by(poverty.gini_by, ok, np.maximum(income, 0.0))
-    m["s80_s20"] = by(poverty.quintile_share_ratio_by, ok, income)
+    quantiles, m["gini"], m["s80_s20"] = by(poverty.distribution_by, ok, income, p=[0.2, 0.5, 0.8], gini_floor=0.0)
+    m["income_q20"], m["income_median"], m["income_q80"] = quantiles[:, 0], quantiles[:, 1], quantiles[:, 2]
     m["median_margin"] = by(poverty.weighted_quantile_by, ~np.isnan(margin), margin, p=0.5)
     poor = ~np.isnan(ratio) & (ratio < 1)
     # (z - median of the poor) / z, in units of the line: 1 - median ratio of the poor (laeken's rmpg)

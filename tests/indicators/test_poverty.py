@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 
 from indicators.methods.poverty import (
     MEASURE_COLUMNS,
+    distribution_by,
     equivalised_income,
     fgt,
     gini,
@@ -273,6 +274,21 @@ def test_grouped_versions_equal_scalar_per_group(integer_weights):
     assert (q[one_row] == x[0]).all() and g[one_row] == 0 and np.isnan(s[one_row])
     if integer_weights:  # the tie rule was exercised: some medians are halfway between two integers
         assert np.any(q[:, 4] % 1 == 0.5)
+
+
+def test_distribution_by_equals_the_three_grouped_functions_from_one_sort():
+    rng = np.random.default_rng(7)
+    n, size = 3000, 60
+    group = rng.integers(0, size, n)
+    x = rng.integers(-5, 30, n).astype(float)  # ties and negatives: the clipped Gini has a block of zeros
+    w = rng.uniform(0.5, 2.0, n)
+    q, g, s = distribution_by(group, x, w, p=[0.2, 0.5, 0.8], n_groups=size, gini_floor=0.0)
+    np.testing.assert_array_equal(q, weighted_quantile_by(group, x, w, [0.2, 0.5, 0.8], n_groups=size))
+    np.testing.assert_allclose(g, gini_by(group, np.maximum(x, 0), w, n_groups=size), rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(s, quintile_share_ratio_by(group, x, w, n_groups=size))
+    _, unclipped, _ = distribution_by(group, x, w, p=[0.5], n_groups=size)
+    np.testing.assert_allclose(unclipped, gini_by(group, x, w, n_groups=size), rtol=1e-12, atol=1e-15)
+    assert not np.allclose(unclipped, g)  # the floor changed something
 
 
 def test_grouped_versions_without_rows():
