@@ -1,23 +1,33 @@
-"""``/api/v1/imports/``: upload with ``dry_run``, report, commit, undo, rejected rows, templates."""
+"""``/api/v1/imports/``: upload with ``dry_run``, report, commit, undo, rejected rows, templates;
+``/api/v1/surveys/``: household surveys in the caller's assigned regions."""
 
 import contextlib
 
+import django_filters
+from django.core.validators import RegexValidator
+from django.db.models import F
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import StrictQueryParamsBackend
+from config.api import CursorPagination, StrictFormatMixin, StrictQueryParamsBackend
+from config.renderers import CSVRenderer
 from households import selectors
 from households.importing.columns import COLUMNS
 from households.importing.commit import ImportRejected, import_commit, import_undo, import_upload
 from households.importing.report import rejected_rows_xlsx
 from households.importing.templates import template_csv, template_xlsx
-from households.models import ImportBatch
+from households.models import HouseholdSurvey, ImportBatch
+from regions.api import IntegerFilter
+from regions.models import Region
+from regions.services.upsert import CODE_PATTERN
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -165,7 +175,10 @@ class ImportTemplateApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=sorted(COLUMNS))],
+        parameters=[
+            OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=sorted(COLUMNS)),
+            OpenApiParameter("extension", str, OpenApiParameter.PATH, enum=["csv", "xlsx"]),
+        ],
         responses={(200, "text/csv"): bytes, (200, XLSX): bytes},
     )
     def get(self, request, kind: str, extension: str):
@@ -178,3 +191,113 @@ class ImportTemplateApi(APIView):
             response = HttpResponse(template_xlsx(kind), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="tuopin-{kind}-template.{extension}"'
         return response
+
+
+class SurveyOutputSerializer(serializers.ModelSerializer):
+    """A household survey: money in yuan per year for the household; no names, no resident IDs."""
+
+    registry_number = serializers.SerializerMethodField(
+        help_text="Masked (640422100002**01: the village code and the last two characters) unless the caller "
+        "is a data clerk or an admin of the household's village or a region above it."
+    )
+    region = serializers.CharField(source="household.region.code", help_text="The household's village.")
+    period = serializers.IntegerField(source="period_id")
+
+    class Meta:
+        model = HouseholdSurvey
+        money = (*HouseholdSurvey.LEDGER_FIELDS, "medical_spending", "education_spending", "disaster_loss")
+        fields = [
+            "id",
+            "household",
+            "registry_number",
+            "region",
+            "period",
+            *money,
+            *HouseholdSurvey.GUARANTEE_FIELDS,
+            "job_loss",
+            "industry_project",
+            "cooperative",
+            "employment_post",
+            "micro_credit",
+            "relocation",
+            "enterprise_link",
+            "sampling_weight",
+            "equivalence_scale",
+        ]
+        extra_kwargs = {f: {"coerce_to_string": False} for f in (*money, "sampling_weight", "equivalence_scale")}
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_registry_number(self, survey) -> str:
+        """The registry number as the caller may see it (``context["reveal_paths"]``; ``selectors.registry_shown``)."""
+        household = survey.household
+        return selectors.registry_shown(
+            household.registry_number, village_path=household.region.path, reveal_paths=self.context["reveal_paths"]
+        )
+
+
+class SurveyFilter(django_filters.FilterSet):
+    """Query parameters of the survey list; an unknown region is a 400."""
+
+    region = django_filters.CharFilter(
+        method="filter_region",
+        validators=[RegexValidator(rf"\A{CODE_PATTERN}\Z", "Codes are 1-40 letters, digits, '.', '_' or '-'.")],
+        help_text="A region code: surveys of households in that region's subtree.",
+    )
+    period = IntegerFilter(field_name="period_id", min_value=1980, max_value=2100, help_text="A survey year.")
+
+    class Meta:
+        model = HouseholdSurvey
+        fields = ["region", "period"]
+
+    def filter_region(self, queryset, name, value):
+        path = Region.objects.filter(code=value).values_list("path", flat=True).first()
+        if path is None:
+            raise serializers.ValidationError({"region": [f"No region with code {value}."]})
+        return queryset.filter(household__region__path__startswith=path)
+
+
+class SurveyPagination(CursorPagination):
+    ordering = ("registry_number", "period_id", "id")
+
+
+class SurveyListApi(StrictFormatMixin, generics.ListAPIView):
+    """Household surveys in the caller's assigned regions (login or token), by registry number and
+    period, cursor-paginated; JSON or CSV."""
+
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONRenderer, CSVRenderer]
+    serializer_class = SurveyOutputSerializer
+    pagination_class = SurveyPagination
+    filter_backends = [StrictQueryParamsBackend, django_filters.rest_framework.DjangoFilterBackend]
+    filterset_class = SurveyFilter
+    common_query_params = ("cursor", "page_size", "format")
+    csv_filename = "surveys"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("format", str, enum=["json", "csv"], description="csv: UTF-8 with a BOM."),
+            OpenApiParameter("period", {"type": "integer", "minimum": 1980, "maximum": 2100}, description="A year."),
+            OpenApiParameter(
+                "page_size", {"type": "integer", "minimum": 1, "maximum": 1000}, description="Rows per page (100)."
+            ),
+        ],
+        responses={
+            (200, "application/json"): SurveyOutputSerializer(many=True),
+            (200, "text/csv"): OpenApiTypes.STR,
+            (400, "application/json"): OpenApiTypes.OBJECT,
+            (403, "application/json"): OpenApiTypes.OBJECT,
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "reveal_paths": selectors.registry_reveal_paths(self.request.user)}
+
+    def get_queryset(self):
+        visible = selectors.households_visible_to(self.request.user)
+        return (
+            HouseholdSurvey.objects.filter(household__in=visible)
+            .select_related("household__region")
+            .annotate(registry_number=F("household__registry_number"))
+        )

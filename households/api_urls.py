@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from households import api
 
 urlpatterns = [
+    path("surveys/", api.SurveyListApi.as_view(), name="survey-list"),
     path("imports/", api.ImportListCreateApi.as_view(), name="import-list"),
     path("imports/<int:pk>/", api.ImportDetailApi.as_view(), name="import-detail"),
     path("imports/<int:pk>/commit/", api.ImportCommitApi.as_view(), name="import-commit"),

@@ -1,8 +1,17 @@
 """Reads of indicator results (the dashboards and the API take their querysets from here)."""
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
-from indicators.models import ComputationRun, PovertyLine
+from django.conf import settings
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, FloatField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, NullIf
+
+from indicators.models import ComputationRun, HouseholdScore, Methodology, PovertyLine, RegionScore
+from indicators.services.rollup import SMALL_CELL
+from regions.models import CN, Level, Region, RegionTag, Tag
+from regions.selectors import READ_ROLES, region_display_name, user_region_paths
 
 
 def poverty_lines() -> QuerySet[PovertyLine]:
@@ -13,3 +22,302 @@ def poverty_lines() -> QuerySet[PovertyLine]:
 def runs() -> QuerySet[ComputationRun]:
     """Computation runs with their methodology, newest first."""
     return ComputationRun.objects.select_related("methodology").order_by("-started_at", "-pk")
+
+
+# --- Scores for the API (region-scores, household-scores, early-warning) --------------------------
+
+#: The numbers of a ``region-scores`` row (DESIGN §7), in the order of the API's fields.
+REGION_SCORE_NUMBERS = (
+    "d1_income",
+    "d2_resilience",
+    "d3_public_services",
+    "d4_industry",
+    "eqi",
+    "headcount_ratio",
+    "poverty_gap",
+    "poverty_severity",
+    "headcount_ratio_monitoring",
+    "poverty_gap_monitoring",
+    "poverty_severity_monitoring",
+    "mpi_h",
+    "mpi_a",
+    "mpi_m0",
+    "gini",
+    "s80_s20",
+    "flagged_share",
+    "mean_vulnerability",
+    "households",
+    "persons",
+    "coverage",
+    "exit_check",
+)
+#: Every field of a ``region-scores`` row, in order.
+REGION_SCORE_FIELDS = (
+    "region",
+    "name",
+    "level",
+    "period",
+    *REGION_SCORE_NUMBERS,
+    "suppressed",
+    "methodology",
+    "run",
+    "computed_at",
+)
+
+
+class ScoreQueryError(ValueError):
+    """A query parameter names something that does not exist (``field``: the parameter)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class ScoreScope:
+    """What a user may read of the scores.
+
+    ``paths``: the user's subtrees (``None``: everything, a superuser; empty: nothing, an anonymous
+    visitor or a user without assignments). Regions at ``public_level`` and above are public to
+    everyone, with small-cell suppression outside the user's subtrees.
+    """
+
+    paths: tuple[str, ...] | None
+    public_level: int
+
+    @property
+    def is_public(self) -> bool:
+        """True when the user sees exactly what an anonymous visitor sees."""
+        return self.paths == ()
+
+    def key(self) -> list:
+        """A JSON-able fingerprint of the scope, for ETags and cache keys."""
+        return ["all" if self.paths is None else sorted(self.paths), self.public_level]
+
+    def q(self, path_field: str = "region__path") -> Q:
+        """A filter keeping rows in the user's subtrees (``Q(pk__in=[])`` for none)."""
+        if self.paths is None:
+            return Q()
+        return reduce(or_, (Q(**{f"{path_field}__startswith": p}) for p in self.paths), Q(pk__in=[]))
+
+
+def score_scope(*, user) -> ScoreScope:
+    """The user's ``ScoreScope`` (one query for a logged-in user without superuser rights)."""
+    paths = user_region_paths(user, roles=READ_ROLES)
+    return ScoreScope(
+        paths=None if paths is None else tuple(sorted(set(paths))), public_level=settings.TUOPIN_PUBLIC_MAX_LEVEL
+    )
+
+
+def runs_current(*, period: int | None = None, methodology: str | None = None) -> list[dict]:
+    """The runs served: the current published run of each period for a methodology.
+
+    Args:
+        period: a survey year, or ``None`` for every period (a time series).
+        methodology: a version (``v1``), or ``None`` for the default methodology.
+
+    Returns:
+        Dicts ``id``, ``period``, ``methodology`` (version), ``finished_at``, by period; empty when
+        nothing is published yet.
+
+    Raises:
+        ScoreQueryError: no methodology has that version.
+    """
+    runs = ComputationRun.objects.filter(is_current=True, status=ComputationRun.Status.PUBLISHED)
+    runs = runs.filter(**({"methodology__version": methodology} if methodology else {"methodology__is_default": True}))
+    if period is not None:
+        runs = runs.filter(period_id=period)
+    rows = list(runs.order_by("period_id").values_list("id", "finished_at", "period_id", "methodology__version"))
+    if not rows and methodology and not Methodology.objects.filter(version=methodology).exists():
+        raise ScoreQueryError("methodology", f"No methodology {methodology}.")
+    return [{"id": i, "finished_at": at, "period": p, "methodology": v} for i, at, p, v in rows]
+
+
+def _region_path(code: str, field: str = "region") -> str:
+    path = Region.objects.filter(code=code).values_list("path", flat=True).first()
+    if path is None:
+        raise ScoreQueryError(field, f"No region with code {code}.")
+    return path
+
+
+def _tagged(tag: str) -> Q:
+    """Regions carrying ``tag`` or lying inside a region that does (a county of a western province)."""
+    if not Tag.objects.filter(code=tag).exists():
+        raise ScoreQueryError("tag", f"No tag {tag}.")
+    codes = RegionTag.objects.filter(tag__code=tag).values("region__code")
+    fields = ("code", "province_code", "prefecture_code", "county_code", "township_code")
+    return reduce(or_, (Q(**{f"region__{f}__in": codes}) for f in fields))
+
+
+def region_scores(
+    *,
+    scope: ScoreScope,
+    runs: list[dict],
+    scheme: str = CN,
+    level: int | None = None,
+    region: str | None = None,
+    tag: str | None = None,
+) -> QuerySet:
+    """The region scores of ``runs`` the scope may read, as ``values()`` rows by region and period.
+
+    Rows: every ``RegionScore`` field the API shows, ``code``, ``region_name``, ``region_scheme``,
+    ``parent_name``, ``run_id``, ``period_id``, and ``suppressed`` (a public row of a region with
+    fewer than ``SMALL_CELL`` surveyed households outside the user's subtrees). Finish them with
+    ``region_score_rows``.
+
+    Args:
+        scheme: a tree (``cn`` by default), or ``all``.
+        level: 1 province ... 5 village in ``cn``.
+        region: a code: that region and its subtree.
+        tag: a tag code: regions carrying it, or inside a region carrying it.
+
+    Raises:
+        ScoreQueryError: no such scheme, region or tag.
+    """
+    rows = RegionScore.objects.filter(run_id__in=[run["id"] for run in runs])
+    if scheme != "all":
+        if scheme != CN and not Region.objects.filter(scheme=scheme).exists():
+            raise ScoreQueryError("scheme", f"No tree named {scheme}.")
+        rows = rows.filter(region__scheme=scheme)
+    if level is not None:
+        rows = rows.filter(level=level)
+    if region:
+        rows = rows.filter(region__path__startswith=_region_path(region))
+    if tag:
+        rows = rows.filter(_tagged(tag))
+    public = Q(level__lte=scope.public_level)
+    small = Q(households__lt=SMALL_CELL)
+    if scope.paths is None:  # everything, no suppression
+        suppressed = Value(False)
+    elif scope.is_public:
+        rows = rows.filter(public)
+        suppressed = ExpressionWrapper(small, output_field=BooleanField())
+    else:
+        in_scope = scope.q()
+        rows = rows.filter(public | in_scope)
+        suppressed = Case(When(in_scope, then=Value(False)), When(small, then=Value(True)), default=Value(False))
+    return (
+        rows.annotate(suppressed=suppressed)
+        .values(
+            *REGION_SCORE_NUMBERS,
+            "level",
+            "run_id",
+            "period_id",
+            "suppressed",
+            code=F("region__code"),
+            region_name=F("region__name"),
+            region_scheme=F("region__scheme"),
+            parent_name=F("region__parent__name"),
+        )
+        .order_by("region__code", "period_id")
+    )
+
+
+def region_score_rows(rows, *, runs: list[dict]) -> list[dict]:
+    """``region_scores`` rows as the API shows them (``REGION_SCORE_FIELDS``).
+
+    The name is the display name (a prefecture named 市辖区 takes its province's name in front);
+    a suppressed row keeps its region, level and period and has every number null.
+    """
+    by_id = {run["id"]: run for run in runs}
+    out = []
+    for row in rows:
+        run = by_id[row["run_id"]]
+        name = row["region_name"]
+        if row["level"] == Level.PREFECTURE and row["parent_name"]:
+            region = Region(scheme=row["region_scheme"], level=row["level"], name=name)
+            region.parent = Region(name=row["parent_name"])
+            name = region_display_name(region)
+        item = {"region": row["code"], "name": name, "level": row["level"], "period": row["period_id"]}
+        suppressed = bool(row["suppressed"])
+        for field in REGION_SCORE_NUMBERS:
+            item[field] = None if suppressed else row[field]
+        item.update(suppressed=suppressed, methodology=run["methodology"], run=run["id"])
+        item["computed_at"] = run["finished_at"]
+        out.append(item)
+    return out
+
+
+#: Fields of a ``household-scores`` row (no names, no member data). The API masks the registry number
+#: (``households.selectors.registry_shown``, with ``region_path``) but for the village's clerks and admins.
+HOUSEHOLD_SCORE_FIELDS = (
+    "id",
+    "household_id",
+    "registry_number",
+    "region_code",
+    "region_name",
+    "region_path",
+    "period",
+    "run_id",
+    "persons",
+    "weight",
+    "income",
+    "ratio",
+    "margin",
+    "d1_income",
+    "d2_resilience",
+    "d3_public_services",
+    "d4_industry",
+    "eqi",
+    "vulnerability",
+    "deprivation_score",
+    "flagged",
+    "category_code",
+    "reasons",
+    "data_error",
+)
+
+#: Orderings of the early-warning list: name -> cursor ordering (first field nearly unique).
+EARLY_WARNING_ORDERINGS = {
+    "risk": ("-risk", "-id"),  # highest vulnerability first, unknown last
+    "margin": ("margin_key", "id"),  # lowest income over the monitoring line first, unknown last
+    "registry_number": ("registry_number", "period", "id"),  # by village (numbers start with its code)
+}
+
+
+def household_scores(
+    *,
+    scope: ScoreScope,
+    runs: list[dict],
+    region: str | None = None,
+    village: str | None = None,
+    flagged: bool | None = None,
+    reason: str | None = None,
+    category: str | None = None,
+) -> QuerySet:
+    """Household scores of ``runs`` in the scope's subtrees (none for an anonymous scope), as ``values()`` rows
+    (``HOUSEHOLD_SCORE_FIELDS``), annotated ``risk`` and ``margin_key`` for the orderings.
+
+    Args:
+        region: a code: households in that region's subtree.
+        village: a code: households of that region only.
+        flagged: ``True`` for the early-warning list.
+        reason: an early-warning reason code (``indicators.methods.scoring.REASONS``).
+        category: an early-warning category code (``CATEGORIES``).
+
+    Raises:
+        ScoreQueryError: no region or village with that code.
+    """
+    rows = HouseholdScore.objects.filter(run_id__in=[run["id"] for run in runs]).filter(scope.q())
+    if region:
+        rows = rows.filter(region__path__startswith=_region_path(region))
+    if village:
+        _region_path(village, "village")
+        rows = rows.filter(region__code=village)
+    if flagged is not None:
+        rows = rows.filter(flagged=flagged)
+    if reason:
+        # portable (SQLite has no JSON containment): the quoted code inside the JSON list's text
+        rows = rows.filter(reasons__icontains=f'"{reason}"')
+    if category:
+        rows = rows.filter(category=category)
+    return rows.annotate(
+        registry_number=F("household__registry_number"),
+        region_code=F("region__code"),
+        region_name=F("region__name"),
+        region_path=F("region__path"),
+        period=F("run__period_id"),
+        category_code=NullIf("category", Value("")),
+        risk=Coalesce("vulnerability", Value(-1.0), output_field=FloatField()),
+        margin_key=Coalesce("margin", Value(1e300), output_field=FloatField()),
+    ).values(*HOUSEHOLD_SCORE_FIELDS, "risk", "margin_key")

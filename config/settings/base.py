@@ -140,6 +140,14 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "config.api.PageNumberPagination",
     "PAGE_SIZE": 100,
+    # Requests per client address (anonymous) and per user or token; TUOPIN_API_THROTTLE=0 turns it off.
+    "DEFAULT_THROTTLE_CLASSES": (
+        ["config.api.AnonThrottle", "config.api.UserThrottle"] if env_bool("TUOPIN_API_THROTTLE", True) else []
+    ),
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("TUOPIN_API_RATE_ANON", "1000/hour"),
+        "user": env_str("TUOPIN_API_RATE_USER", "20000/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tuopin API",
