@@ -1,8 +1,9 @@
 """Admin: methodologies (read-only once used), poverty lines (added to supersede, never edited), runs."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from indicators.models import ComputationRun, Methodology, PovertyLine, RunChunk
+from indicators.models import ComputationRun, Methodology, PovertyLine, RunChunk, WarningCase, WarningStep
 from indicators.services.lines import line_supersede
 
 
@@ -72,3 +73,32 @@ class ComputationRunAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # runs are the record of what was published
+
+
+class WarningStepInline(admin.TabularInline):
+    model = WarningStep
+    extra = 0
+    can_delete = False
+    readonly_fields = [f.name for f in WarningStep._meta.fields]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WarningCase)
+class WarningCaseAdmin(SimpleHistoryAdmin):
+    """Warning cases, read-only: steps are taken on the case page, where the rules are checked."""
+
+    list_display = ["id", "household", "period", "state", "category", "opened_at", "updated_at"]
+    list_filter = ["state", "period", "category"]
+    readonly_fields = [f.name for f in WarningCase._meta.fields]
+    inlines = [WarningStepInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

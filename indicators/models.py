@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from households.models import Household, SurveyPeriod
 from regions.models import Region
@@ -311,3 +312,93 @@ class RegionScore(models.Model):
 
     def __str__(self) -> str:
         return f"region {self.region_id} run {self.run_id}"
+
+
+# --- Early warning: the monitoring workflow of a flagged household (DESIGN §4) ---------------------
+
+
+class WarningState(models.TextChoices):
+    """Where a warning case stands; each state is also the name of the step that reached it."""
+
+    FLAGGED = "flagged", _("flagged")
+    VERIFIED = "verified", _("verified by the village")
+    MEASURES_ASSIGNED = "measures_assigned", _("assistance measures assigned")
+    ELIMINATION_PROPOSED = "elimination_proposed", _("risk elimination proposed")
+    RISK_ELIMINATED = "risk_eliminated", _("risk eliminated")
+
+
+class AssistanceMeasure(models.TextChoices):
+    """Assistance measures a case may be assigned (the household survey's assistance, plus relief)."""
+
+    INDUSTRY_PROJECT = "industry_project", _("industry project")
+    COOPERATIVE = "cooperative", _("cooperative membership")
+    EMPLOYMENT_POST = "employment_post", _("employment or public-welfare post")
+    SKILLS_TRAINING = "skills_training", _("skills training")
+    MICRO_CREDIT = "micro_credit", _("micro-credit")
+    RELOCATION = "relocation", _("relocation")
+    ENTERPRISE_LINK = "enterprise_link", _("link to an enterprise")
+    SUBSISTENCE_ALLOWANCE = "subsistence_allowance", _("subsistence allowance")
+    MEDICAL_ASSISTANCE = "medical_assistance", _("medical assistance")
+    EDUCATION_ASSISTANCE = "education_assistance", _("education assistance")
+    TEMPORARY_ASSISTANCE = "temporary_assistance", _("temporary assistance")
+    OTHER = "other", _("other")
+
+
+class WarningCase(models.Model):
+    """A flagged household followed through the monitoring workflow (``indicators.services.warnings``).
+
+    Opened from the household's score in a published run (``run``, ``period``; ``category`` and
+    ``reasons`` copied from it), then moved on by dated steps (``WarningStep``). A household has at
+    most one case that is not closed (risk eliminated). ``state`` is the last step's; its changes are
+    kept in the history table.
+    """
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="warning_cases")
+    period = models.ForeignKey(SurveyPeriod, on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(ComputationRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    category = models.CharField(_("category"), max_length=20, blank=True)
+    reasons = models.JSONField(_("reasons"), default=list)
+    state = models.CharField(_("state"), max_length=24, choices=WarningState.choices, default=WarningState.FLAGGED)
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("warning case")
+        verbose_name_plural = _("warning cases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"], condition=~Q(state="risk_eliminated"), name="warningcase_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"case {self.pk} household {self.household_id} {self.state}"
+
+
+class WarningStep(models.Model):
+    """One dated step of a case: what (``step``), when it happened (``on``), who, a note, measures.
+
+    ``actor`` is empty only for the opening step, which the run did. ``monitoring_status`` is the
+    household's monitoring status the step wrote (verification and elimination), blank otherwise.
+    """
+
+    case = models.ForeignKey(WarningCase, on_delete=models.CASCADE, related_name="steps")
+    step = models.CharField(_("step"), max_length=24, choices=WarningState.choices)
+    on = models.DateField(_("date"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("by")
+    )
+    note = models.TextField(_("note"), blank=True)
+    measures = models.JSONField(_("assistance measures"), default=list, blank=True)
+    monitoring_status = models.CharField(_("monitoring status"), max_length=20, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "recorded_at", "id"]
+        verbose_name = _("warning step")
+        verbose_name_plural = _("warning steps")
+
+    def __str__(self) -> str:
+        return f"case {self.case_id} {self.step} {self.on}"

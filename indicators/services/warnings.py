@@ -1,0 +1,524 @@
+"""The early-warning inbox (reads) and the warning workflow (writes) of DESIGN §4 and §7.
+
+Reads: the flagged households of a region's subtree in the current published run of a period
+(default methodology), filtered, sorted by risk, optionally only those newly flagged since the
+previous published run of the same period and methodology. Registry numbers are masked
+(``households.ids.registry_mask``) but for the village's data clerks and admins; no names, no resident IDs.
+
+Workflow: flagged → verified by the village → assistance measures assigned → risk elimination
+proposed → risk eliminated (confirmed). Each step is a dated ``WarningStep`` with its actor and a
+note; the case's state changes are kept by django-simple-history, and every change of the
+household's monitoring status goes through ``households.services.registry.status_change_record``
+(a ``StatusChange`` row and a change-log row).
+
+Who may take a step (DESIGN §2 roles, over the household's village, through an assignment on the
+village or any region above it; a superuser everywhere):
+
+=========================  ===================================
+step                        roles
+=========================  ===================================
+verified                    data clerk, county official, admin
+measures_assigned           data clerk, county official, admin
+elimination_proposed        data clerk, county official, admin
+risk_eliminated (confirm)   county official, admin
+=========================  ===================================
+
+API clients read the inbox but take no step; the confirmation is not the clerk's, so the village that
+proposes is not the office that decides.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from households.forms import StatusChangeForm
+from households.models import HouseholdSurvey, Member, MemberStatus, MonitoringStatus
+from households.selectors import registry_shown
+from households.services.registry import status_change_record
+from indicators.methods.scoring import CATEGORIES, REASONS
+from indicators.models import (
+    AssistanceMeasure,
+    ComputationRun,
+    HouseholdScore,
+    WarningCase,
+    WarningState,
+    WarningStep,
+)
+from regions.models import Assignment, Region, Role
+
+#: Labels of the flag reasons (``indicators.methods.scoring.REASONS``).
+REASON_LABELS = {
+    "below_monitoring_line": gettext_lazy("income below the monitoring line"),
+    "vulnerable": gettext_lazy("vulnerable (expected poverty)"),
+    "catastrophic_health": gettext_lazy("catastrophic health spending"),
+    "illness_disability": gettext_lazy("serious illness or disability"),
+    "shock": gettext_lazy("shock (disaster loss or job loss)"),
+}
+#: Labels of the monitoring categories (``indicators.methods.scoring.CATEGORIES``).
+CATEGORY_LABELS = {
+    "ex_poor_unstable": gettext_lazy("ex-poor, unstable"),
+    "near_poor_at_risk": gettext_lazy("near-poor, at risk"),
+    "sudden_hardship": gettext_lazy("sudden severe hardship"),
+}
+assert set(REASON_LABELS) == set(REASONS) and set(CATEGORY_LABELS) == set(CATEGORIES)
+
+#: Sort orders of the inbox. "risk": highest vulnerability first, then the lowest income over the
+#: monitoring line, then the registry number (households without a value last).
+SORTS = {
+    "risk": (F("vulnerability").desc(nulls_last=True), F("margin").asc(nulls_last=True)),
+    "margin": (F("margin").asc(nulls_last=True), F("vulnerability").desc(nulls_last=True)),
+    "eqi": (F("eqi").asc(nulls_last=True), F("vulnerability").desc(nulls_last=True)),
+    "village": (F("region__code").asc(), F("vulnerability").desc(nulls_last=True)),
+}
+
+ROW_FIELDS = (
+    "household_id",
+    "household__registry_number",
+    "region__code",
+    "region__name",
+    "region__path",
+    "category",
+    "reasons",
+    "margin",
+    "vulnerability",
+    "eqi",
+)
+
+STEP_ROLES = {
+    WarningState.VERIFIED: frozenset({Role.CLERK, Role.OFFICIAL, Role.ADMIN}),
+    WarningState.MEASURES_ASSIGNED: frozenset({Role.CLERK, Role.OFFICIAL, Role.ADMIN}),
+    WarningState.ELIMINATION_PROPOSED: frozenset({Role.CLERK, Role.OFFICIAL, Role.ADMIN}),
+    WarningState.RISK_ELIMINATED: frozenset({Role.OFFICIAL, Role.ADMIN}),
+}
+#: The states each step may follow (measures may be assigned again while the case waits).
+STEP_AFTER = {
+    WarningState.VERIFIED: (WarningState.FLAGGED,),
+    WarningState.MEASURES_ASSIGNED: (WarningState.VERIFIED, WarningState.MEASURES_ASSIGNED),
+    WarningState.ELIMINATION_PROPOSED: (WarningState.MEASURES_ASSIGNED,),
+    WarningState.RISK_ELIMINATED: (WarningState.ELIMINATION_PROPOSED,),
+}
+#: Months the household's income must have stayed above the monitoring line, counted from the
+#: first assignment of measures (the monitoring rules' six months).
+STABLE_MONTHS = 6
+#: Monitoring statuses a verification may confirm (the three monitored groups).
+MONITORED = (MonitoringStatus.EX_POOR_UNSTABLE, MonitoringStatus.NEAR_POOR, MonitoringStatus.SUDDEN_HARDSHIP)
+
+
+# --- reads --------------------------------------------------------------------------------------
+
+
+def current_runs() -> list[ComputationRun]:
+    """The current published runs of the default methodology, latest period first (one query)."""
+    return list(
+        ComputationRun.objects.filter(is_current=True, methodology__is_default=True)
+        .select_related("methodology", "previous")
+        .order_by("-period_id")
+    )
+
+
+def previous_run(run: ComputationRun) -> ComputationRun | None:
+    """The published run ``run`` replaced (same period and methodology), or None for the first one.
+
+    ``run.previous`` when it was published; else the latest published run of the same period and
+    methodology that finished before ``run``.
+    """
+    if run.previous is not None and run.previous.status == ComputationRun.Status.PUBLISHED:
+        return run.previous
+    return (
+        ComputationRun.objects.filter(
+            period_id=run.period_id,
+            methodology_id=run.methodology_id,
+            status=ComputationRun.Status.PUBLISHED,
+            finished_at__lt=run.finished_at,
+        )
+        .exclude(pk=run.pk)
+        .order_by("-finished_at")
+        .first()
+    )
+
+
+def flagged_scores(
+    *,
+    run: ComputationRun,
+    region: Region,
+    village: str = "",
+    reason: str = "",
+    since: ComputationRun | None = None,
+    sort: str = "risk",
+) -> QuerySet:
+    """The flagged households of ``region``'s subtree in ``run`` as dicts of ``ROW_FIELDS``.
+
+    Args:
+        village: a village code to keep only that village ("" for all).
+        reason: a code of ``REASONS`` to keep households flagged for it ("" for all).
+        since: keep only households not flagged in this run (the "newly flagged" view).
+        sort: a key of ``SORTS``; ties end on the registry number.
+    Raises:
+        ValueError: unknown ``reason`` or ``sort``.
+
+    The caller checked that ``region`` is in the user's scope (its subtree then is too).
+    """
+    if reason and reason not in REASONS:
+        raise ValueError(f"unknown reason {reason!r}")
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}")
+    scores = HouseholdScore.objects.filter(run=run, flagged=True, region__path__startswith=region.path)
+    if village:
+        scores = scores.filter(region__code=village)
+    if reason:  # the JSON list as text: each code appears quoted ("shock"), no code inside another
+        scores = scores.filter(reasons__icontains=f'"{reason}"')
+    if since is not None:
+        scores = scores.exclude(
+            household_id__in=HouseholdScore.objects.filter(run=since, flagged=True).values("household_id")
+        )
+    return scores.order_by(*SORTS[sort], "household__registry_number").values(*ROW_FIELDS)
+
+
+def flagged_villages(*, run: ComputationRun, region: Region) -> list[tuple[str, str]]:
+    """(code, name) of the villages of ``region``'s subtree with a flagged household in ``run``, by code."""
+    return list(
+        HouseholdScore.objects.filter(run=run, flagged=True, region__path__startswith=region.path)
+        .values_list("region__code", "region__name")
+        .distinct()
+        .order_by("region__code")
+    )
+
+
+def inbox_rows(rows, *, reveal_paths: list[str] | None, cases: dict[int, WarningCase] | None = None) -> list[dict]:
+    """Score dicts (``flagged_scores``) as display and export rows: registry number, labels, case state.
+
+    ``reveal_paths`` (``households.selectors.registry_reveal_paths(user)``): where registry numbers show
+    whole; elsewhere they are masked (``640422100002**01``).
+
+    Output keys: ``household_id``, ``registry``, ``village_code``, ``village``, ``category``,
+    ``reasons`` (labels, "; "), ``reason_codes``, ``margin`` (income over the monitoring line, a
+    ratio), ``vulnerability`` (0-1), ``eqi`` (0-100), ``state`` (label of the open case's state, or
+    of "flagged" without a case).
+    """
+    cases = cases or {}
+    out = []
+    for r in rows:
+        case = cases.get(r["household_id"])
+        out.append(
+            {
+                "household_id": r["household_id"],
+                "registry": registry_shown(
+                    r["household__registry_number"], village_path=r["region__path"], reveal_paths=reveal_paths
+                ),
+                "village_code": r["region__code"],
+                "village": r["region__name"],
+                "category": str(CATEGORY_LABELS.get(r["category"], r["category"])),
+                "reason_codes": list(r["reasons"]),
+                "reasons": "; ".join(str(REASON_LABELS.get(c, c)) for c in r["reasons"]),
+                "margin": None if r["margin"] is None else round(r["margin"], 3),
+                "vulnerability": None if r["vulnerability"] is None else round(r["vulnerability"], 3),
+                "eqi": None if r["eqi"] is None else round(r["eqi"], 1),
+                "state": (case.get_state_display() if case else WarningState.FLAGGED.label),
+            }
+        )
+    return out
+
+
+def open_cases(household_ids) -> dict[int, WarningCase]:
+    """The open case (not closed by risk elimination) of each household that has one (one query)."""
+    cases = WarningCase.objects.filter(household_id__in=list(household_ids)).exclude(state=WarningState.RISK_ELIMINATED)
+    return {case.household_id: case for case in cases}
+
+
+def latest_case(household) -> WarningCase | None:
+    """The household's open case, else its latest closed one, with its steps and their actors."""
+    cases = WarningCase.objects.filter(household=household).prefetch_related("steps__actor")
+    return cases.exclude(state=WarningState.RISK_ELIMINATED).first() or cases.order_by("-opened_at", "-pk").first()
+
+
+def household_score(*, run: ComputationRun, household) -> HouseholdScore | None:
+    """The household's score in ``run``, or None."""
+    return HouseholdScore.objects.filter(run=run, household=household).first()
+
+
+def user_roles_over(user, region: Region) -> set[str]:
+    """The roles ``user`` holds over ``region`` (through an assignment on it or any region above it).
+
+    A superuser holds every role; an anonymous user none.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    if user.is_superuser:
+        return set(Role.values)
+    held = Assignment.objects.filter(user=user).values_list("role", "region__path")
+    return {role for role, path in held if region.path.startswith(path)}
+
+
+def steps_allowed(*, user, household, case: WarningCase | None) -> list[str]:
+    """The steps ``user`` may take next on ``household``'s case (``case`` None: only verification)."""
+    state = case.state if case is not None else WarningState.FLAGGED
+    if state == WarningState.RISK_ELIMINATED:
+        state = WarningState.FLAGGED  # a closed case: a new flag opens a new one
+    roles = user_roles_over(user, household.region)
+    return [step for step, after in STEP_AFTER.items() if state in after and roles & STEP_ROLES[step]]
+
+
+# --- writes -------------------------------------------------------------------------------------
+
+
+def _check_role(user, household, step: str) -> None:
+    if not user_roles_over(user, household.region) & STEP_ROLES[step]:
+        raise PermissionDenied(
+            _("Your role over this village does not allow this step: %(step)s.") % {"step": WarningState(step).label}
+        )
+
+
+def _check_date(on: dt.date, case: WarningCase | None) -> None:
+    if on > timezone.localdate():
+        raise ValidationError(_("The date of a step cannot be in the future."))
+    if case is not None:
+        last = case.steps.order_by("-on").values_list("on", flat=True).first()
+        if last and on < last:
+            raise ValidationError(
+                _("The date of a step cannot be before the case's previous step (%(date)s).") % {"date": last}
+            )
+
+
+def _lock_case(household) -> WarningCase | None:
+    return (
+        WarningCase.objects.select_for_update()
+        .filter(household=household)
+        .exclude(state=WarningState.RISK_ELIMINATED)
+        .first()
+    )
+
+
+def _check_order(case: WarningCase | None, step: str) -> None:
+    state = case.state if case is not None else WarningState.FLAGGED
+    if state not in STEP_AFTER[step]:
+        raise ValidationError(
+            _("A case that is '%(state)s' cannot go to '%(step)s'; the order is: %(order)s.")
+            % {
+                "state": WarningState(state).label,
+                "step": WarningState(step).label,
+                "order": " → ".join(str(s.label) for s in WarningState),
+            }
+        )
+
+
+def _status_write(*, household, status: str, on: dt.date, reason: str, user) -> None:
+    """The household's monitoring status through the households service (StatusChange + change log)."""
+    form = StatusChangeForm(data={"status": status, "changed_on": on.isoformat(), "reason": reason})
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_text())
+    status_change_record(household=household, form=form, user=user)
+
+
+def _save_state(case: WarningCase, state: str, user) -> None:
+    case.state = state
+    case._history_user = user  # the history row names who moved the case
+    case.save()
+
+
+@transaction.atomic
+def case_verify(*, household, run: ComputationRun, user, on: dt.date, note: str, status: str = "") -> WarningCase:
+    """The village verified the flag: open the case from ``run`` and confirm a monitoring status.
+
+    Args:
+        household: a household the caller found in the user's read scope.
+        run: the current run the inbox showed; the household must be flagged in it.
+        on: the date of the verification (not in the future).
+        note: what the village found (required).
+        status: the monitoring status confirmed (one of ``MONITORED``); blank takes the score's category.
+    Returns:
+        The case, state ``verified``, with an opening step (the run's, no actor) and this step.
+    Raises:
+        PermissionDenied: the user is not a clerk, official or admin over the village.
+        ValidationError: not flagged in ``run``, an open case past verification, a bad date or status,
+            an empty note.
+    """
+    _check_role(user, household, WarningState.VERIFIED)
+    case = _lock_case(household)
+    _check_order(case, WarningState.VERIFIED)
+    _check_note(note)
+    score = household_score(run=run, household=household)
+    if case is None:
+        if score is None or not score.flagged:
+            raise ValidationError(_("This household is not flagged in the current run; there is nothing to verify."))
+        case = WarningCase(
+            household=household, period_id=run.period_id, run=run, category=score.category, reasons=score.reasons
+        )
+        case._history_user = user
+        case.save()
+        WarningStep.objects.create(
+            case=case,
+            step=WarningState.FLAGGED,
+            on=timezone.localdate(run.finished_at) if run.finished_at else timezone.localdate(),
+            note=_("Flagged by run %(run)s (period %(period)s).") % {"run": run.pk, "period": run.period_id},
+        )
+    _check_date(on, case)
+    status = status or case.category
+    if status not in MONITORED:
+        raise ValidationError(
+            _("Choose the monitoring status the verification confirms: %(choices)s.")
+            % {"choices": ", ".join(str(s.label) for s in MONITORED)}
+        )
+    WarningStep.objects.create(
+        case=case, step=WarningState.VERIFIED, on=on, actor=user, note=note, monitoring_status=status
+    )
+    _status_write(household=household, status=status, on=on, reason=note, user=user)
+    _save_state(case, WarningState.VERIFIED, user)
+    return case
+
+
+def _check_note(note: str) -> None:
+    if not (note or "").strip():
+        raise ValidationError(_("Write a note: what was found or decided."))
+
+
+def _open_case(household, step: str) -> WarningCase:
+    case = _lock_case(household)
+    if case is None:
+        raise ValidationError(_("This household has no open warning case; the village verifies the flag first."))
+    _check_order(case, step)
+    return case
+
+
+@transaction.atomic
+def case_measures_assign(*, household, user, on: dt.date, note: str, measures: list[str]) -> WarningCase:
+    """Assistance measures assigned to a verified case (again while it waits, adding measures).
+
+    Args:
+        measures: codes of ``AssistanceMeasure``, at least one.
+    Raises:
+        PermissionDenied: the user is not a clerk, official or admin over the village.
+        ValidationError: no open case, a case not verified (or already proposed), no or unknown
+            measures, a bad date, an empty note.
+    """
+    _check_role(user, household, WarningState.MEASURES_ASSIGNED)
+    case = _open_case(household, WarningState.MEASURES_ASSIGNED)
+    _check_note(note)
+    _check_date(on, case)
+    unknown = [m for m in measures if m not in AssistanceMeasure.values]
+    if not measures or unknown:
+        raise ValidationError(_("Choose at least one assistance measure from the list."))
+    WarningStep.objects.create(
+        case=case, step=WarningState.MEASURES_ASSIGNED, on=on, actor=user, note=note, measures=list(measures)
+    )
+    _save_state(case, WarningState.MEASURES_ASSIGNED, user)
+    return case
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus ``months`` calendar months (the 31st becomes the month's last day)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
+def has_labour(household, period: int) -> bool:
+    """True when a member present in ``period`` has full or partial labour capacity.
+
+    A member with no status row for the period counts as present (registry data without statuses).
+    """
+    absent = MemberStatus.objects.filter(member__household=household, period_id=period, present=False)
+    return (
+        Member.objects.filter(household=household, labour_capacity__in=[Member.Labour.FULL, Member.Labour.PARTIAL])
+        .exclude(pk__in=absent.values("member_id"))
+        .exists()
+    )
+
+
+def elimination_refusals(*, household, case: WarningCase, on: dt.date) -> list[str]:
+    """Why risk elimination may not be proposed for the case on ``on`` (empty: it may).
+
+    The rules (DESIGN §4, the 2021 monitoring rules): the household has labour (never otherwise);
+    its income is above the monitoring line (margin ≥ 1, i.e. not flagged for it) in its latest
+    published score (default methodology); the six guarantees are met in that period's survey; and
+    at least ``STABLE_MONTHS`` months passed since measures were first assigned.
+    """
+    problems = []
+    latest = (
+        HouseholdScore.objects.filter(household=household, run__is_current=True, run__methodology__is_default=True)
+        .select_related("run")
+        .order_by("-run__period_id")
+        .first()
+    )
+    period = latest.run.period_id if latest else case.period_id
+    if not has_labour(household, period):
+        problems.append(
+            _(
+                "Risk elimination is never proposed for a household without labour: no member present "
+                "has full or partial labour capacity. Keep it under monitoring with assistance."
+            )
+        )
+    if latest is None or latest.margin is None or latest.margin < 1.0:
+        problems.append(
+            _("Income is not above the monitoring line in the latest published score (period %(period)s).")
+            % {"period": period}
+        )
+    survey = HouseholdSurvey.objects.filter(household=household, period_id=period).first()
+    if survey is None or not all(getattr(survey, f) is True for f in HouseholdSurvey.GUARANTEE_FIELDS):
+        problems.append(_("The six guarantees are not all met in the survey of %(period)s.") % {"period": period})
+    first = case.steps.filter(step=WarningState.MEASURES_ASSIGNED).order_by("on").values_list("on", flat=True).first()
+    if first is None or add_months(first, STABLE_MONTHS) > on:
+        problems.append(
+            _(
+                "Income must stay above the monitoring line for at least six months after measures are "
+                "first assigned (%(date)s)."
+            )
+            % {"date": first or "–"}
+        )
+    return problems
+
+
+@transaction.atomic
+def case_elimination_propose(*, household, user, on: dt.date, note: str) -> WarningCase:
+    """Propose eliminating the risk of a case with measures assigned.
+
+    Raises:
+        PermissionDenied: the user is not a clerk, official or admin over the village.
+        ValidationError: no open case, measures not assigned, a rule of ``elimination_refusals``
+            not met (every unmet rule in the message), a bad date, an empty note.
+    """
+    _check_role(user, household, WarningState.ELIMINATION_PROPOSED)
+    case = _open_case(household, WarningState.ELIMINATION_PROPOSED)
+    _check_note(note)
+    _check_date(on, case)
+    problems = elimination_refusals(household=household, case=case, on=on)
+    if problems:
+        raise ValidationError(problems)
+    WarningStep.objects.create(case=case, step=WarningState.ELIMINATION_PROPOSED, on=on, actor=user, note=note)
+    _save_state(case, WarningState.ELIMINATION_PROPOSED, user)
+    return case
+
+
+@transaction.atomic
+def case_elimination_confirm(*, household, user, on: dt.date, note: str) -> WarningCase:
+    """Confirm a proposed risk elimination: the case closes, the household's status is "risk eliminated".
+
+    The rules are checked again (data may have changed since the proposal).
+
+    Raises:
+        PermissionDenied: the user is not a county official or admin over the village.
+        ValidationError: no proposed case, a rule no longer met, a bad date, an empty note.
+    """
+    _check_role(user, household, WarningState.RISK_ELIMINATED)
+    case = _open_case(household, WarningState.RISK_ELIMINATED)
+    _check_note(note)
+    _check_date(on, case)
+    problems = elimination_refusals(household=household, case=case, on=on)
+    if problems:
+        raise ValidationError(problems)
+    WarningStep.objects.create(
+        case=case,
+        step=WarningState.RISK_ELIMINATED,
+        on=on,
+        actor=user,
+        note=note,
+        monitoring_status=MonitoringStatus.RISK_ELIMINATED,
+    )
+    _status_write(household=household, status=MonitoringStatus.RISK_ELIMINATED, on=on, reason=note, user=user)
+    _save_state(case, WarningState.RISK_ELIMINATED, user)
+    return case
