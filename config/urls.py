@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
+    path("", include("indicators.urls")),
     path("", include("regions.urls")),
     path("", include("households.urls")),
     path("accounts/", include("django.contrib.auth.urls")),

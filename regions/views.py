@@ -24,7 +24,7 @@ def _tag_label(tag: Tag) -> str:
 
 @require_safe
 def home(request):
-    """The national county map, coloured by a tag chosen with ``?tag=``."""
+    """The national county map coloured by a tag chosen with ``?tag=`` (``/map/tags/``)."""
     tags = selectors.tags_list()
     by_code = {t.code: t for t in tags}
     chosen = request.GET.get("tag") or (DEFAULT_MAP_TAG if DEFAULT_MAP_TAG in by_code else "")
@@ -34,10 +34,11 @@ def home(request):
     counties = selectors.county_map_values(tag=tag)
     tagged = sum(1 for c in counties if c["value"] is not None)
     map_data = {
-        "geometryUrl": reverse("regions:boundaries", args=[int(Level.COUNTY)]),
+        "geometryUrl": reverse("regions:topojson", args=[int(Level.COUNTY)]),
         # plotly.js appends e.g. "world_110m.json"; whitenoise also serves the unhashed names.
         "topojsonUrl": f"{settings.STATIC_URL}vendor/plotly-topojson/",
-        "regionUrl": reverse("regions:detail", args=["CODE"]),
+        # the region's page is its dashboard (indicators.urls), reversed by name only
+        "regionUrl": reverse("indicators:region", args=["CODE"]),
         "counties": counties,
         "tag": chosen,
         "valueLabel": _in_language(tag.value_label_zh, tag.value_label_en) if tag else "",
@@ -86,5 +87,25 @@ def boundaries(request, level: int):
     body, version = selectors.boundaries_geojson(level=level)
     response = HttpResponse(body, content_type="application/geo+json")
     response["ETag"] = f'"{version}"'
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_safe
+def boundaries_topojson(request, level: int):
+    """TopoJSON of a level's boundaries (``/geo/3.topojson``), what the maps draw.
+
+    Served gzipped (precompressed once, ``selectors.boundaries_topojson``) to clients that accept
+    gzip, with an ETag per encoding and a day's max-age.
+    """
+    if level not in (Level.PROVINCE, Level.PREFECTURE, Level.COUNTY):
+        raise Http404(_("Boundaries exist for levels 1 to 3."))
+    body, gzipped, version = selectors.boundaries_topojson(level=level)
+    accepts_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+    response = HttpResponse(gzipped if accepts_gzip else body, content_type="application/json")
+    if accepts_gzip:
+        response["Content-Encoding"] = "gzip"  # GZipMiddleware leaves an encoded response alone
+    response["ETag"] = f'"{version}{"-gz" if accepts_gzip else ""}"'
+    response["Vary"] = "Accept-Encoding"
     response["Cache-Control"] = "public, max-age=86400"
     return response

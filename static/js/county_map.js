@@ -13,8 +13,7 @@
       "<b>" + c.name + "</b><br>" + data.labels.code + ": " + c.code;
   }
 
-  fetch(data.geometryUrl, { credentials: "same-origin" })
-    .then(function (r) { if (!r.ok) { throw new Error("geometry " + r.status); } return r.json(); })
+  window.TuopinGeometry.load(data.geometryUrl)
     .then(function (geojson) {
       var known = {};
       data.counties.forEach(function (c) { known[c.code] = c; });

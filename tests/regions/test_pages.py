@@ -8,7 +8,7 @@ import pytest
 
 @pytest.mark.django_db
 def test_home_embeds_every_county_with_its_tag_value(client, shared_data):
-    response = client.get("/?tag=poverty_county_832", HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get("/map/tags/?tag=poverty_county_832", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     data = response.context["map_data"]
     values = {c["code"]: c["value"] for c in data["counties"]}
@@ -22,7 +22,7 @@ def test_home_embeds_every_county_with_its_tag_value(client, shared_data):
 
 @pytest.mark.django_db
 def test_home_tag_of_a_province_colours_its_counties(client):
-    data = client.get("/?tag=western_province").context["map_data"]
+    data = client.get("/map/tags/?tag=western_province").context["map_data"]
     values = {c["code"]: c["value"] for c in data["counties"]}
     assert values["622926"] is True and values["110101"] is None
     assert sum(v is True for v in values.values()) == sum(
@@ -32,22 +32,22 @@ def test_home_tag_of_a_province_colours_its_counties(client):
 
 @pytest.mark.django_db
 def test_home_unknown_tag_is_404(client):
-    assert client.get("/?tag=nope").status_code == 404
+    assert client.get("/map/tags/?tag=nope").status_code == 404
 
 
 @pytest.mark.django_db
 def test_home_speaks_chinese_and_english(client):
-    zh = client.get("/?tag=western_province", HTTP_ACCEPT_LANGUAGE="zh-Hans").content.decode()
-    en = client.get("/?tag=western_province", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    zh = client.get("/map/tags/?tag=western_province", HTTP_ACCEPT_LANGUAGE="zh-Hans").content.decode()
+    en = client.get("/map/tags/?tag=western_province", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "全国县级地图" in zh and "按此着色" in zh
     assert "National county map" in en and "Colour counties by" in en
-    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    assert "National county map" in client.get("/", HTTP_ACCEPT_LANGUAGE="zh-Hans").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/map/tags/"})
+    assert "National county map" in client.get("/map/tags/", HTTP_ACCEPT_LANGUAGE="zh-Hans").content.decode()
 
 
 @pytest.mark.django_db
 def test_region_page_lists_children_with_their_counts(client):
-    response = client.get("/regions/6229/", HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get("/regions/6229/tree/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     children = response.context["children"]
     assert [c.code for c in children] == [
@@ -67,7 +67,7 @@ def test_region_page_lists_children_with_their_counts(client):
 
 @pytest.mark.django_db
 def test_region_page_unknown_code_is_404(client):
-    assert client.get("/regions/99/").status_code == 404
+    assert client.get("/regions/99/tree/").status_code == 404
 
 
 @pytest.mark.django_db
@@ -85,12 +85,61 @@ def test_boundaries_geojson_counties_with_taiwan_and_conditional_get(client):
 
 @pytest.mark.django_db
 def test_pages_answer_head_requests(client):
-    for url in ("/", "/regions/62/", "/geo/3.geojson"):
+    for url in (
+        "/",
+        "/regions/62/",
+        "/map/tags/",
+        "/regions/62/tree/",
+        "/geo/3.geojson",
+        "/geo/3.topojson",
+        "/methodology/",
+    ):
         assert client.head(url).status_code == 200, url
-    assert client.post("/regions/62/").status_code == 405
+    assert client.post("/regions/62/").status_code == 405 and client.post("/regions/62/tree/").status_code == 405
 
 
 @pytest.mark.django_db
 def test_region_page_names_tags_in_the_reader_language(client, shared_data):
-    html = client.get("/regions/6229/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get("/regions/6229/tree/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "National poverty county (the 832): 2020" in html and "poverty_county_832" not in html
+
+
+def _decode_topojson(topology: dict) -> dict[str, list]:
+    """code -> MultiPolygon coordinates, decoded as any TopoJSON client does (delta, scale, translate)."""
+    (sx, sy), (tx, ty) = topology["transform"]["scale"], topology["transform"]["translate"]
+    arcs = []
+    for arc in topology["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x, y = x + dx, y + dy
+            points.append([round(x * sx + tx, 3), round(y * sy + ty, 3)])
+        arcs.append(points)
+    return {
+        g["id"]: [[arcs[ring[0]] for ring in polygon] for polygon in g["arcs"]]
+        for g in topology["objects"]["regions"]["geometries"]
+    }
+
+
+@pytest.mark.django_db
+def test_topojson_counties_under_800_kb_gzipped_every_county_drawable_and_lossless(client):
+    response = client.get("/geo/3.topojson", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert response.status_code == 200 and response["Content-Encoding"] == "gzip"
+    assert len(response.content) <= 800_000  # was 1.19 MB as GeoJSON
+    assert "max-age" in response["Cache-Control"] and "Accept-Encoding" in response["Vary"]
+    decoded = _decode_topojson(json.loads(gzip.decompress(response.content)))
+    geojson = json.loads(gzip.decompress(client.get("/geo/3.geojson", HTTP_ACCEPT_ENCODING="gzip").content))
+    assert set(decoded) == {f["properties"]["code"] for f in geojson["features"]}
+    assert len(decoded) == 2875 and all(len(rings) >= 1 for rings in decoded.values())
+    for feature in geojson["features"]:  # quantised to 0.001 degree: the stored three decimals survive
+        geometry = feature["geometry"]
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        assert sum(len(ring) for polygon in decoded[feature["id"]] for ring in polygon) <= sum(
+            len(ring) for polygon in polygons for ring in polygon
+        )
+        assert decoded[feature["id"]][0][0][0] == [round(v, 3) for v in polygons[0][0][0]]
+    again = client.get("/geo/3.topojson", HTTP_IF_NONE_MATCH=response["ETag"], HTTP_ACCEPT_ENCODING="gzip")
+    assert again.status_code == 304
+    plain = client.get("/geo/3.topojson")
+    assert "Content-Encoding" not in plain and json.loads(plain.content)["type"] == "Topology"
+    assert plain["ETag"] != response["ETag"]

@@ -1,0 +1,210 @@
+"""Reads for the national and region dashboards (``/`` and ``/regions/<code>/``).
+
+Everything comes from ``RegionScore`` rows of the current runs (default methodology), a fixed number
+of queries whatever the number of regions. Public readers see scores at county level and above
+(``TUOPIN_PUBLIC_MAX_LEVEL``) and nothing of a small cell (fewer than ``SMALL_CELL`` surveyed
+households); a user assigned a region sees its subtree whole.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import QuerySet
+
+from indicators.models import ComputationRun, RegionScore
+from indicators.registry import INDICATORS, Indicator
+from indicators.services.rollup import SMALL_CELL, WESTERN_PROVINCES
+from regions.models import CN, Level, Region
+from regions.selectors import user_region_paths
+
+#: The measures the dashboards colour by, trend and rank: every registry indicator.
+MEASURES: tuple[Indicator, ...] = INDICATORS
+DIMENSIONS = ("d1_income", "d2_resilience", "d3_public_services", "d4_industry")
+TREND = (*DIMENSIONS, "eqi")
+KPI_FIELDS = ("persons", "households", "headcount_ratio", "flagged_households", "exit_check")
+#: Number of quantile classes of the choropleth.
+CLASSES = 5
+
+
+@dataclass
+class Access:
+    """Who reads: ``paths`` None for a superuser, else the subtrees assigned (empty for the public)."""
+
+    paths: list[str] | None
+
+    def scoped(self, path: str) -> bool:
+        """True when the user is assigned the region at ``path`` or an ancestor of it."""
+        return self.paths is None or any(path.startswith(p) for p in self.paths)
+
+    def shows(self, *, path: str, level: int, households: int) -> bool:
+        """May this reader see the numbers of a region (level, surveyed households)?"""
+        if self.scoped(path):
+            return True
+        return level <= settings.TUOPIN_PUBLIC_MAX_LEVEL and households >= SMALL_CELL
+
+
+def access_for(user) -> Access:
+    """The reader's access (one query for a signed-in user, none for the public)."""
+    return Access(paths=user_region_paths(user))
+
+
+def current_runs() -> list[ComputationRun]:
+    """The current runs of the default methodology, one per period, oldest period first (one query)."""
+    return list(
+        ComputationRun.objects.filter(is_current=True, methodology__is_default=True)
+        .select_related("methodology")
+        .order_by("period_id")
+    )
+
+
+def quantile_classes(values: list[float | None], *, k: int = CLASSES) -> tuple[list[int | None], list[list[float]]]:
+    """Quantile classes of ``values`` (None stays None), ties in one class.
+
+    A value's class is ``min(k - 1, floor(k * i / n))`` where ``i`` counts the values strictly below
+    it and ``n`` the values present; so with n = 3 and k = 5 the classes are 0, 1 and 3.
+
+    Returns:
+        (class index per value, ``[low, high]`` of each class index 0..k-1 that has values, else
+        ``[]`` for an empty class).
+    """
+    present = sorted(v for v in values if v is not None)
+    n = len(present)
+    classes: list[int | None] = []
+    ranges: list[list[float]] = [[] for _ in range(k)]
+    below: dict[float, int] = {}
+    for i, v in enumerate(present):
+        below.setdefault(v, i)
+    for v in values:
+        if v is None:
+            classes.append(None)
+            continue
+        c = min(k - 1, (k * below[v]) // n)
+        classes.append(c)
+        ranges[c] = [min(ranges[c][0], v), max(ranges[c][1], v)] if ranges[c] else [v, v]
+    return classes, ranges
+
+
+def ranks(values: list[float | None], *, direction: str) -> list[int | None]:
+    """Competition ranks (1 = best: highest for ``higher_better``, lowest otherwise); None stays None."""
+    present = sorted((v for v in values if v is not None), reverse=direction == "higher_better")
+    first = {}
+    for i, v in enumerate(present):
+        first.setdefault(v, i + 1)
+    return [None if v is None else first[v] for v in values]
+
+
+def _fields() -> list[str]:
+    return sorted({m.code for m in MEASURES} | set(KPI_FIELDS) | {"households"})
+
+
+def _scores(queryset: QuerySet[RegionScore]) -> list[dict]:
+    return list(
+        queryset.values(
+            "run_id", "level", "region__code", "region__name", "region__path", "region__province_code", *_fields()
+        )
+    )
+
+
+@dataclass
+class MapData:
+    """The choropleth of an area's counties for one run: parallel lists by code."""
+
+    codes: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    suppressed: list[bool] = field(default_factory=list)
+    values: dict[str, list] = field(default_factory=dict)
+    classes: dict[str, list] = field(default_factory=dict)
+    ranges: dict[str, list] = field(default_factory=dict)
+    ranks: dict[str, list] = field(default_factory=dict)
+    counties: int = 0
+    without_data: int = 0
+
+    def as_json(self) -> dict:
+        """A JSON-ready dict (lists of numbers, None as null)."""
+        return {
+            "codes": self.codes,
+            "names": self.names,
+            "suppressed": self.suppressed,
+            "values": self.values,
+            "classes": self.classes,
+            "ranges": self.ranges,
+            "ranks": self.ranks,
+            "counties": self.counties,
+            "withoutData": self.without_data,
+        }
+
+
+def area_counties(*, region: Region | None) -> QuerySet[Region]:
+    """Counties (scheme ``cn``) of the area: all of China when ``region`` is None."""
+    queryset = Region.objects.filter(scheme=CN, level=Level.COUNTY)
+    return queryset if region is None else queryset.filter(path__startswith=region.path)
+
+
+def map_data(*, region: Region | None, run: ComputationRun | None, access: Access) -> MapData:
+    """Every measure of the area's counties in ``run``, with quantile classes and ranks (two queries).
+
+    A county whose numbers the reader may not see (``Access.shows``) is listed with ``suppressed``
+    True and every value None. ``without_data`` counts the area's counties with no value for the
+    default measure (EQI): no row, a null EQI, or suppressed.
+    """
+    data = MapData(counties=area_counties(region=region).count())
+    rows = []
+    if run is not None:
+        queryset = RegionScore.objects.filter(run=run, level=Level.COUNTY, region__scheme=CN)
+        if region is not None:
+            queryset = queryset.filter(region__path__startswith=region.path)
+        rows = _scores(queryset.order_by("region__code"))
+    for row in rows:
+        shown = access.shows(path=row["region__path"], level=row["level"], households=row["households"])
+        data.codes.append(row["region__code"])
+        data.names.append(row["region__name"])
+        data.suppressed.append(not shown)
+        for m in MEASURES:
+            data.values.setdefault(m.code, []).append(row[m.code] if shown else None)
+    for m in MEASURES:
+        values = data.values.setdefault(m.code, [])
+        data.classes[m.code], data.ranges[m.code] = quantile_classes(values)
+        data.ranks[m.code] = ranks(values, direction=m.direction)
+    data.without_data = data.counties - sum(v is not None for v in data.values["eqi"])
+    return data
+
+
+def _public_row(row: dict | None, access: Access) -> dict | None:
+    if row is None:
+        return None
+    shown = access.shows(path=row["region__path"], level=row["level"], households=row["households"])
+    out = {"code": row["region__code"], "name": row["region__name"], "suppressed": not shown}
+    out.update({f: (row[f] if shown else None) for f in _fields()})
+    if not shown:
+        out["households"] = None
+    return out
+
+
+def region_series(*, regions: list[Region], runs: list[ComputationRun], access: Access) -> dict[str, dict]:
+    """Each region's scores in every current run (one query).
+
+    Returns:
+        ``{code: {"name", "periods": {year: row or None}}}`` where a row has every measure and KPI
+        field (None when not shown; ``suppressed`` says why) and a missing period is None, so a trend
+        shows a gap.
+    """
+    by_run = {run.pk: run.period_id for run in runs}
+    rows = _scores(RegionScore.objects.filter(run__in=list(by_run), region__in=regions)) if regions and runs else []
+    found = {(row["region__code"], by_run[row["run_id"]]): row for row in rows}
+    return {
+        r.code: {
+            "name": r.name,
+            "periods": {run.period_id: _public_row(found.get((r.code, run.period_id)), access) for run in runs},
+        }
+        for r in regions
+    }
+
+
+def trend(series: dict, *, periods: list[int]) -> dict[str, list]:
+    """D1-D4 and EQI of one region over ``periods``: a list per dimension, None for a missing period."""
+    return {code: [(series["periods"].get(p) or {}).get(code) for p in periods] for code in TREND}
+
+
+def exit_line(province_code: str) -> float:
+    """The exit line on poverty incidence: 0.03 in the western provinces, else 0.02 (DESIGN §5)."""
+    return 0.03 if province_code in WESTERN_PROVINCES else 0.02

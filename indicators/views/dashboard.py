@@ -1,0 +1,136 @@
+"""The national and region dashboards: ``/`` and ``/regions/<code>/`` (public at county level and above).
+
+A choropleth of the area's counties by any registry measure (switched in the browser), the period
+chosen with ``?period=``, trend lines of D1-D4 and EQI, a radar against the parent, rankings and
+KPI cards. The numbers come from ``indicators.dashboard_data`` (current runs, small cells hidden).
+"""
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from indicators import dashboard_data as data
+from regions import selectors as region_selectors
+from regions.models import CN, Level, Region
+
+
+def _period(request, periods: list[int]) -> int | None:
+    raw = request.GET.get("period")
+    if raw is None:
+        return periods[-1] if periods else None
+    if not raw.isdigit() or int(raw) not in periods:
+        raise Http404(_("No published scores for period %(p)s.") % {"p": raw})
+    return int(raw)
+
+
+def _labels() -> dict[str, str]:
+    return {
+        "noData": _("No data"),
+        "suppressed": _("Fewer than 10 surveyed households: not shown"),
+        "code": _("Code"),
+        "rank": _("Rank"),
+        "of": _("of"),
+        "period": _("Period"),
+        "methodology": _("Methodology"),
+        "computed": _("computed"),
+        "parent": _("Parent"),
+        "persons": _("Persons"),
+        "households": _("Surveyed households"),
+        "incidence": _("Poverty incidence"),
+        "exitLine": _("exit line"),
+        "exitMet": _("below the exit line"),
+        "exitNotMet": _("not below the exit line"),
+        "flagged": _("Flagged households"),
+        "weakest": _("Weakest"),
+        "strongest": _("Strongest"),
+        "withoutData": _("counties without data"),
+        "noRun": _("No published scores yet."),
+    }
+
+
+def _dashboard(request, *, region: Region | None):
+    runs = data.current_runs()
+    periods = [run.period_id for run in runs]
+    period = _period(request, periods)
+    run = next((r for r in runs if r.period_id == period), None)
+    access = data.access_for(request.user)
+    mapped = region is None or (region.scheme == CN and region.level < Level.COUNTY)
+    map_data = data.map_data(region=region, run=run, access=access) if mapped else None
+    if region is None:  # the trend and KPIs follow a province chosen on the page
+        focus = list(Region.objects.filter(scheme=CN, level=Level.PROVINCE).order_by("code"))
+    else:
+        focus = [region] + ([region.parent] if region.parent_id else [])
+    series = data.region_series(regions=focus, runs=runs, access=access)
+    with_data = [r.code for r in focus if any(series[r.code]["periods"].values())]
+    selected = region.code if region is not None else (with_data[0] if with_data else None)
+    names = {m.code: str(m.name) for m in data.MEASURES}
+    measure = request.GET.get("measure", "eqi")  # kept when the period changes
+    measure = measure if measure in names else "eqi"
+    payload = {
+        "lang": get_language() or "zh-hans",
+        "period": period,
+        "periods": periods,
+        "run": {
+            "version": run.methodology.version,
+            "finished": date_format(localtime(run.finished_at), "DATETIME_FORMAT") if run.finished_at else "",
+        }
+        if run
+        else None,
+        "methodologyUrl": reverse("indicators:methodology"),
+        "measures": [
+            {"code": m.code, "name": names[m.code], "unit": m.unit, "direction": m.direction} for m in data.MEASURES
+        ],
+        "dimensions": list(data.DIMENSIONS),
+        "trendCodes": list(data.TREND),
+        "measure": measure,
+        "geometryUrl": reverse("regions:topojson", args=[int(Level.COUNTY)]),
+        # plotly.js loads its base map from here, never from its CDN
+        "topojsonUrl": f"{settings.STATIC_URL}vendor/plotly-topojson/",
+        "areaPrefix": region.code if region is not None else "",
+        "map": map_data.as_json() if map_data else None,
+        "focus": {
+            "candidates": [
+                {"code": r.code, "name": r.name} for r in focus if region is not None or r.code in with_data
+            ],
+            "selected": selected,
+            "parent": region.parent.code if region is not None and region.parent_id else None,
+            "series": series,
+            "exitLines": {r.code: data.exit_line(r.province_code or r.code[:2]) for r in focus},
+        },
+        "regionUrl": reverse("indicators:region", args=["CODE"]),
+        "labels": _labels(),
+    }
+    context = {
+        "region": region,
+        "display_name": region_selectors.region_display_name(region) if region else _("China"),
+        "ancestors": region_selectors.region_ancestors(region=region) if region else [],
+        "period": period,
+        "periods": periods,
+        "run": run,
+        "mapped": mapped,
+        "dashboard": payload,
+        "drilldown": region is not None and region.level >= Level.COUNTY and region.scheme == CN,
+    }
+    return render(request, "indicators/dashboard.html", context)
+
+
+@require_safe
+def dashboard(request):
+    """The national dashboard: every county of China (``?period=YEAR``, default the latest)."""
+    return _dashboard(request, region=None)
+
+
+@require_safe
+def region(request, code: str):
+    """A region's dashboard: its counties on the map, its own trend, radar against its parent.
+
+    Raises:
+        Http404: no region has this code, or ``?period=`` names a period without a current run.
+    """
+    return _dashboard(request, region=region_selectors.region_get(code=code))

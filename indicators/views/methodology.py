@@ -1,0 +1,72 @@
+"""``/methodology/``: every indicator of the registry, the methodology versions with their goalposts,
+weights and rules, and the poverty lines in force (public, both languages)."""
+
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from indicators.models import Methodology, PovertyLine
+from indicators.registry import INDICATORS
+from indicators.services.methodology import parameters_validate
+
+UNITS = {
+    "score": _("score 0-100"),
+    "share": _("share 0-1"),
+    "ratio": _("ratio"),
+    "yuan": _("yuan per person per year"),
+    "count": _("count"),
+}
+DIRECTIONS = {"higher_better": _("higher is better"), "lower_better": _("lower is better")}
+GOALPOSTS = {
+    "adequacy": _("Income adequacy y/z (scored on the log scale)"),
+    "growth": _("Real income growth"),
+    "dev_share": _("Developmental share of income"),
+    "stability": _("Coefficient of variation of y/z over three periods"),
+    "margin": _("Margin over the monitoring line y/z_m"),
+    "village_collective_income": _("Village collective income (yuan per year)"),
+}
+
+
+def _flatten(value, prefix: str = "") -> list[tuple[str, str]]:
+    if isinstance(value, dict):
+        return [row for key, inner in value.items() for row in _flatten(inner, f"{prefix}{key}.")]
+    return [(prefix.rstrip("."), ", ".join(map(str, value)) if isinstance(value, list) else str(value))]
+
+
+@require_safe
+def methodology(request):
+    """The methodology page (three queries: methodologies, poverty lines, nothing per row)."""
+    indicators = [
+        {
+            "code": i.code,
+            "name": i.name,
+            "names": i.names(),
+            "unit": UNITS.get(i.unit, i.unit),
+            "direction": DIRECTIONS.get(i.direction, i.direction),
+            "formula": i.formula,
+            "source": i.source,
+        }
+        for i in INDICATORS
+    ]
+    methodologies = []
+    for m in Methodology.objects.order_by("-is_default", "version"):
+        try:  # the stored parameters completed with the defaults, as a run reads them
+            params = parameters_validate(m.parameters or {})
+        except ValueError:
+            params = {"scores": {}, **(m.parameters or {})}
+        scores = params.get("scores", {})
+        methodologies.append(
+            {
+                "object": m,
+                "goalposts": [
+                    (GOALPOSTS.get(key, key), ends[0], ends[1]) for key, ends in scores.get("goalposts", {}).items()
+                ],
+                "weights": list(scores.get("weights", {}).items()),
+                "other": [
+                    row for row in _flatten(params) if not row[0].startswith(("scores.goalposts.", "scores.weights."))
+                ],
+            }
+        )
+    lines = PovertyLine.objects.filter(superseded_at__isnull=True).order_by("year", "line_type", "province_code")
+    context = {"indicators": indicators, "methodologies": methodologies, "lines": lines}
+    return render(request, "indicators/methodology.html", context)

@@ -1,0 +1,202 @@
+/* The exit-quality dashboard: a county choropleth by any registry measure (quantile classes, computed
+   on the server), KPI cards, D1-D4/EQI trend lines, a radar against the parent and rankings.
+   The geometry is fetched once (/geo/3.topojson); a measure switch only restyles the map.
+   Bench hooks: window.__tuopinTimings.firstRender and .measureSwitch (milliseconds, from script start
+   or the switch until Plotly has drawn). */
+(function () {
+  "use strict";
+  var t0 = performance.now();
+  var D = JSON.parse(document.getElementById("dashboard-data").textContent);
+  var L = D.labels;
+  var locale = D.lang.indexOf("zh") === 0 ? "zh-CN" : "en";
+  var NO_DATA = "#d9d9d9";
+  var PALETTE = ["#d7191c", "#fdae61", "#ffffbf", "#abd9e9", "#2c7bb6"]; // worst -> best
+  var PLOT_CONFIG = { topojsonURL: D.topojsonUrl, responsive: true, displaylogo: false, showSendToCloud: false, showEditInChartStudio: false,
+                      plotlyServerURL: "", modeBarButtonsToRemove: ["sendDataToCloud", "select2d", "lasso2d"] };
+  var measures = {};
+  D.measures.forEach(function (m) { measures[m.code] = m; });
+  var timings = window.__tuopinTimings = window.__tuopinTimings || {};
+  var state = { measure: D.measure, focus: D.focus.selected, geojson: null };
+
+  var numberFormats = {
+    share: new Intl.NumberFormat(locale, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 2 }),
+    score: new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+    ratio: new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+    yuan: new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }),
+    count: new Intl.NumberFormat(locale, { maximumFractionDigits: 0 })
+  };
+  function fmt(value, unit) {
+    if (value === null || value === undefined) { return L.noData; }
+    return (numberFormats[unit] || numberFormats.ratio).format(value);
+  }
+  function esc(text) {
+    return String(text).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
+  }
+  function colour(cls, direction) { return PALETTE[direction === "higher_better" ? cls : PALETTE.length - 1 - cls]; }
+
+  function runMeta(periodText) {
+    if (!D.run) { return esc(L.noRun); }
+    return esc(L.period) + " " + esc(periodText) + " · " + esc(L.methodology) + " " + esc(D.run.version) + " · " +
+      esc(L.computed) + " " + esc(D.run.finished) + " · <a href=\"" + esc(D.methodologyUrl) + "\">" + esc(L.methodology) + "</a>";
+  }
+  document.querySelectorAll(".chart-meta").forEach(function (el) { el.innerHTML = runMeta(String(D.period)); });
+  var trendMeta = document.getElementById("trend-meta");
+  if (trendMeta) {
+    trendMeta.innerHTML = runMeta(D.periods.length ? D.periods[0] + "–" + D.periods[D.periods.length - 1] : "");
+  }
+
+  /* ---- the map ---- */
+  var mapEl = document.getElementById("dashboard-map");
+  var M = D.map;
+  var index = {};
+  if (M) { M.codes.forEach(function (code, i) { index[code] = i; }); }
+
+  function mapTrace() {
+    var m = measures[state.measure];
+    var features = state.geojson.features.filter(function (f) { return f.properties.code.indexOf(D.areaPrefix) === 0; });
+    var values = M.values[m.code], classes = M.classes[m.code], ranks = M.ranks[m.code];
+    var present = values.filter(function (v) { return v !== null; }).length;
+    var z = [], text = [], locations = [];
+    features.forEach(function (f) {
+      var code = f.properties.code, i = index[code];
+      var head = "<b>" + esc(i === undefined ? f.properties.name : M.names[i]) + "</b><br>" + esc(L.code) + ": " + esc(code) + "<br>";
+      locations.push(code);
+      if (i === undefined || values[i] === null) {
+        z.push(-1);
+        text.push(head + esc(i !== undefined && M.suppressed[i] ? L.suppressed : L.noData));
+      } else {
+        z.push(classes[i]);
+        text.push(head + esc(m.name) + ": " + fmt(values[i], m.unit) + "<br>" + esc(L.rank) + " " + ranks[i] + " " + esc(L.of) + " " + present);
+      }
+    });
+    // z is the class (-1 for no data), an integer at an exact stop of the scale: one colour per class
+    var scale = [[0, NO_DATA]];
+    for (var c = 0; c < PALETTE.length; c++) { scale.push([(c + 1) / PALETTE.length, colour(c, m.direction)]); }
+    return { type: "choropleth", geojson: state.geojson, featureidkey: "properties.code", locations: locations, z: z,
+             zmin: -1, zmax: PALETTE.length - 1, colorscale: scale, showscale: false, text: text, hoverinfo: "text",
+             marker: { line: { width: 0.2, color: "#ffffff" } } };
+  }
+
+  function legend() {
+    var m = measures[state.measure];
+    var items = M.ranges[m.code].map(function (range, c) {
+      if (!range.length) { return ""; }
+      return "<li><span class=\"swatch\" style=\"background:" + colour(c, m.direction) + "\"></span>" +
+        fmt(range[0], m.unit) + " – " + fmt(range[1], m.unit) + "</li>";
+    }).join("");
+    var without = M.counties - M.values[m.code].filter(function (v) { return v !== null; }).length;
+    items += "<li><span class=\"swatch\" style=\"background:" + NO_DATA + "\"></span>" + esc(L.noData) + "</li>";
+    document.getElementById("map-legend").innerHTML = items;
+    document.getElementById("map-summary").textContent = numberFormats.count.format(without) + " " + L.withoutData;
+    document.getElementById("map-title").textContent = m.name;
+    var rows = M.codes.map(function (code, i) { return { code: code, name: M.names[i], value: M.values[m.code][i], rank: M.ranks[m.code][i] }; })
+      .filter(function (r) { return r.value !== null; })
+      .sort(function (a, b) { return a.rank - b.rank || (a.code < b.code ? -1 : 1); });
+    function list(items) {
+      return items.map(function (r) {
+        return "<li><a href=\"" + esc(D.regionUrl.replace("CODE", r.code)) + "\">" + esc(r.name) + "</a> " + fmt(r.value, m.unit) + "</li>";
+      }).join("");
+    }
+    document.getElementById("strongest-title").textContent = L.strongest;
+    document.getElementById("weakest-title").textContent = L.weakest;
+    document.getElementById("strongest").innerHTML = list(rows.slice(0, 5));
+    document.getElementById("weakest").innerHTML = list(rows.slice(-5).reverse());
+  }
+
+  function drawMap() {
+    var started = performance.now();
+    legend();
+    return Plotly.react(mapEl, [mapTrace()], {
+      margin: { l: 0, r: 0, t: 0, b: 0 },
+      geo: { projection: { type: "mercator" }, fitbounds: "locations", visible: false }
+    }, PLOT_CONFIG).then(function () { return performance.now() - started; });
+  }
+
+  /* ---- the focus region: KPIs, trend, radar ---- */
+  function focusRow(code) {
+    var s = D.focus.series[code];
+    return s ? s.periods[D.period] : null;
+  }
+  function drawFocus() {
+    var code = state.focus;
+    var title = document.getElementById("focus-title");
+    var kpis = document.getElementById("kpis");
+    if (!code || !D.focus.series[code]) { title.textContent = L.noData; kpis.innerHTML = ""; return Promise.resolve(); }
+    var s = D.focus.series[code];
+    title.textContent = s.name;
+    var row = focusRow(code) || {};
+    var line = D.focus.exitLines[code];
+    var incidence = fmt(row.headcount_ratio, "share");
+    var exit = row.exit_check === true ? "<span class=\"ok\">" + esc(L.exitMet) + "</span>" :
+      row.exit_check === false ? "<span class=\"bad\">" + esc(L.exitNotMet) + "</span>" : "";
+    function card(label, value, note) {
+      return "<div class=\"kpi\"><div class=\"note\">" + esc(label) + "</div><div class=\"value\">" + value + "</div>" +
+        (note ? "<div class=\"note\">" + note + "</div>" : "") + "</div>";
+    }
+    kpis.innerHTML = card(L.persons, fmt(row.persons, "count")) + card(L.households, fmt(row.households, "count")) +
+      card(L.incidence, incidence, esc(L.exitLine) + " " + numberFormats.share.format(line) + (exit ? " · " + exit : "")) +
+      card(L.flagged, fmt(row.flagged_households, "count"));
+    if (row.suppressed) { kpis.innerHTML += "<p class=\"meta\">" + esc(L.suppressed) + "</p>"; }
+
+    var trend = D.trendCodes.map(function (m) {
+      return { type: "scatter", mode: "lines+markers", name: measures[m].name, x: D.periods, connectgaps: false,
+               y: D.periods.map(function (p) { var r = s.periods[p]; return r && r[m] !== null && r[m] !== undefined ? r[m] : null; }) };
+    });
+    var trendDone = Plotly.react("trend-chart", trend, {
+      margin: { l: 40, r: 10, t: 10, b: 30 }, xaxis: { type: "category" }, yaxis: { range: [0, 100] },
+      legend: { orientation: "h", y: -0.2 }
+    }, PLOT_CONFIG).then(function () { document.getElementById("trend-chart").setAttribute("data-rendered", "true"); });
+
+    var theta = D.dimensions.map(function (m) { return measures[m].name; });
+    function radarTrace(r, name) {
+      var values = D.dimensions.map(function (m) { return r[m] === undefined ? null : r[m]; });
+      return { type: "scatterpolar", r: values.concat([values[0]]), theta: theta.concat([theta[0]]), fill: "toself", name: name };
+    }
+    var radar = [radarTrace(row, s.name)];
+    var parent = D.focus.parent && D.focus.series[D.focus.parent];
+    if (parent && focusRow(D.focus.parent)) { radar.push(radarTrace(focusRow(D.focus.parent), L.parent + ": " + parent.name)); }
+    var radarDone = Plotly.react("radar-chart", radar, {
+      margin: { l: 40, r: 40, t: 20, b: 20 }, polar: { radialaxis: { range: [0, 100] } }, legend: { orientation: "h" }
+    }, PLOT_CONFIG);
+    return Promise.all([trendDone, radarDone]);
+  }
+
+  var focusSelect = document.getElementById("focus-select");
+  if (focusSelect) {
+    focusSelect.innerHTML = D.focus.candidates.map(function (c) {
+      return "<option value=\"" + esc(c.code) + "\"" + (c.code === state.focus ? " selected" : "") + ">" + esc(c.name) + "</option>";
+    }).join("");
+    focusSelect.addEventListener("change", function () { state.focus = focusSelect.value; drawFocus(); });
+  }
+  var focusDone = drawFocus();
+
+  var measureSelect = document.getElementById("measure-select");
+  measureSelect.addEventListener("change", function () {
+    state.measure = measureSelect.value;
+    if (!M || !state.geojson) { return; }
+    mapEl.removeAttribute("data-rendered");
+    drawMap().then(function (ms) {
+      timings.measureSwitch = ms;
+      mapEl.setAttribute("data-rendered", "true");
+      mapEl.setAttribute("data-measure", state.measure);
+    });
+  });
+
+  if (M) {
+    window.TuopinGeometry.load(D.geometryUrl)
+      .then(function (geojson) { state.geojson = geojson; return drawMap(); })
+      .then(function () { return focusDone; })
+      .then(function () {
+        timings.firstRender = performance.now() - t0;
+        mapEl.on("plotly_click", function (ev) {
+          var code = ev.points && ev.points[0] && ev.points[0].location;
+          if (code && !/^(71|81|82)/.test(code)) { window.location.href = D.regionUrl.replace("CODE", code); }
+        });
+        mapEl.setAttribute("data-measure", state.measure);
+        mapEl.setAttribute("data-rendered", "true");
+      })
+      .catch(function (err) { mapEl.textContent = String(err); mapEl.setAttribute("data-error", String(err)); });
+  } else {
+    focusDone.then(function () { timings.firstRender = performance.now() - t0; });
+  }
+})();

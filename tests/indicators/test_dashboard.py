@@ -1,0 +1,245 @@
+"""The national and region dashboards and the methodology page, from hand-made RegionScore rows."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.html import escape
+
+from households.models import SurveyPeriod
+from indicators import dashboard_data
+from indicators.models import ComputationRun, Methodology, RegionScore
+from regions.models import Assignment, Region, Role
+
+User = get_user_model()
+
+# county: (eqi, headcount_ratio, households) in 2020; 620103 is a small cell (5 households)
+COUNTIES_2020 = {
+    "621126": (60.0, 0.010, 120),
+    "622921": (70.0, 0.040, 80),
+    "620102": (80.0, 0.001, 300),
+    "620103": (90.0, 0.000, 5),
+}
+
+
+def _run(year: int) -> ComputationRun:
+    SurveyPeriod.objects.get_or_create(year=year)
+    methodology = Methodology.objects.get(is_default=True)
+    return ComputationRun.objects.create(
+        period_id=year,
+        methodology=methodology,
+        status=ComputationRun.Status.PUBLISHED,
+        is_current=True,
+        finished_at=timezone.now(),
+    )
+
+
+def _score(run, code, **values) -> RegionScore:
+    region = Region.objects.get(code=code)
+    values.setdefault("households", 100)
+    return RegionScore.objects.create(run=run, region=region, period_id=run.period_id, level=region.level, **values)
+
+
+@pytest.fixture
+def scores(db):
+    """Runs of 2018, 2019 and 2020; 621126 has no row in 2019 (a gap); Gansu (62) has all three."""
+    runs = {year: _run(year) for year in (2018, 2019, 2020)}
+    for code, (eqi, hcr, households) in COUNTIES_2020.items():
+        _score(
+            runs[2020],
+            code,
+            eqi=eqi,
+            headcount_ratio=hcr,
+            households=households,
+            d1_income=eqi - 10,
+            d2_resilience=eqi,
+            d3_public_services=eqi + 5,
+            d4_industry=eqi - 20,
+            persons=households * 4,
+            flagged_households=households // 10,
+        )
+    _score(
+        runs[2018], "621126", eqi=50.0, d1_income=40.0, d2_resilience=50.0, d3_public_services=55.0, d4_industry=30.0
+    )
+    for year, eqi in ((2018, 55.0), (2019, 58.0), (2020, 66.0)):
+        _score(
+            runs[year],
+            "62",
+            eqi=eqi,
+            d1_income=eqi - 1,
+            d2_resilience=eqi,
+            d3_public_services=eqi + 1,
+            d4_industry=eqi - 2,
+            headcount_ratio=0.025,
+            exit_check=True,
+            persons=2000,
+            households=505,
+            flagged_households=42,
+        )
+    township = Region.objects.filter(parent__code="640104").order_by("code").first()
+    _score(runs[2020], township.code, eqi=55.0, households=50)
+    return {"runs": runs, "township": township}
+
+
+def test_quantile_classes_hand_computed():
+    # n = 3 present, k = 5: class = floor(5 i / 3) for i = 0, 1, 2 -> 0, 1, 3
+    classes, ranges = dashboard_data.quantile_classes([70.0, None, 60.0, 80.0])
+    assert classes == [1, None, 0, 3]
+    assert ranges == [[60.0, 60.0], [70.0, 70.0], [], [80.0, 80.0], []]
+    # ties share a class (the class of their first position); 10 values -> two per class
+    classes, _ = dashboard_data.quantile_classes([1.0, 1.0, 2.0, 3, 4, 5, 6, 7, 8, 9])
+    assert classes == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
+    classes, _ = dashboard_data.quantile_classes([5.0, 5.0, 5.0, 7.0])
+    assert classes == [0, 0, 0, 3]
+
+
+def test_ranks_follow_the_direction():
+    assert dashboard_data.ranks([60.0, None, 80.0, 80.0], direction="higher_better") == [3, None, 1, 1]
+    assert dashboard_data.ranks([0.01, 0.04, None], direction="lower_better") == [1, 2, None]
+
+
+@pytest.mark.django_db
+def test_national_dashboard_values_classes_and_small_cell_for_the_public(client, scores):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    data = response.context["dashboard"]
+    assert data["period"] == 2020 and data["periods"] == [2018, 2019, 2020]
+    assert data["run"]["version"] == "v1"
+    m = data["map"]
+    assert m["codes"] == ["620102", "620103", "621126", "622921"]
+    assert m["values"]["eqi"] == [80.0, None, 60.0, 70.0]  # 620103: 5 households, not shown
+    assert m["suppressed"] == [False, True, False, False]
+    assert m["values"]["headcount_ratio"] == [0.001, None, 0.010, 0.040]
+    assert m["classes"]["eqi"] == [3, None, 0, 1]
+    assert m["ranks"]["eqi"] == [1, None, 3, 2]
+    assert m["ranks"]["headcount_ratio"] == [1, None, 2, 3]  # lower is better
+    assert m["counties"] == 2978 and m["withoutData"] == 2978 - 3
+    html = response.content.decode()
+    assert "90.0" not in html and "/static/vendor/plotly-4.1.1.min.js" in html and "cdn" not in html.lower()
+    assert "Period 2020, methodology v1, computed" in html and 'href="/methodology/"' in html
+    # the trend follows Gansu, the one province with rows
+    assert data["focus"]["selected"] == "62" and [c["code"] for c in data["focus"]["candidates"]] == ["62"]
+
+
+@pytest.mark.django_db
+def test_national_dashboard_earlier_period_and_unknown_period(client, scores):
+    data = client.get("/?period=2018").context["dashboard"]
+    assert data["map"]["codes"] == ["621126"] and data["map"]["values"]["eqi"] == [50.0]
+    assert client.get("/?period=2019&measure=headcount_ratio").context["dashboard"]["measure"] == "headcount_ratio"
+    assert client.get("/?measure=nope").context["dashboard"]["measure"] == "eqi"
+    assert client.get("/?period=2017").status_code == 404
+    assert client.get("/?period=abc").status_code == 404
+
+
+@pytest.mark.django_db
+def test_region_dashboard_trend_has_none_for_a_missing_period(client, scores):
+    data = client.get("/regions/621126/").context["dashboard"]
+    series = data["focus"]["series"]["621126"]["periods"]
+    assert series[2019] is None
+    trend = dashboard_data.trend(data["focus"]["series"]["621126"], periods=data["periods"])
+    assert trend["eqi"] == [50.0, None, 60.0]
+    assert trend["d1_income"] == [40.0, None, 50.0] and trend["d4_industry"] == [30.0, None, 40.0]
+    assert data["map"] is None  # no boundaries below county level
+    assert data["focus"]["parent"] == "6211" and data["focus"]["exitLines"]["621126"] == 0.03
+
+
+@pytest.mark.django_db
+def test_province_dashboard_maps_its_counties_with_kpis_and_exit_line(client, scores):
+    data = client.get("/regions/62/").context["dashboard"]
+    assert data["map"]["codes"] == ["620102", "620103", "621126", "622921"]
+    assert data["map"]["counties"] == Region.objects.filter(level=3, code__startswith="62").count()
+    row = data["focus"]["series"]["62"]["periods"][2020]
+    assert (row["persons"], row["households"], row["headcount_ratio"], row["flagged_households"]) == (
+        2000,
+        505,
+        0.025,
+        42,
+    )
+    assert row["exit_check"] is True and data["focus"]["exitLines"]["62"] == 0.03
+    assert data["areaPrefix"] == "62"
+    beijing = client.get("/regions/11/").context["dashboard"]
+    assert beijing["focus"]["exitLines"]["11"] == 0.02 and beijing["map"]["codes"] == []
+
+
+@pytest.mark.django_db
+def test_anonymous_sees_no_township_numbers_and_an_assigned_official_does(client, scores):
+    township = scores["township"]
+    data = client.get(f"/regions/{township.code}/").context["dashboard"]
+    row = data["focus"]["series"][township.code]["periods"][2020]
+    assert row["suppressed"] is True and row["eqi"] is None and row["households"] is None
+    official = User.objects.create_user("official-64")
+    Assignment.objects.create(user=official, role=Role.OFFICIAL, region=Region.objects.get(code="640104"))
+    client.force_login(official)
+    row = client.get(f"/regions/{township.code}/").context["dashboard"]["focus"]["series"][township.code]["periods"][
+        2020
+    ]
+    assert row["suppressed"] is False and row["eqi"] == 55.0
+
+
+@pytest.mark.django_db
+def test_superuser_sees_the_small_cell(client, scores):
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    m = client.get("/").context["dashboard"]["map"]
+    assert m["values"]["eqi"] == [80.0, 90.0, 60.0, 70.0] and m["classes"]["eqi"] == [2, 3, 0, 1]
+    assert m["withoutData"] == 2978 - 4
+
+
+def _more_counties(run, n: int) -> None:
+    codes = list(
+        Region.objects.filter(level=3, code__startswith="13").order_by("code").values_list("code", flat=True)[:n]
+    )
+    for i, code in enumerate(codes):
+        _score(run, code, eqi=40.0 + i / 10)
+
+
+@pytest.mark.django_db
+def test_dashboard_query_count_does_not_grow_with_the_counties(client, scores, django_assert_num_queries):
+    with django_assert_num_queries(5):
+        client.get("/")
+    _more_counties(scores["runs"][2020], 100)
+    with django_assert_num_queries(5):
+        response = client.get("/")
+    assert len(response.context["dashboard"]["map"]["codes"]) == 104
+    with django_assert_num_queries(6):  # the region, its tags, its ancestors instead of the provinces
+        client.get("/regions/13/")
+
+
+@pytest.mark.django_db
+def test_dashboard_without_runs_says_so(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200 and response.context["dashboard"]["run"] is None
+    assert "No published scores yet." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_dashboard_speaks_both_languages(client, scores):
+    zh = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-Hans").context["dashboard"]
+    en = client.get("/", HTTP_ACCEPT_LANGUAGE="en").context["dashboard"]
+    names = {lang: {m["code"]: m["name"] for m in d["measures"]} for lang, d in (("zh", zh), ("en", en))}
+    assert names["en"]["eqi"] == "Exit-quality index" and names["zh"]["eqi"] == "脱贫质量指数"
+    assert zh["lang"] == "zh-hans" and en["lang"] == "en"
+
+
+@pytest.mark.django_db
+def test_methodology_page_lists_every_indicator_goalpost_weight_and_line(client):
+    from indicators.models import PovertyLine
+    from indicators.registry import INDICATORS
+
+    response = client.get("/methodology/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for indicator in INDICATORS:
+        assert f'id="indicator-{indicator.code}"' in html
+        names = indicator.names()
+        assert escape(names["en"]) in html and escape(names["zh_hans"]) in html
+    assert "Income adequacy y/z (scored on the log scale)" in html
+    methodology = response.context["methodologies"][0]
+    assert methodology["object"].version == "v1"
+    assert dict(methodology["weights"]) == {
+        "d1_income": 1.0,
+        "d2_resilience": 1.0,
+        "d3_public_services": 1.0,
+        "d4_industry": 1.0,
+    }
+    assert ("Margin over the monitoring line y/z_m", 1.0, 2.0) in methodology["goalposts"]
+    line = PovertyLine.objects.filter(year=2020, line_type="national", superseded_at__isnull=True).get()
+    assert line in response.context["lines"] and f"{line.value:,.2f}" in html

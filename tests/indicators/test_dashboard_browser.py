@@ -1,0 +1,121 @@
+"""The national dashboard in headless Chromium after ``generate_demo`` and a real recompute, offline.
+
+Every request must stay on this machine; screenshots go to ``test-artifacts/``. The page's bench
+hooks (``window.__tuopinTimings``) are read here so a bench can rely on them.
+"""
+
+import importlib
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from playwright.sync_api import sync_playwright
+
+from tests.conftest import load_tree
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking"]
+DEMO_COUNTIES = ("621126", "513431", "622921")
+
+FILLS_JS = """() => Array.from(document.querySelectorAll('#dashboard-map path.choroplethlocation'))
+    .map(p => [p.__data__ && p.__data__.loc, getComputedStyle(p).fill])"""
+TRACES_JS = """() => document.getElementById('trend-chart').data.map(t => [t.name, t.y, t.connectgaps])"""
+
+
+def _artifacts() -> Path:
+    path = Path(os.environ.get("TEST_ARTIFACTS", "test-artifacts"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def demo_scores():
+    """The real tree, the demo households of 2019-2020 and both periods scored and published."""
+    load_tree()
+    # a transactional test starts from empty tables: the default methodology and lines come back
+    importlib.import_module("indicators.migrations.0002_methodology_v1_and_lines").forwards(apps, None)
+    call_command("generate_demo", periods="2019-2020", verbosity=0)
+    for year in (2019, 2020):
+        call_command("recompute", period=year, verbosity=0)
+
+
+def _guarded_page(browser, outside: list[str], errors: list[str]):
+    page = browser.new_page(viewport={"width": 1400, "height": 1100}, locale="zh-CN")
+
+    def guard(route):
+        host = urlparse(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", guard)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return page
+
+
+def _wait_rendered(page):
+    page.wait_for_selector("#dashboard-map[data-rendered], #dashboard-map[data-error]", timeout=60_000)
+    assert page.get_attribute("#dashboard-map", "data-error") is None
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_national_dashboard_draws_counties_trend_and_switches_measure_and_language(live_server, chromium, demo_scores):
+    outside: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        page = _guarded_page(browser, outside, errors)
+        page.goto(f"{live_server.url}/")
+        _wait_rendered(page)
+        fills = dict(page.evaluate(FILLS_JS))
+        traces_zh = page.evaluate(TRACES_JS)
+        values = page.evaluate(
+            "() => { const d = JSON.parse(document.getElementById('dashboard-data').textContent);"
+            " return Object.fromEntries(d.map.codes.map((c, i) => [c, d.map.values.eqi[i]])); }"
+        )
+        page.screenshot(path=str(_artifacts() / "dashboard_national_zh.png"), full_page=True)
+
+        page.select_option("#measure-select", "headcount_ratio")
+        page.wait_for_selector("#dashboard-map[data-measure='headcount_ratio'][data-rendered]", timeout=30_000)
+        timings = page.evaluate("() => window.__tuopinTimings")
+        switched = dict(page.evaluate(FILLS_JS))
+
+        page.click("form.language button[value='en']")
+        page.wait_for_load_state("load")
+        _wait_rendered(page)
+        traces_en = page.evaluate(TRACES_JS)
+        title_en = page.text_content("#map-title")
+        page.screenshot(path=str(_artifacts() / "dashboard_national_en.png"), full_page=True)
+        browser.close()
+
+    assert outside == [], f"requests left this machine: {outside[:5]}"
+    assert errors == []
+    assert len(fills) >= 2800
+    no_data = fills["620102"]  # 兰州 城关区: no households
+    assert fills["710000"] == no_data  # Taiwan: no data, same style
+    demo = {code: fills[code] for code in DEMO_COUNTIES}
+    assert all(fill != no_data for fill in demo.values()), demo
+    for a in DEMO_COUNTIES:
+        for b in DEMO_COUNTIES:
+            if a < b and values[a] != values[b]:
+                assert demo[a] != demo[b], (a, b, demo)
+    assert switched["620102"] == no_data and all(switched[c] != no_data or values[c] is None for c in DEMO_COUNTIES)
+    # one line per dimension and the EQI, a gap (None) where a period is missing, never joined
+    assert traces_zh[0][0] == "D1 收入" and traces_zh[4][0] == "脱贫质量指数"
+    assert len(traces_zh) == 5 and all(t[2] is False and len(t[1]) == 2 for t in traces_zh)
+    assert [t[0] for t in traces_en] == [
+        "D1 income",
+        "D2 resilience",
+        "D3 public services",
+        "D4 industrial support",
+        "Exit-quality index",
+    ]
+    assert [t[0] for t in traces_zh] != [t[0] for t in traces_en]
+    assert title_en == "Exit-quality index"
+    assert timings["firstRender"] > 0 and timings["measureSwitch"] > 0
