@@ -5,6 +5,9 @@ a check character computed with ISO 7064 MOD 11-2 (``X`` stands for 10). The sto
 the ciphertext (Fernet, AES-128-CBC with HMAC), a keyed hash (HMAC-SHA256) for look-ups and
 duplicate checks, and a masked form (``5299**********0135``) for display. Both keys are derived
 from ``settings.RESIDENT_ID_KEY``.
+
+Household registry numbers (village code + serial) have their own mask, ``registry_mask``
+(``640422100002**01``), the one every page, export and API response uses.
 """
 
 import base64
@@ -82,3 +85,25 @@ def id_mask(value: str) -> str:
     if len(value) <= 8:
         return "*" * len(value)
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def registry_mask(number: str, village_code: str) -> str:
+    """A household registry number with its serial hidden but its last two characters.
+
+    ``6404221000020001`` → ``640422100002**01`` (the village code stays: pages show the village anyway).
+    A number that does not start with its village code (another scheme's own id) keeps only its
+    first two and last two characters (``SILC-123456`` → ``SI*******56``); four characters or fewer
+    are hidden entirely.
+
+    Args:
+        number: the registry number as stored.
+        village_code: the code of the household's village (``Household.region``).
+    Returns:
+        The masked text, as long as ``number``.
+    """
+    if number.startswith(village_code) and len(number) > len(village_code) + 2:
+        serial = number[len(village_code) :]
+        return village_code + "*" * (len(serial) - 2) + serial[-2:]
+    if len(number) <= 4:
+        return "*" * len(number)
+    return number[:2] + "*" * (len(number) - 4) + number[-2:]

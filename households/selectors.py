@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from households.ids import registry_mask
 from households.models import Household, ImportBatch
 from regions.selectors import READ_ROLES, WRITE_ROLES, scope_filter, user_region_paths
 
@@ -38,3 +39,24 @@ def user_can_write_households(user) -> bool:
     """True for a superuser or a user with a clerk or admin assignment somewhere."""
     paths = user_region_paths(user, roles=WRITE_ROLES)
     return paths is None or bool(paths)
+
+
+def registry_reveal_paths(user) -> list[str] | None:
+    """The subtrees where ``user`` may see registry numbers unmasked: where they are a data clerk or
+    an admin (DESIGN §4; one query). ``None`` for a superuser (everywhere), empty for nobody."""
+    return user_region_paths(user, roles=WRITE_ROLES)
+
+
+def registry_shown(number: str, *, village_path: str, reveal_paths: list[str] | None) -> str:
+    """A registry number as ``user`` may see it: whole in a subtree of ``reveal_paths``
+    (``registry_reveal_paths``), else masked with ``households.ids.registry_mask``.
+
+    Args:
+        number: the stored registry number.
+        village_path: the path of the household's village (``/64/6404/640422/640422100/640422100002/``);
+            its last code is the village code the mask keeps.
+        reveal_paths: ``registry_reveal_paths(user)``.
+    """
+    if reveal_paths is None or any(village_path.startswith(path) for path in reveal_paths):
+        return number
+    return registry_mask(number, village_path.rstrip("/").rsplit("/", 1)[-1])

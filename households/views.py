@@ -52,13 +52,19 @@ def _period(year: int) -> int:
 @login_required
 @require_safe
 def household_list(request):
-    """Households the user may see, filtered by village code or registry number prefix."""
+    """Households the user may see, filtered by village code or registry number prefix; registry numbers
+    masked but in the villages where the user is a data clerk or admin."""
     households = selectors.households_visible_to(request.user).select_related("region").order_by("registry_number")
     query = request.GET.get("q", "").strip()
     if query:
         households = households.filter(registry_number__startswith=query)
     page = Paginator(households, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "q": query, "can_write": selectors.user_can_write_households(request.user)}
+    reveal_paths = selectors.registry_reveal_paths(request.user)
+    for household in page:  # whole for a clerk or admin of the village, masked for the others
+        household.registry_shown = selectors.registry_shown(
+            household.registry_number, village_path=household.region.path, reveal_paths=reveal_paths
+        )
+    context = {"page": page, "q": query, "can_write": bool(reveal_paths is None or reveal_paths)}
     return render(request, "households/household_list.html", context)
 
 
@@ -84,7 +90,8 @@ def household_edit(request, pk: int | None = None):
 @login_required
 @require_safe
 def household_detail(request, pk: int):
-    """A household: registry data, members (IDs masked), surveys by period, status changes, audit trail."""
+    """A household: registry data, members (IDs masked), surveys by period, status changes, audit trail.
+    The registry number is masked but for a data clerk or admin of the village."""
     household = _household(request, pk)
     members = list(household.members.order_by("member_no"))
     history = sorted(
@@ -94,6 +101,11 @@ def household_detail(request, pk: int):
     )[:100]
     context = {
         "household": household,
+        "registry": selectors.registry_shown(
+            household.registry_number,
+            village_path=household.region.path,
+            reveal_paths=selectors.registry_reveal_paths(request.user),
+        ),
         "members": members,
         "surveys": household.surveys.order_by("-period_id"),
         "status_changes": household.status_changes.order_by("-changed_on", "-id"),

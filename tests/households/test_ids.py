@@ -53,3 +53,21 @@ def test_encryption_round_trip_and_wrong_key_fails(settings):
 def test_mask_keeps_four_and_four():
     assert ids.id_mask("529922198001010135") == "5299**********0135"
     assert ids.id_mask("1234") == "****"
+
+
+def test_registry_mask_keeps_the_village_code_and_the_last_two_characters():
+    assert ids.registry_mask("6404221000020001", "640422100002") == "640422100002**01"
+    assert ids.registry_mask("SILC-123456", "AT1") == "SI*******56"  # another scheme's own id
+    assert ids.registry_mask("6404221000020001", "640422100004") == "64************01"  # not its village's prefix
+    assert ids.registry_mask("A123", "X") == "****"
+
+
+def test_registry_shown_whole_only_where_the_user_is_clerk_or_admin():
+    from households.selectors import registry_shown
+
+    path = "/64/6404/640422/640422100/640422100002/"
+    number = "6404221000020001"
+    assert registry_shown(number, village_path=path, reveal_paths=None) == number  # superuser
+    assert registry_shown(number, village_path=path, reveal_paths=["/64/6404/640422/"]) == number
+    assert registry_shown(number, village_path=path, reveal_paths=["/64/6404/640402/"]) == "640422100002**01"
+    assert registry_shown(number, village_path=path, reveal_paths=[]) == "640422100002**01"
