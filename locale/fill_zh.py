@@ -547,6 +547,8 @@ ZH.update(
         "Townships and villages (sign-in required)": "乡镇和村（需登录）",
         "Tag map": "标签地图",
         "Rankings of the counties": "县级排名",
+        "Every county of the map with every measure:": "地图中所有县的全部指标：",
+        "format must be csv or xlsx (a map of counties only).": "format 只能是 csv 或 xlsx（仅限县级地图）。",
         "No county boundaries below this level: the map stops at counties.": "县级以下没有边界：地图只到县级。",
         "Province": "省份",
         "Trend of D1-D4 and the exit-quality index": "D1-D4 与脱贫质量指数的趋势",

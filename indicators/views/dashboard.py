@@ -6,7 +6,7 @@ KPI cards. The numbers come from ``indicators.dashboard_data`` (current runs, sm
 """
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from config.exports import FORMATS, table_response
 from indicators import dashboard_data as data
 from regions import selectors as region_selectors
 from regions.models import CN, Level, Region
@@ -54,6 +55,26 @@ def _labels() -> dict[str, str]:
     }
 
 
+def _export(map_data: data.MapData, *, run, region: Region | None, fmt: str):
+    """The counties of the map as a table: code, name, period, methodology and every measure
+    (suppressed counties have empty cells, as on the map)."""
+    measures = list(data.MEASURES)
+    columns = [("code", _("Code")), ("name", _("Name")), ("period", _("Period")), ("methodology", _("Methodology"))]
+    columns += [(m.code, str(m.name)) for m in measures]
+    rows = [
+        {
+            "code": code,
+            "name": name,
+            "period": run.period_id if run else None,
+            "methodology": run.methodology.version if run else "",
+            **{m.code: map_data.values[m.code][i] for m in measures},
+        }
+        for i, (code, name) in enumerate(zip(map_data.codes, map_data.names, strict=True))
+    ]
+    name = f"counties-{region.code if region else 'cn'}-{run.period_id if run else 'none'}"
+    return table_response(rows, columns, filename=name, fmt=fmt)
+
+
 def _dashboard(request, *, region: Region | None):
     runs = data.current_runs()
     periods = [run.period_id for run in runs]
@@ -61,7 +82,12 @@ def _dashboard(request, *, region: Region | None):
     run = next((r for r in runs if r.period_id == period), None)
     access = data.access_for(request.user)
     mapped = region is None or (region.scheme == CN and region.level < Level.COUNTY)
+    fmt = request.GET.get("format")
+    if fmt is not None and (fmt not in FORMATS or not mapped):
+        return HttpResponseBadRequest(_("format must be csv or xlsx (a map of counties only)."))
     map_data = data.map_data(region=region, run=run, access=access) if mapped else None
+    if fmt is not None:
+        return _export(map_data, run=run, region=region, fmt=fmt)
     if region is None:  # the trend and KPIs follow a province chosen on the page
         focus = list(Region.objects.filter(scheme=CN, level=Level.PROVINCE).order_by("code"))
     else:

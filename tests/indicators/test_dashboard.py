@@ -243,3 +243,30 @@ def test_methodology_page_lists_every_indicator_goalpost_weight_and_line(client)
     assert ("Margin over the monitoring line y/z_m", 1.0, 2.0) in methodology["goalposts"]
     line = PovertyLine.objects.filter(year=2020, line_type="national", superseded_at__isnull=True).get()
     assert line in response.context["lines"] and f"{line.value:,.2f}" in html
+
+
+@pytest.mark.django_db
+def test_the_map_table_exports_to_csv_and_excel_with_small_cells_empty(client, scores):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client.get("/?period=2020&format=csv", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200 and response["Content-Disposition"].endswith('counties-cn-2020.csv"')
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeffCode,Name,Period,Methodology,")
+    lines = text.splitlines()
+    header = lines[0].lstrip("\ufeff").split(",")
+    rows = {line.split(",")[0]: dict(zip(header, line.split(","), strict=True)) for line in lines[1:]}
+    assert list(rows) == ["620102", "620103", "621126", "622921"]
+    assert rows["621126"]["Period"] == "2020" and rows["621126"]["Methodology"] == "v1"
+    eqi = str(dashboard_data.MEASURES[[m.code for m in dashboard_data.MEASURES].index("eqi")].name)
+    assert float(rows["621126"][eqi]) == 60.0
+    assert rows["620103"][eqi] == ""  # 5 surveyed households: not shown to the public
+
+    book = load_workbook(io.BytesIO(client.get("/regions/62/?period=2020&format=xlsx").content))
+    sheet = book.active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][:2] == ("代码", "名称") or values[0][:2] == ("Code", "Name")
+    assert [r[0] for r in values[1:]] == ["620102", "620103", "621126", "622921"]  # text, not numbers
+    assert client.get("/?format=pdf").status_code == 400
