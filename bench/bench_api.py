@@ -13,21 +13,22 @@ The benchmark only reads the database (the API writes nothing there); it writes 
 payloads into the Django cache, as the API does.
 
 Server: gunicorn, 2 sync workers, on a free port of 127.0.0.1, with a settings module written to a
-temporary folder: ``config.settings.base`` with ``DEBUG = False`` (as in production) and the static
-files served from ``static/`` by WhiteNoise's finders (no collectstatic), API throttling off
-(``TUOPIN_API_THROTTLE=0``: one client address sends every request). Requests are anonymous, with
-``Accept-Encoding: gzip`` as browsers send it (``--no-gzip``: identity). The environment passes through,
-so ``DATABASE_CONN_MAX_AGE=60`` measures persistent database connections (the default, 0, opens one
-per request).
+temporary folder: ``config.settings.base`` made like production: ``DEBUG = False``, static files
+collected into the folder and pre-compressed (WhiteNoise's ``CompressedManifestStaticFilesStorage``),
+persistent database connections (``DATABASE_CONN_MAX_AGE``, default 60 as in production); API
+throttling off (``TUOPIN_API_THROTTLE=0``: one client address sends every request). Requests are
+anonymous, with ``Accept-Encoding: gzip`` as browsers send it (``--no-gzip``: identity).
 
 Timed in the order (a), (b), (d) on one server, then (c) on a second; (a)-(c) each for ``--seconds`` (30)
 by wrk (2 threads; p95 from a Lua ``done`` function, since ``--latency`` prints p50/p75/p90/p99 only):
 
-(a) a province's counties, ``/api/v1/region-scores/?region=52&period=2020&level=3`` (not cached: a
-    query with ``region`` is built on every request), 16 connections: goals p95 < 100 ms, 0 errors;
+(a) a province's counties, ``/api/v1/region-scores/?region=52&period=2020&level=3`` (public: rendered
+    and compressed once per run and query, then from the cache; one untimed request fills it),
+    16 connections: goals p95 < 100 ms, 0 errors;
 (b) every county of the country, ``/api/v1/region-scores/?level=3&period=2020`` (the national payload,
-    rendered once per run and kept in the cache under ``indicators:region-scores:<ETag>``; one untimed
-    request fills it first), 16 connections: goals p95 < 100 ms, 0 errors;
+    rendered and gzip-compressed once per run and kept in the cache under
+    ``indicators:region-scores:<ETag>``; one untimed request fills it first), 16 connections: goals
+    p95 < 100 ms, 0 errors;
 (c) the same national query with its cache cleared before each request, 4 connections: a second
     gunicorn whose Django cache is ``DummyCache`` (every ``get`` misses, ``set`` keeps nothing), so each
     request reads the rows and renders the payload (the cost of one cache miss, less the Redis write):
@@ -95,7 +96,12 @@ import os
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
-WHITENOISE_USE_FINDERS = True  # serve static/ without collectstatic
+# static files as production serves them: collected, hashed and pre-compressed, served by WhiteNoise
+STATIC_ROOT = os.environ["BENCH_STATIC_ROOT"]
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+WHITENOISE_USE_FINDERS = False
+# persistent connections, as config.settings.production does by default
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
 if os.environ.get("BENCH_DUMMY_CACHE") == "1":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 '''
@@ -172,6 +178,7 @@ class Server:
             DJANGO_SETTINGS_MODULE="bench_api_settings",
             TUOPIN_API_THROTTLE="0",
             BENCH_DUMMY_CACHE="1" if dummy_cache else "0",
+            BENCH_STATIC_ROOT=str(Path(settings_dir, "static")),
         )
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop())
         command = [
@@ -309,12 +316,24 @@ def main() -> int:
     national = f"/api/v1/region-scores/?level=3&period={args.period}"
     print(
         "server: gunicorn -w 2 (sync), DEBUG off, throttling off, "
-        f"DATABASE_CONN_MAX_AGE={os.environ.get('DATABASE_CONN_MAX_AGE', '0 (default)')}; anonymous requests; "
+        f"DATABASE_CONN_MAX_AGE={os.environ.get('DATABASE_CONN_MAX_AGE', '60 (default)')}, static files "
+        "collected and compressed; anonymous requests; "
         f"Accept-Encoding {'gzip' if gzip else 'identity'}"
     )
     goals = {}
     with tempfile.TemporaryDirectory() as folder:
         Path(folder, "bench_api_settings.py").write_text(SETTINGS_MODULE)
+        subprocess.run(  # collected and compressed once, as a deployment does
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            check=True,
+            env={
+                **os.environ,
+                "PYTHONPATH": os.pathsep.join([folder, str(ROOT)]),
+                "DJANGO_SETTINGS_MODULE": "bench_api_settings",
+                "BENCH_STATIC_ROOT": str(Path(folder, "static")),
+            },
+        )
         lua = str(Path(folder, "p95.lua"))
         Path(lua).write_text(WRK_LUA)
 

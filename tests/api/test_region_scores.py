@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 
 import pytest
 from django.core.cache import cache
@@ -225,6 +226,27 @@ def test_national_county_payload_is_rendered_once_per_run_and_served_from_the_ca
     assert rows(client.get(URL, {"period": 2020, "level": 3}))[COUNTY_A]["eqi"] == 62.1
     scores_write(run_publish(period=2020), {COUNTY_A: {"eqi": 33.0}})  # a new run: a new key
     assert rows(client.get(URL, {"period": 2020, "level": 3}))[COUNTY_A]["eqi"] == 33.0
+
+
+def test_public_payload_is_compressed_once_and_served_gzipped_to_clients_that_accept_it(run2020):
+    import gzip
+
+    client = client_for()
+    plain = client.get(URL, {"period": 2020, "level": 3})
+    assert not plain.has_header("Content-Encoding")
+    for _ in range(2):  # built and stored, then from the cache
+        zipped = client.get(URL, {"period": 2020, "level": 3}, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+        assert zipped["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped["Vary"]
+        assert gzip.decompress(zipped.content) == plain.content
+    assert zipped["ETag"] == "W/" + plain["ETag"]
+    again = client.get(
+        URL, {"period": 2020, "level": 3}, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=zipped["ETag"]
+    )
+    assert again.status_code == 304
+    # a province's counties (a public query with a region) is cached and compressed too
+    province = client.get(URL, {"period": 2020, "region": "64"}, HTTP_ACCEPT_ENCODING="gzip")
+    assert province["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(province.content))["count"] >= 1
 
 
 def test_csv_payload_is_cached_apart_from_json(run2020):
