@@ -1,7 +1,8 @@
 /* TopoJSON to GeoJSON for the maps (the subset /geo/<level>.topojson uses: one object "regions",
    MultiPolygon geometries, quantised and delta-encoded arcs, no shared arcs needed).
    TuopinGeometry.load(url) -> Promise of a GeoJSON FeatureCollection whose features carry
-   properties.code (the region code) and properties.name. */
+   properties.code (the region code) and properties.name. Loaded with data-preload="URL", the
+   download starts as soon as this script runs. */
 (function () {
   "use strict";
   function decode(topology) {
@@ -30,10 +31,18 @@
     });
     return { type: "FeatureCollection", features: features };
   }
-  function load(url) {
+  function fetchJson(url) {
     return fetch(url, { credentials: "same-origin" })
-      .then(function (r) { if (!r.ok) { throw new Error("geometry " + r.status); } return r.json(); })
-      .then(decode);
+      .then(function (r) { if (!r.ok) { throw new Error("geometry " + r.status); } return r.json(); });
+  }
+  // <script src="geometry.js" data-preload="URL"> starts the download at once, before the page's
+  // later scripts (plotly.js takes a second to parse); load(URL) then takes that download.
+  var me = document.currentScript;
+  var early = me && me.dataset.preload ? { url: me.dataset.preload, json: fetchJson(me.dataset.preload) } : null;
+  function load(url) {
+    var json = early && early.url === url ? early.json : fetchJson(url);
+    early = null;
+    return json.then(decode);
   }
   window.TuopinGeometry = { decode: decode, load: load };
 })();
