@@ -1,9 +1,4 @@
-"""The early-warning inbox (reads) and the warning workflow (writes) of DESIGN §4 and §7.
-
-Reads: the flagged households of a region's subtree in the current published run of a period
-(default methodology), filtered, sorted by risk, optionally only those newly flagged since the
-previous published run of the same period and methodology. Registry numbers are masked
-(``households.ids.registry_mask``) but for the village's data clerks and admins; no names, no resident IDs.
+"""The warning workflow of DESIGN §4 (writes; the inbox's reads are in ``indicators.warnings_data``).
 
 Workflow: flagged → verified by the village → assistance measures assigned → risk elimination
 proposed → risk eliminated (confirmed). Each step is a dated ``WarningStep`` with its actor and a
@@ -31,16 +26,12 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from households.forms import StatusChangeForm
 from households.models import HouseholdSurvey, Member, MemberStatus, MonitoringStatus
-from households.selectors import registry_shown
 from households.services.registry import status_change_record
-from indicators.methods.scoring import CATEGORIES, REASONS
 from indicators.models import (
     AssistanceMeasure,
     ComputationRun,
@@ -49,45 +40,8 @@ from indicators.models import (
     WarningState,
     WarningStep,
 )
+from indicators.warnings_data import household_score
 from regions.models import Assignment, Region, Role
-
-#: Labels of the flag reasons (``indicators.methods.scoring.REASONS``).
-REASON_LABELS = {
-    "below_monitoring_line": gettext_lazy("income below the monitoring line"),
-    "vulnerable": gettext_lazy("vulnerable (expected poverty)"),
-    "catastrophic_health": gettext_lazy("catastrophic health spending"),
-    "illness_disability": gettext_lazy("serious illness or disability"),
-    "shock": gettext_lazy("shock (disaster loss or job loss)"),
-}
-#: Labels of the monitoring categories (``indicators.methods.scoring.CATEGORIES``).
-CATEGORY_LABELS = {
-    "ex_poor_unstable": gettext_lazy("ex-poor, unstable"),
-    "near_poor_at_risk": gettext_lazy("near-poor, at risk"),
-    "sudden_hardship": gettext_lazy("sudden severe hardship"),
-}
-assert set(REASON_LABELS) == set(REASONS) and set(CATEGORY_LABELS) == set(CATEGORIES)
-
-#: Sort orders of the inbox. "risk": highest vulnerability first, then the lowest income over the
-#: monitoring line, then the registry number (households without a value last).
-SORTS = {
-    "risk": (F("vulnerability").desc(nulls_last=True), F("margin").asc(nulls_last=True)),
-    "margin": (F("margin").asc(nulls_last=True), F("vulnerability").desc(nulls_last=True)),
-    "eqi": (F("eqi").asc(nulls_last=True), F("vulnerability").desc(nulls_last=True)),
-    "village": (F("region__code").asc(), F("vulnerability").desc(nulls_last=True)),
-}
-
-ROW_FIELDS = (
-    "household_id",
-    "household__registry_number",
-    "region__code",
-    "region__name",
-    "region__path",
-    "category",
-    "reasons",
-    "margin",
-    "vulnerability",
-    "eqi",
-)
 
 STEP_ROLES = {
     WarningState.VERIFIED: frozenset({Role.CLERK, Role.OFFICIAL, Role.ADMIN}),
@@ -107,138 +61,6 @@ STEP_AFTER = {
 STABLE_MONTHS = 6
 #: Monitoring statuses a verification may confirm (the three monitored groups).
 MONITORED = (MonitoringStatus.EX_POOR_UNSTABLE, MonitoringStatus.NEAR_POOR, MonitoringStatus.SUDDEN_HARDSHIP)
-
-
-# --- reads --------------------------------------------------------------------------------------
-
-
-def current_runs() -> list[ComputationRun]:
-    """The current published runs of the default methodology, latest period first (one query)."""
-    return list(
-        ComputationRun.objects.filter(is_current=True, methodology__is_default=True)
-        .select_related("methodology", "previous")
-        .order_by("-period_id")
-    )
-
-
-def previous_run(run: ComputationRun) -> ComputationRun | None:
-    """The published run ``run`` replaced (same period and methodology), or None for the first one.
-
-    ``run.previous`` when it was published; else the latest published run of the same period and
-    methodology that finished before ``run``.
-    """
-    if run.previous is not None and run.previous.status == ComputationRun.Status.PUBLISHED:
-        return run.previous
-    return (
-        ComputationRun.objects.filter(
-            period_id=run.period_id,
-            methodology_id=run.methodology_id,
-            status=ComputationRun.Status.PUBLISHED,
-            finished_at__lt=run.finished_at,
-        )
-        .exclude(pk=run.pk)
-        .order_by("-finished_at")
-        .first()
-    )
-
-
-def flagged_scores(
-    *,
-    run: ComputationRun,
-    region: Region,
-    village: str = "",
-    reason: str = "",
-    since: ComputationRun | None = None,
-    sort: str = "risk",
-) -> QuerySet:
-    """The flagged households of ``region``'s subtree in ``run`` as dicts of ``ROW_FIELDS``.
-
-    Args:
-        village: a village code to keep only that village ("" for all).
-        reason: a code of ``REASONS`` to keep households flagged for it ("" for all).
-        since: keep only households not flagged in this run (the "newly flagged" view).
-        sort: a key of ``SORTS``; ties end on the registry number.
-    Raises:
-        ValueError: unknown ``reason`` or ``sort``.
-
-    The caller checked that ``region`` is in the user's scope (its subtree then is too).
-    """
-    if reason and reason not in REASONS:
-        raise ValueError(f"unknown reason {reason!r}")
-    if sort not in SORTS:
-        raise ValueError(f"unknown sort {sort!r}")
-    scores = HouseholdScore.objects.filter(run=run, flagged=True, region__path__startswith=region.path)
-    if village:
-        scores = scores.filter(region__code=village)
-    if reason:  # the JSON list as text: each code appears quoted ("shock"), no code inside another
-        scores = scores.filter(reasons__icontains=f'"{reason}"')
-    if since is not None:
-        scores = scores.exclude(
-            household_id__in=HouseholdScore.objects.filter(run=since, flagged=True).values("household_id")
-        )
-    return scores.order_by(*SORTS[sort], "household__registry_number").values(*ROW_FIELDS)
-
-
-def flagged_villages(*, run: ComputationRun, region: Region) -> list[tuple[str, str]]:
-    """(code, name) of the villages of ``region``'s subtree with a flagged household in ``run``, by code."""
-    return list(
-        HouseholdScore.objects.filter(run=run, flagged=True, region__path__startswith=region.path)
-        .values_list("region__code", "region__name")
-        .distinct()
-        .order_by("region__code")
-    )
-
-
-def inbox_rows(rows, *, reveal_paths: list[str] | None, cases: dict[int, WarningCase] | None = None) -> list[dict]:
-    """Score dicts (``flagged_scores``) as display and export rows: registry number, labels, case state.
-
-    ``reveal_paths`` (``households.selectors.registry_reveal_paths(user)``): where registry numbers show
-    whole; elsewhere they are masked (``640422100002**01``).
-
-    Output keys: ``household_id``, ``registry``, ``village_code``, ``village``, ``category``,
-    ``reasons`` (labels, "; "), ``reason_codes``, ``margin`` (income over the monitoring line, a
-    ratio), ``vulnerability`` (0-1), ``eqi`` (0-100), ``state`` (label of the open case's state, or
-    of "flagged" without a case).
-    """
-    cases = cases or {}
-    out = []
-    for r in rows:
-        case = cases.get(r["household_id"])
-        out.append(
-            {
-                "household_id": r["household_id"],
-                "registry": registry_shown(
-                    r["household__registry_number"], village_path=r["region__path"], reveal_paths=reveal_paths
-                ),
-                "village_code": r["region__code"],
-                "village": r["region__name"],
-                "category": str(CATEGORY_LABELS.get(r["category"], r["category"])),
-                "reason_codes": list(r["reasons"]),
-                "reasons": "; ".join(str(REASON_LABELS.get(c, c)) for c in r["reasons"]),
-                "margin": None if r["margin"] is None else round(r["margin"], 3),
-                "vulnerability": None if r["vulnerability"] is None else round(r["vulnerability"], 3),
-                "eqi": None if r["eqi"] is None else round(r["eqi"], 1),
-                "state": (case.get_state_display() if case else WarningState.FLAGGED.label),
-            }
-        )
-    return out
-
-
-def open_cases(household_ids) -> dict[int, WarningCase]:
-    """The open case (not closed by risk elimination) of each household that has one (one query)."""
-    cases = WarningCase.objects.filter(household_id__in=list(household_ids)).exclude(state=WarningState.RISK_ELIMINATED)
-    return {case.household_id: case for case in cases}
-
-
-def latest_case(household) -> WarningCase | None:
-    """The household's open case, else its latest closed one, with its steps and their actors."""
-    cases = WarningCase.objects.filter(household=household).prefetch_related("steps__actor")
-    return cases.exclude(state=WarningState.RISK_ELIMINATED).first() or cases.order_by("-opened_at", "-pk").first()
-
-
-def household_score(*, run: ComputationRun, household) -> HouseholdScore | None:
-    """The household's score in ``run``, or None."""
-    return HouseholdScore.objects.filter(run=run, household=household).first()
 
 
 def user_roles_over(user, region: Region) -> set[str]:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from config.exports import FORMATS, table_response
 from households.selectors import households_visible_to, registry_reveal_paths, registry_shown
+from indicators import warnings_data as data
 from indicators.models import AssistanceMeasure, ComputationRun, WarningState
 from indicators.services import warnings as service
 from regions.selectors import regions_visible_to
@@ -56,7 +57,7 @@ def _region(request, code: str):
 
 def _run(request) -> tuple[ComputationRun | None, list[ComputationRun]]:
     """The current run of ``?period=`` (default: the latest period), and all current runs."""
-    runs = service.current_runs()
+    runs = data.current_runs()
     period = request.GET.get("period") or request.POST.get("period") or ""
     if period:
         run = next((r for r in runs if str(r.period_id) == period), None)
@@ -92,15 +93,15 @@ def warning_inbox(request, code: str):
     run, runs = _run(request)
     params = {k: request.GET.get(k, "") for k in ("village", "reason", "view", "sort", "format")}
     sort = params["sort"] or "risk"
-    if sort not in service.SORTS or (params["reason"] and params["reason"] not in service.REASON_LABELS):
+    if sort not in data.SORTS or (params["reason"] and params["reason"] not in data.REASON_LABELS):
         return HttpResponseBadRequest(_("Unknown sort or reason."))
     if params["format"] and params["format"] not in FORMATS:
         return HttpResponseBadRequest(_("Unknown format: csv or xlsx."))
     context = {"region": region, "run": run, "runs": runs, "params": params, "sort": sort}
     if run is None:
         return render(request, "indicators/warnings.html", context)
-    previous = service.previous_run(run) if params["view"] == "new" else None
-    scores = service.flagged_scores(
+    previous = data.previous_run(run) if params["view"] == "new" else None
+    scores = data.flagged_scores(
         run=run,
         region=region,
         village=params["village"],
@@ -110,8 +111,8 @@ def warning_inbox(request, code: str):
     )
     if params["format"]:
         rows = list(scores)
-        cases = service.open_cases(r["household_id"] for r in rows)
-        rows = service.inbox_rows(rows, reveal_paths=registry_reveal_paths(request.user), cases=cases)
+        cases = data.open_cases(r["household_id"] for r in rows)
+        rows = data.inbox_rows(rows, reveal_paths=registry_reveal_paths(request.user), cases=cases)
         name = f"warnings-{region.code}-{run.period_id}" + ("-new" if params["view"] == "new" else "")
         return table_response(rows, COLUMNS, filename=name, fmt=params["format"])
     page = Paginator(scores, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -121,14 +122,14 @@ def warning_inbox(request, code: str):
     query.pop("format", None)
     context |= {
         "page": page,
-        "rows": service.inbox_rows(
+        "rows": data.inbox_rows(
             rows,
             reveal_paths=registry_reveal_paths(request.user),
-            cases=service.open_cases(r["household_id"] for r in rows),
+            cases=data.open_cases(r["household_id"] for r in rows),
         ),
         "previous": previous,
-        "villages": service.flagged_villages(run=run, region=region),
-        "reasons": list(service.REASON_LABELS.items()),
+        "villages": data.flagged_villages(run=run, region=region),
+        "reasons": list(data.REASON_LABELS.items()),
         "sorts": [
             ("risk", _("risk (vulnerability, then margin)")),
             ("margin", _("income over the monitoring line")),
@@ -152,9 +153,9 @@ def warning_case(request, code: str, pk: int):
     region = _region(request, code)
     household = _household(request, region, pk)
     run, _runs = _run(request)
-    case = service.latest_case(household)
+    case = data.latest_case(household)
     open_case = case if case is not None and case.state != WarningState.RISK_ELIMINATED else None
-    score = service.household_score(run=run, household=household) if run else None
+    score = data.household_score(run=run, household=household) if run else None
     allowed = service.steps_allowed(user=request.user, household=household, case=open_case)
     if open_case is None and not (score and score.flagged):
         allowed = []  # nothing to verify: not flagged in this run
@@ -173,8 +174,8 @@ def warning_case(request, code: str, pk: int):
         ),
         "run": run,
         "score": score,
-        "score_reasons": [service.REASON_LABELS.get(c, c) for c in (score.reasons if score else [])],
-        "score_category": service.CATEGORY_LABELS.get(score.category, "") if score else "",
+        "score_reasons": [data.REASON_LABELS.get(c, c) for c in (score.reasons if score else [])],
+        "score_category": data.CATEGORY_LABELS.get(score.category, "") if score else "",
         "case": case,
         "steps": list(case.steps.all()) if case else [],
         "measure_labels": dict(AssistanceMeasure.choices),
