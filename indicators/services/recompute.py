@@ -19,16 +19,27 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from households.models import ChangeLog, SurveyPeriod
+from households.models import (
+    ChangeLog,
+    Household,
+    HouseholdSurvey,
+    Member,
+    MemberStatus,
+    SurveyPeriod,
+    VillageSurvey,
+)
 from indicators.methods import poverty
 from indicators.models import ComputationRun, HouseholdScore, Methodology, RegionScore, RunChunk
 from indicators.services import inputs, rollup, score, store
 from indicators.services.lines import lines_for
+from regions.models import Region
 
 log = logging.getLogger(__name__)
 
 HOUSEHOLD_TABLE = HouseholdScore._meta.db_table
 REGION_TABLE = RegionScore._meta.db_table
+#: The tables the chunks read (their planner statistics are refreshed when stale, see run_create).
+INPUT_TABLES = [m._meta.db_table for m in (HouseholdSurvey, Household, Member, MemberStatus, VillageSurvey, Region)]
 _COPY_COLUMNS = [f.column for f in HouseholdScore._meta.concrete_fields if f.column not in ("id", "run_id")]
 
 
@@ -105,6 +116,7 @@ def run_create(
     params = methodology.parameters
     if not SurveyPeriod.objects.filter(pk=period).exists():
         raise RecomputeError(f"No survey period {period}.")
+    store.statistics_refresh(INPUT_TABLES)
     all_provinces = inputs.provinces_with_surveys(period=period)
     previous = ComputationRun.objects.filter(period_id=period, methodology=methodology, is_current=True).first()
     if not all_provinces and previous is None:
@@ -304,7 +316,11 @@ def _coverage(period: int) -> pd.DataFrame:
 
 
 def run_publish(*, run_id: int) -> ComputationRun:
-    """Roll up a run whose chunks are all done and make it current (one transaction); idempotent."""
+    """Roll up a run whose chunks are all done and make it current (one transaction); idempotent.
+
+    A run created after this one that is already current stays current (this one is published, not
+    current): of two overlapping runs, the later snapshot is served whichever finishes last.
+    """
     with transaction.atomic():
         run = ComputationRun.objects.select_for_update().select_related("methodology").get(pk=run_id)
         if run.status == ComputationRun.Status.PUBLISHED:
@@ -341,11 +357,16 @@ def run_publish(*, run_id: int) -> ComputationRun:
         rows = measures.reset_index(drop=True)[[c for c in fields]].assign(run_id=run.pk, period_id=run.period_id)
         RegionScore.objects.filter(run=run).delete()
         store.frame_insert(table=REGION_TABLE, frame=rows)
-        ComputationRun.objects.filter(period_id=run.period_id, methodology=run.methodology, is_current=True).update(
-            is_current=False
+        current = ComputationRun.objects.select_for_update().filter(
+            period_id=run.period_id, methodology=run.methodology, is_current=True
         )
+        # a run created after this one (a later snapshot of the data) that published first stays
+        # current: two overlapping runs (a manual one during the nightly one) end on the newer
+        newer = [r.pk for r in current if r.pk > run.pk]
+        if not newer:
+            current.update(is_current=False)
         ComputationRun.objects.filter(pk=run.pk).update(
-            status=ComputationRun.Status.PUBLISHED, is_current=True, finished_at=timezone.now(), error=""
+            status=ComputationRun.Status.PUBLISHED, is_current=not newer, finished_at=timezone.now(), error=""
         )
     run.refresh_from_db()
     log.info("run %s published: period %s, %s regions", run.pk, run.period_id, len(rows))

@@ -61,6 +61,32 @@ def bulk_session() -> None:
             cursor.execute("SET LOCAL jit = off")
 
 
+def statistics_refresh(tables: list[str], *, changed_share: float = 0.1) -> list[str]:
+    """ANALYZE the tables whose planner statistics are missing or stale; returns the ones analysed.
+
+    After a bulk load (the demo, a large import) PostgreSQL has no statistics until autovacuum
+    comes by, and plans the recompute's joins as if the tables were empty: a tester saw 70 s per
+    period instead of 3 s. A table is analysed when it never was, or when more than
+    ``changed_share`` of its rows changed since. A no-op elsewhere.
+    """
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT relname FROM pg_stat_user_tables WHERE relname = ANY(%s)
+              AND ((last_analyze IS NULL AND last_autoanalyze IS NULL)
+                   OR n_mod_since_analyze > %s * GREATEST(n_live_tup, 1))
+            ORDER BY relname
+            """,
+            [tables, changed_share],
+        )
+        stale = [row[0] for row in cursor.fetchall()]
+        for table in stale:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+    return stale
+
+
 def frame_select(sql: str, params: list, *, text: tuple[str, ...] = ()) -> pd.DataFrame:
     """Rows of a query as a frame with the query's column names.
 

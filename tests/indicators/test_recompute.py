@@ -270,3 +270,27 @@ def test_a_failed_roll_up_marks_the_run_failed_and_unlocks_an_unused_methodology
     run = ComputationRun.objects.get()
     assert run.status == ComputationRun.Status.FAILED and "ZeroDivisionError" in run.error
     assert Methodology.objects.get(pk=run.methodology_id).locked_at is None
+
+
+def test_of_two_overlapping_runs_the_newer_stays_current_whichever_publishes_last(two_provinces):
+    older = service.run_create(period=2020, full=True)
+    newer = service.run_create(period=2020, full=True)
+    for run in (newer, older):  # the newer run finishes first
+        for chunk in run.chunks.all():
+            service.chunk_compute(chunk_id=chunk.pk)
+        service.run_publish(run_id=run.pk)
+    older.refresh_from_db()
+    newer.refresh_from_db()
+    assert service.current_run(period=2020) == newer
+    assert older.status == ComputationRun.Status.PUBLISHED and not older.is_current
+    assert checksum(older) == checksum(newer)  # the same data: published all the same
+    third = service.recompute(period=2020, full=True)  # a later run still takes over
+    assert service.current_run(period=2020) == third
+
+
+def test_stale_planner_statistics_are_refreshed_before_a_run(postgresql):
+    from indicators.services import store
+
+    table = HouseholdSurvey._meta.db_table
+    assert store.statistics_refresh([table], changed_share=-1.0) == [table]  # every table counts as stale
+    assert set(service.INPUT_TABLES) >= {table, "households_memberstatus", "regions_region"}

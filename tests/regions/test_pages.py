@@ -143,3 +143,18 @@ def test_topojson_counties_under_800_kb_gzipped_every_county_drawable_and_lossle
     plain = client.get("/geo/3.topojson")
     assert "Content-Encoding" not in plain and json.loads(plain.content)["type"] == "Topology"
     assert plain["ETag"] != response["ETag"]
+
+
+@pytest.mark.django_db
+def test_admin_assigns_a_region_found_by_its_code_not_by_its_internal_id(admin_client):
+    """The assignment form searches regions by code or name (autocomplete); it never takes a typed
+    number as the internal id, which once turned Gansu's code 62 into the region whose id is 62."""
+    response = admin_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "regions", "model_name": "assignment", "field_name": "region", "term": "62"},
+    )
+    assert response.status_code == 200
+    texts = [r["text"] for r in response.json()["results"]]
+    assert texts[0] == "甘肃省 (62)" and all("(62" in t for t in texts)
+    form = admin_client.get("/admin/regions/assignment/add/").content.decode()
+    assert "admin-autocomplete" in form and "vForeignKeyRawIdAdminField" not in form
