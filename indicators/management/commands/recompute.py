@@ -20,7 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("--full", action="store_true", help="recompute every province")
         parser.add_argument("--methodology", default="", help="methodology version (default: the default one)")
         parser.add_argument(
-            "--jobs", type=int, default=1, help="provinces computed at once, each on its own connection (PostgreSQL)"
+            "--jobs",
+            type=int,
+            default=1,
+            help="provinces computed at once, each on its own connection (PostgreSQL; SQLite: one at a time)",
         )
 
     def handle(self, *args, period, provinces, full, methodology, jobs, **options):
