@@ -174,6 +174,8 @@ def _public_row(row: dict | None, access: Access) -> dict | None:
         return None
     shown = access.shows(path=row["region__path"], level=row["level"], households=row["households"])
     out = {"code": row["region__code"], "name": row["region__name"], "suppressed": not shown}
+    # why: below the public level (sign in), or too few surveyed households
+    out["hidden"] = None if shown else ("level" if row["level"] > settings.TUOPIN_PUBLIC_MAX_LEVEL else "small")
     out.update({f: (row[f] if shown else None) for f in _fields()})
     if not shown:
         out["households"] = None

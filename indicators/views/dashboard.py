@@ -34,6 +34,7 @@ def _labels() -> dict[str, str]:
     return {
         "noData": _("No data"),
         "suppressed": _("Fewer than 10 surveyed households: not shown"),
+        "belowPublic": _("Below county level the numbers are shown after signing in, within your regions."),
         "code": _("Code"),
         "rank": _("Rank"),
         "of": _("of"),
@@ -84,7 +85,9 @@ def _dashboard(request, *, region: Region | None):
     mapped = region is None or (region.scheme == CN and region.level < Level.COUNTY)
     fmt = request.GET.get("format")
     if fmt is not None and (fmt not in FORMATS or not mapped):
-        return HttpResponseBadRequest(_("format must be csv or xlsx (a map of counties only)."))
+        return HttpResponseBadRequest(
+            _("Exports (csv, xlsx) come from pages with a county map; below a county, from its townships' page.")
+        )
     map_data = data.map_data(region=region, run=run, access=access) if mapped else None
     if fmt is not None:
         return _export(map_data, run=run, region=region, fmt=fmt)

@@ -136,7 +136,9 @@
     kpis.innerHTML = card(L.persons, fmt(row.persons, "count")) + card(L.households, fmt(row.households, "count")) +
       card(L.incidence, incidence, esc(L.exitLine) + " " + numberFormats.share.format(line) + (exit ? " · " + exit : "")) +
       card(L.flagged, fmt(row.flagged_households, "count"));
-    if (row.suppressed) { kpis.innerHTML += "<p class=\"meta\">" + esc(L.suppressed) + "</p>"; }
+    if (row.suppressed) {
+      kpis.innerHTML += "<p class=\"meta\">" + esc(row.hidden === "level" ? L.belowPublic : L.suppressed) + "</p>";
+    }
 
     var trend = D.trendCodes.map(function (m) {
       return { type: "scatter", mode: "lines+markers", name: measures[m].name, x: D.periods, connectgaps: false,

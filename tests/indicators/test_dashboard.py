@@ -166,6 +166,13 @@ def test_anonymous_sees_no_township_numbers_and_an_assigned_official_does(client
     data = client.get(f"/regions/{township.code}/").context["dashboard"]
     row = data["focus"]["series"][township.code]["periods"][2020]
     assert row["suppressed"] is True and row["eqi"] is None and row["households"] is None
+    assert row["hidden"] == "level"  # 50 households: hidden for its level, not as a small cell
+    county = client.get("/regions/62/").context["dashboard"]["map"]
+    assert county["suppressed"][county["codes"].index("620103")] is True  # the small cell
+    small = client.get("/regions/620103/").context["dashboard"]["focus"]["series"]["620103"]["periods"][2020]
+    assert small["suppressed"] is True and small["hidden"] == "small"
+    response = client.get("/regions/620103/?format=csv", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and b"county map" in response.content
     official = User.objects.create_user("official-64")
     Assignment.objects.create(user=official, role=Role.OFFICIAL, region=Region.objects.get(code="640104"))
     client.force_login(official)
