@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from django.utils.text import compress_string
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
@@ -216,6 +217,10 @@ class _ScoreApi(StrictFormatMixin, APIView):
     def query(self, request) -> dict:
         """The validated query parameters (400 on an unknown parameter or a bad value)."""
         StrictQueryParamsBackend().filter_queryset(request, None, self)
+        # an empty value (?region=) would be read as no parameter at all, the whole country
+        empty = sorted(name for name, value in request.query_params.items() if value.strip() == "")
+        if empty:
+            raise ValidationError({name: [_("An empty value: give one or leave the parameter out.")] for name in empty})
         query = self.query_serializer_class(data=request.query_params)
         query.is_valid(raise_exception=True)
         return query.validated_data

@@ -46,6 +46,10 @@ REGION_SCORE_NUMBERS = (
     "s80_s20",
     "flagged_share",
     "mean_vulnerability",
+    # measures of the indicator registry beyond DESIGN §7's list, so the API serves all it lists
+    "vulnerable_share",
+    "income_median",
+    "median_margin",
     "households",
     "persons",
     "coverage",

@@ -98,6 +98,13 @@ class RegionScoreOutputSerializer(serializers.Serializer):
     s80_s20 = _share("Income quintile share ratio S80/S20.")
     flagged_share = _share("Share of households flagged for early warning, 0-1.")
     mean_vulnerability = _share("Mean vulnerability (expected poverty), 0-1.")
+    vulnerable_share = _share("Share of persons with vulnerability 0.5 or more, 0-1.")
+    income_median = serializers.FloatField(
+        allow_null=True, help_text="Weighted median income per person, yuan per year; null: no data."
+    )
+    median_margin = serializers.FloatField(
+        allow_null=True, help_text="Median of income / monitoring line over persons; null: no data."
+    )
     households = serializers.IntegerField(allow_null=True, help_text="Surveyed households.")
     persons = serializers.IntegerField(allow_null=True)
     coverage = _share("Share of registered households surveyed this period, 0-1.")

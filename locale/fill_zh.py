@@ -547,6 +547,7 @@ ZH.update(
         "Townships and villages (sign-in required)": "乡镇和村（需登录）",
         "Tag map": "标签地图",
         "Rankings of the counties": "县级排名",
+        "An empty value: give one or leave the parameter out.": "参数值为空：请填写，或去掉该参数。",
         "Every county of the map with every measure:": "地图中所有县的全部指标：",
         "Exports (csv, xlsx) come from pages with a county map; below a county, from its townships' page.": "导出（csv、xlsx）仅在带县级地图的页面提供；县以下请在其乡镇页面导出。",
         "Below county level the numbers are shown after signing in, within your regions.": "县以下的数据须登录后在您负责的区域内查看。",

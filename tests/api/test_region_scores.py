@@ -280,3 +280,19 @@ def test_query_count_is_the_same_for_10_and_100_rows(people, persona, django_ass
         with django_assert_num_queries(expected - 1):  # no tag
             assert len(client.get(URL, {"period": 2020, "level": 3, "page_size": 200}).json()["results"]) == n
         cache.clear()
+
+
+def test_region_scores_serve_every_measure_of_the_indicator_registry():
+    from indicators.registry import INDICATORS
+
+    missing = [i.code for i in INDICATORS if i.code not in REGION_SCORE_FIELDS]
+    assert missing == []
+    assert set(REGION_SCORE_FIELDS) == set(RegionScoreOutputSerializer().fields)
+
+
+@pytest.mark.parametrize("query", ["region=", "tag=", "period=&level=3", "region=%20"])
+def test_an_empty_parameter_is_a_400_not_the_whole_country(query):
+    response = client_for().get(f"{URL}?{query}", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    name = query.split("=")[0]
+    assert response.json()[name] == ["An empty value: give one or leave the parameter out."]
