@@ -6,7 +6,8 @@ KPI cards. The numbers come from ``indicators.dashboard_data`` (current runs, sm
 """
 
 from django.conf import settings
-from django.http import Http404, HttpResponseBadRequest
+from django.core.exceptions import BadRequest
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -85,7 +86,7 @@ def _dashboard(request, *, region: Region | None):
     mapped = region is None or (region.scheme == CN and region.level < Level.COUNTY)
     fmt = request.GET.get("format")
     if fmt is not None and (fmt not in FORMATS or not mapped):
-        return HttpResponseBadRequest(
+        raise BadRequest(
             _("Exports (csv, xlsx) come from pages with a county map; below a county, from its townships' page.")
         )
     map_data = data.map_data(region=region, run=run, access=access) if mapped else None

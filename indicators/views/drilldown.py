@@ -63,7 +63,7 @@ def _choice(request, name: str, allowed, default):
     if value is None or value == "":
         return default
     if value not in allowed:
-        raise BadRequest(f"bad value for {name}")
+        raise BadRequest(_("Unknown value %(value)s for %(name)s.") % {"value": value[:40], "name": name})
     return value
 
 

@@ -8,9 +8,9 @@ Steps are POSTed with a CSRF token; who may take which step is decided in
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -94,9 +94,9 @@ def warning_inbox(request, code: str):
     params = {k: request.GET.get(k, "") for k in ("village", "reason", "view", "sort", "format")}
     sort = params["sort"] or "risk"
     if sort not in data.SORTS or (params["reason"] and params["reason"] not in data.REASON_LABELS):
-        return HttpResponseBadRequest(_("Unknown sort or reason."))
+        raise BadRequest(_("Unknown sort or reason."))
     if params["format"] and params["format"] not in FORMATS:
-        return HttpResponseBadRequest(_("Unknown format: csv or xlsx."))
+        raise BadRequest(_("Unknown format: csv or xlsx."))
     context = {"region": region, "run": run, "runs": runs, "params": params, "sort": sort}
     if run is None:
         return render(request, "indicators/warnings.html", context)

@@ -502,3 +502,15 @@ def test_real_recompute_values_reach_the_village_page(client, world):
     assert [r[1] for r in rows] == ["2", "1"]
     kpis = dict(response.context["kpis"])
     assert kpis["Surveyed households"] == "2" and kpis["Persons"] == "3"
+
+
+def test_a_bad_value_gets_the_site_400_page_naming_it(client):
+    """handler400: the site's layout and the view's own reason, in the reader's language."""
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("root400", password="pw"))
+    response = client.get("/regions/621126/children/?measure=xxx", HTTP_ACCEPT_LANGUAGE="en")
+    page = response.content.decode()
+    assert response.status_code == 400 and "Unknown value xxx for measure." in page and 'href="/"' in page
+    zh = client.get("/regions/621126/children/?measure=xxx", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "参数 measure 的值 xxx 无效。" in zh
