@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import Http404
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
+from django.utils.translation import gettext as _
 from rest_framework import pagination, throttling
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
@@ -36,7 +37,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is not None and not (raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
-            raise ValidationError({"page_size": [f"A whole number from 1 to {self.max_page_size}."]})
+            raise ValidationError({"page_size": [_("A whole number from 1 to %(max)s.") % {"max": self.max_page_size}]})
         return super().get_page_size(request)
 
     def get_schema_operation_parameters(self, view):
@@ -51,7 +52,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         raw = request.query_params.get(self.page_query_param)
         if raw is not None and raw != "last" and not (raw.isdigit() and int(raw) >= 1):
-            raise ValidationError({"page": ["A whole number from 1, or 'last'."]})
+            raise ValidationError({"page": [_("A whole number from 1, or 'last'.")]})
         return super().paginate_queryset(queryset, request, view)
 
 
@@ -76,11 +77,16 @@ class StrictQueryParamsBackend(BaseFilterBackend):
         unknown = sorted(set(request.query_params) - allowed)
         if unknown:
             raise ValidationError(
-                {name: [f"Unknown query parameter. Allowed: {', '.join(sorted(allowed))}."] for name in unknown}
+                {
+                    name: [
+                        _("Unknown query parameter. Allowed: %(allowed)s.") % {"allowed": ", ".join(sorted(allowed))}
+                    ]
+                    for name in unknown
+                }
             )
         repeated = sorted(name for name, values in request.query_params.lists() if len(values) > 1)
         if repeated:
-            raise ValidationError({name: ["Given more than once; give it once."] for name in repeated})
+            raise ValidationError({name: [_("Given more than once; give it once.")] for name in repeated})
         return queryset
 
 
@@ -102,7 +108,7 @@ class CursorPagination(pagination.CursorPagination):
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is not None and not (raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
-            raise ValidationError({"page_size": [f"A whole number from 1 to {self.max_page_size}."]})
+            raise ValidationError({"page_size": [_("A whole number from 1 to %(max)s.") % {"max": self.max_page_size}]})
         return super().get_page_size(request)
 
     def get_ordering(self, request, queryset, view):

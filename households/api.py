@@ -7,6 +7,7 @@ import django_filters
 from django.core.validators import RegexValidator
 from django.db.models import F
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
@@ -252,7 +253,7 @@ class SurveyFilter(django_filters.FilterSet):
     def filter_region(self, queryset, name, value):
         path = Region.objects.filter(code=value).values_list("path", flat=True).first()
         if path is None:
-            raise serializers.ValidationError({"region": [f"No region with code {value}."]})
+            raise serializers.ValidationError({"region": [_("No region with code %(code)s.") % {"code": value}]})
         return queryset.filter(household__region__path__startswith=path)
 
 

@@ -7,6 +7,7 @@ from operator import or_
 from django.conf import settings
 from django.db.models import BooleanField, Case, ExpressionWrapper, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import gettext as _
 
 from indicators.models import ComputationRun, HouseholdScore, Methodology, PovertyLine, RegionScore
 from indicators.services.rollup import SMALL_CELL
@@ -140,7 +141,7 @@ def runs_current(*, period: int | None = None, methodology: str | None = None) -
 def _region_path(code: str, field: str = "region") -> str:
     path = Region.objects.filter(code=code).values_list("path", flat=True).first()
     if path is None:
-        raise ScoreQueryError(field, f"No region with code {code}.")
+        raise ScoreQueryError(field, _("No region with code %(code)s.") % {"code": code})
     return path
 
 

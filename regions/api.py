@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
@@ -58,7 +59,7 @@ class RegionFilter(django_filters.FilterSet):
     def filter_region(self, queryset, name, value):
         path = Region.objects.filter(code=value).values_list("path", flat=True).first()
         if path is None:
-            raise serializers.ValidationError({"region": [f"No region with code {value}."]})
+            raise serializers.ValidationError({"region": [_("No region with code %(code)s.") % {"code": value}]})
         return queryset.filter(path__startswith=path)
 
     def filter_tag(self, queryset, name, value):

@@ -23,7 +23,10 @@ def test_session_login_and_token_both_read_the_scoped_rows(people):
     for client in (session, token):
         assert {r["region"] for r in client.get(URL, {"region": COUNTY_A}).json()["results"]} == {COUNTY_A, TOWNSHIP_A}
     refused = bad_token.get(URL, HTTP_ACCEPT_LANGUAGE="en")  # not read as anonymous
-    assert refused.status_code in (401, 403) and refused.json()["detail"] == "Invalid token."
+    assert refused.status_code == 401 and refused.json()["detail"] == "Invalid token."
+    assert refused["WWW-Authenticate"] == "Token"
+    anonymous = APIClient().get("/api/v1/household-scores/")
+    assert anonymous.status_code == 401 and anonymous["WWW-Authenticate"] == "Token"
 
 
 def test_throttling_per_user_with_the_rate_from_the_settings(people, settings, monkeypatch):
