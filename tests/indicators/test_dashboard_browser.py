@@ -85,6 +85,16 @@ def test_national_dashboard_draws_counties_trend_and_switches_measure_and_langua
         page.wait_for_selector("#dashboard-map[data-measure='headcount_ratio'][data-rendered]", timeout=30_000)
         timings = page.evaluate("() => window.__tuopinTimings")
         switched = dict(page.evaluate(FILLS_JS))
+        # the fast recolour (before Plotly's redraw) paints what the redraw paints
+        recoloured = dict(
+            page.evaluate(
+                "(fills) => { const s = document.getElementById('measure-select'); s.value = 'd1_income';"
+                " s.dispatchEvent(new Event('change')); return fills(); }".replace("fills()", f"({FILLS_JS})()")
+            )
+        )
+        page.wait_for_selector("#dashboard-map[data-measure='d1_income'][data-rendered]", timeout=30_000)
+        redrawn = dict(page.evaluate(FILLS_JS))
+        timings_d1 = page.evaluate("() => window.__tuopinTimings")
 
         page.click("form.language button[value='en']")
         page.wait_for_load_state("load")
@@ -119,3 +129,5 @@ def test_national_dashboard_draws_counties_trend_and_switches_measure_and_langua
     assert [t[0] for t in traces_zh] != [t[0] for t in traces_en]
     assert title_en == "Exit-quality index"
     assert timings["firstRender"] > 0 and timings["measureSwitch"] > 0
+    assert len(redrawn) >= 2800 and recoloured == redrawn and recoloured != switched
+    assert 0 < timings_d1["measureSwitch"] <= timings_d1["measureRedraw"]
