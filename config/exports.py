@@ -3,7 +3,6 @@
 One place for every "export" button and every ``?format=csv|xlsx`` of a page table.
 """
 
-import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -11,28 +10,19 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from config.renderers import cell, csv_bytes
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
 
 
-def _cell(value):
-    """A cell value both writers accept: numbers and text as they are, None as empty, the rest as text."""
-    if value is None or isinstance(value, (int, float, str)):
+def _text_safe(value):
+    """A value both writers accept: numbers as they are, None as empty, text through the API
+    renderer's cell rule (``config.renderers.cell``: a leading ``=``, ``+``, ``-``, ``@`` gets a
+    ``'`` so a spreadsheet never runs a region or village name as a formula)."""
+    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
         return value
-    return str(value)
-
-
-def table_csv(rows: Iterable[Mapping], columns: Sequence[tuple[str, str]]) -> bytes:
-    """``rows`` (dicts) as CSV bytes, UTF-8 with a BOM; ``columns`` are (key, header) pairs in order.
-
-    Codes stay text (a leading zero survives); None is an empty cell.
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([str(label) for _, label in columns])
-    for row in rows:
-        writer.writerow(["" if row.get(key) is None else _cell(row.get(key)) for key, _ in columns])
-    return buffer.getvalue().encode("utf-8-sig")
+    return cell(value)
 
 
 def table_xlsx(rows: Iterable[Mapping], columns: Sequence[tuple[str, str]], *, title: str = "data") -> bytes:
@@ -45,11 +35,11 @@ def table_xlsx(rows: Iterable[Mapping], columns: Sequence[tuple[str, str]], *, t
     sheet = workbook.active
     sheet.title = (title or "data")[:31]
     sheet.append([str(label) for _, label in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    for header in sheet[1]:
+        header.font = Font(bold=True)
     text_columns = [i for i, (key, _) in enumerate(columns, start=1) if key.endswith("code") or key == "region"]
     for row in rows:
-        sheet.append([_cell(row.get(key)) for key, _ in columns])
+        sheet.append([_text_safe(row.get(key)) for key, _ in columns])
         for i in text_columns:
             sheet.cell(row=sheet.max_row, column=i).number_format = "@"
     buffer = io.BytesIO()
@@ -64,7 +54,8 @@ def table_response(rows, columns, *, filename: str, fmt: str) -> HttpResponse:
     ``filename`` must not hold personal data (it ends up in the browser's history).
     """
     if fmt == "csv":
-        response = HttpResponse(table_csv(rows, columns), content_type="text/csv; charset=utf-8")
+        # the API's CSV writer: codes stay text, None is empty, text that would start a formula is neutralised
+        response = HttpResponse(csv_bytes(rows, columns=columns), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
         response = HttpResponse(table_xlsx(rows, columns, title=filename), content_type=XLSX)
     else:

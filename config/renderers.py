@@ -11,14 +11,15 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from rest_framework.renderers import BaseRenderer
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value) -> str | int | float:
+def cell(value) -> str | int | float:
+    """One CSV or spreadsheet cell of an API or page table (see the module's rules)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -44,19 +45,24 @@ def _rows(data) -> list[Mapping]:
     return []
 
 
-def csv_bytes(rows: Iterable[Mapping]) -> bytes:
-    """``rows`` (dicts) as CSV bytes, UTF-8 with a BOM, CRLF line ends; the header is the union of
-    the rows' keys in the order they first appear."""
+def csv_bytes(rows: Iterable[Mapping], *, columns: Sequence[tuple[str, str]] | None = None) -> bytes:
+    """``rows`` (dicts) as CSV bytes, UTF-8 with a BOM, CRLF line ends.
+
+    ``columns``: (key, header) pairs in order; None takes the union of the rows' keys in the order
+    they first appear, each its own header (no header line when there are no rows).
+    """
     rows = list(rows)
-    columns: dict[str, None] = {}
-    for row in rows:
-        columns.update(dict.fromkeys(row))
+    if columns is None:
+        keys: dict[str, None] = {}
+        for row in rows:
+            keys.update(dict.fromkeys(row))
+        columns = [(key, key) for key in keys]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     if columns:
-        writer.writerow(columns)
+        writer.writerow([str(header) for _, header in columns])
     for row in rows:
-        writer.writerow([_cell(row.get(column)) for column in columns])
+        writer.writerow([cell(row.get(key)) for key, _ in columns])
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -113,32 +113,6 @@ def boundaries_version(*, level: int) -> str:
     return hashlib.sha256(f"{level}:{stats['n']}:{stats['last']}".encode()).hexdigest()[:16]
 
 
-def boundaries_geojson(*, level: int) -> tuple[bytes, str]:
-    """The map geometry of a level as a GeoJSON FeatureCollection, and its ETag.
-
-    The features are the boundaries of ``level`` plus, for places that have no polygon at that
-    level (Taiwan has only a province outline), the nearest higher level's polygon, so the map of
-    counties still shows Taiwan, in the no-data style. Properties: ``code``, ``name``, ``level``.
-    Built once per version and kept in the cache.
-
-    Returns:
-        (UTF-8 JSON bytes, ETag text).
-    """
-    version = boundaries_version(level=level)
-    key = f"regions:boundaries:{level}:{version}"
-    body = cache.get(key)
-    if body is None:
-        features = [
-            {"type": "Feature", "id": code, "properties": {"code": code, "name": name, "level": lvl}, "geometry": geom}
-            for lvl, code, name, geom in _map_rows(level)
-        ]
-        body = json.dumps(
-            {"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":")
-        ).encode()
-        cache.set(key, body, timeout=None)
-    return body, version
-
-
 def _topology(rows: list[tuple[int, str, str, dict]]) -> dict:
     """A TopoJSON topology of ``(level, code, name, geometry)`` rows, one arc per ring.
 
@@ -177,7 +151,7 @@ def _topology(rows: list[tuple[int, str, str, dict]]) -> dict:
     }
 
 
-def _map_rows(level: int) -> list[tuple[int, str, str, dict]]:
+def boundary_rows(level: int) -> list[tuple[int, str, str, dict]]:
     """The boundaries of ``level`` plus the province outlines of places without polygons there."""
     rows = list(
         Boundary.objects.filter(level__lte=level)
@@ -191,9 +165,10 @@ def _map_rows(level: int) -> list[tuple[int, str, str, dict]]:
 def boundaries_topojson(*, level: int) -> tuple[bytes, bytes, str]:
     """The map geometry of a level as TopoJSON (object ``regions``), plain and gzipped, and its ETag.
 
-    The same features as ``boundaries_geojson`` (Taiwan as its province outline), delta-encoded and
-    quantised to 0.001 degree (``_topology``). Built once per version and kept in the cache, gzipped
-    at level 9 once, so a request costs no compression.
+    The boundaries of the level plus, for places without a polygon there (Taiwan has only a province
+    outline), the province outline, so the map of counties still shows Taiwan in the no-data style
+    (``boundary_rows``); delta-encoded and quantised to 0.001 degree (``_topology``). Built once
+    per version and kept in the cache, gzipped at level 9 once, so a request costs no compression.
 
     Returns:
         (UTF-8 JSON bytes, the same gzipped, ETag text).
@@ -202,7 +177,7 @@ def boundaries_topojson(*, level: int) -> tuple[bytes, bytes, str]:
     key = f"regions:topojson:{level}:{version}"
     cached = cache.get(key)
     if cached is None:
-        body = json.dumps(_topology(_map_rows(level)), ensure_ascii=False, separators=(",", ":")).encode()
+        body = json.dumps(_topology(boundary_rows(level)), ensure_ascii=False, separators=(",", ":")).encode()
         cached = (body, gzip.compress(body, compresslevel=9, mtime=0))
         cache.set(key, cached, timeout=None)
     return cached[0], cached[1], version

@@ -80,18 +80,6 @@ def region_detail(request, code: str):
 
 
 @require_safe
-def boundaries(request, level: int):
-    """GeoJSON of a level's boundaries (``/geo/3.geojson``), cacheable, with an ETag."""
-    if level not in (Level.PROVINCE, Level.PREFECTURE, Level.COUNTY):
-        raise Http404(_("Boundaries exist for levels 1 to 3."))
-    body, version = selectors.boundaries_geojson(level=level)
-    response = HttpResponse(body, content_type="application/geo+json")
-    response["ETag"] = f'"{version}"'
-    response["Cache-Control"] = "public, max-age=86400"
-    return response
-
-
-@require_safe
 def boundaries_topojson(request, level: int):
     """TopoJSON of a level's boundaries (``/geo/3.topojson``), what the maps draw.
 

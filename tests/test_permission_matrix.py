@@ -67,7 +67,6 @@ PAGES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "indicators:methodology": (PUBLIC, ("get",), ("none",)),
     "regions:home": (PUBLIC, ("get",), ("none",)),
     "regions:detail": (PUBLIC, ("get",), ("county", "township")),
-    "regions:boundaries": (PUBLIC, ("get",), ("level",)),
     "regions:topojson": (PUBLIC, ("get",), ("level",)),
     "indicators:children": (SCOPED, ("get",), ("county", "township", "county_b")),
     "indicators:village": (SCOPED, ("get",), ("village", "village_b")),

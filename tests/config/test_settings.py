@@ -112,3 +112,20 @@ def test_docker_compose_has_the_five_services_with_their_commands():
     assert envs[0] == envs[1] == envs[2]
     assert envs[0]["DATABASE_URL"].startswith("postgres://") and envs[0]["CELERY_BROKER_URL"].startswith("redis://")
     assert envs[0]["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
+
+
+def test_page_exports_neutralise_formulas_in_csv_and_xlsx():
+    """A name starting with '=' is text in both downloads, never a spreadsheet formula."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from config.exports import table_response
+
+    rows = [{"code": "620102", "name": '=HYPERLINK("x")', "eqi": -1.5, "flagged": True}]
+    columns = [("code", "Code"), ("name", "Name"), ("eqi", "EQI"), ("flagged", "Flagged")]
+    text = table_response(rows, columns, filename="t", fmt="csv").content.decode("utf-8-sig")
+    assert text.splitlines() == ["Code,Name,EQI,Flagged", '620102,"\'=HYPERLINK(""x"")",-1.5,true']
+    sheet = load_workbook(io.BytesIO(table_response(rows, columns, filename="t", fmt="xlsx").content)).active
+    assert [c.value for c in sheet[2]] == ["620102", '\'=HYPERLINK("x")', -1.5, "true"]
+    assert sheet["B2"].data_type == "s"

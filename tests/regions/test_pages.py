@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from regions.selectors import boundary_rows
+
 
 @pytest.mark.django_db
 def test_home_embeds_every_county_with_its_tag_value(client, shared_data):
@@ -71,26 +73,12 @@ def test_region_page_unknown_code_is_404(client):
 
 
 @pytest.mark.django_db
-def test_boundaries_geojson_counties_with_taiwan_and_conditional_get(client):
-    response = client.get("/geo/3.geojson", HTTP_ACCEPT_ENCODING="gzip")
-    assert response.status_code == 200 and response["Content-Encoding"] == "gzip"
-    body = json.loads(gzip.decompress(response.content))
-    codes = {f["properties"]["code"] for f in body["features"]}
-    assert len(codes) == 2875 and {"710000", "810001", "654203", "622926"} <= codes
-    assert "max-age" in response["Cache-Control"]
-    again = client.get("/geo/3.geojson", HTTP_IF_NONE_MATCH=response["ETag"], HTTP_ACCEPT_ENCODING="gzip")
-    assert again.status_code == 304
-    assert client.get("/geo/4.geojson").status_code == 404
-
-
-@pytest.mark.django_db
 def test_pages_answer_head_requests(client):
     for url in (
         "/",
         "/regions/62/",
         "/map/tags/",
         "/regions/62/tree/",
-        "/geo/3.geojson",
         "/geo/3.topojson",
         "/methodology/",
     ):
@@ -128,21 +116,21 @@ def test_topojson_counties_under_800_kb_gzipped_every_county_drawable_and_lossle
     assert len(response.content) <= 800_000  # was 1.19 MB as GeoJSON
     assert "max-age" in response["Cache-Control"] and "Accept-Encoding" in response["Vary"]
     decoded = _decode_topojson(json.loads(gzip.decompress(response.content)))
-    geojson = json.loads(gzip.decompress(client.get("/geo/3.geojson", HTTP_ACCEPT_ENCODING="gzip").content))
-    assert set(decoded) == {f["properties"]["code"] for f in geojson["features"]}
+    stored = {code: geometry for _level, code, _name, geometry in boundary_rows(3)}
+    assert set(decoded) == set(stored) and {"710000", "810001", "654203", "622926"} <= set(decoded)  # Taiwan too
     assert len(decoded) == 2875 and all(len(rings) >= 1 for rings in decoded.values())
-    for feature in geojson["features"]:  # quantised to 0.001 degree: the stored three decimals survive
-        geometry = feature["geometry"]
+    for code, geometry in stored.items():  # quantised to 0.001 degree: the stored three decimals survive
         polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-        assert sum(len(ring) for polygon in decoded[feature["id"]] for ring in polygon) <= sum(
+        assert sum(len(ring) for polygon in decoded[code] for ring in polygon) <= sum(
             len(ring) for polygon in polygons for ring in polygon
         )
-        assert decoded[feature["id"]][0][0][0] == [round(v, 3) for v in polygons[0][0][0]]
+        assert decoded[code][0][0][0] == [round(v, 3) for v in polygons[0][0][0]]
     again = client.get("/geo/3.topojson", HTTP_IF_NONE_MATCH=response["ETag"], HTTP_ACCEPT_ENCODING="gzip")
     assert again.status_code == 304
     plain = client.get("/geo/3.topojson")
     assert "Content-Encoding" not in plain and json.loads(plain.content)["type"] == "Topology"
     assert plain["ETag"] != response["ETag"]
+    assert client.get("/geo/4.topojson").status_code == 404
 
 
 @pytest.mark.django_db
