@@ -48,15 +48,6 @@ def access_for(user) -> Access:
     return Access(paths=user_region_paths(user))
 
 
-def current_runs() -> list[ComputationRun]:
-    """The current runs of the default methodology, one per period, oldest period first (one query)."""
-    return list(
-        ComputationRun.objects.filter(is_current=True, methodology__is_default=True)
-        .select_related("methodology")
-        .order_by("period_id")
-    )
-
-
 def quantile_classes(values: list[float | None], *, k: int = CLASSES) -> tuple[list[int | None], list[list[float]]]:
     """Quantile classes of ``values`` (None stays None), ties in one class.
 

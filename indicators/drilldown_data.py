@@ -96,15 +96,6 @@ def deprivations_decode(bits: int) -> list[str]:
     return [code for j, code in enumerate(AF_INDICATORS) if bits >> j & 1]
 
 
-def runs_published() -> list[ComputationRun]:
-    """The current run of every period under the default methodology, oldest period first (one query)."""
-    return list(
-        ComputationRun.objects.filter(is_current=True, methodology__is_default=True)
-        .select_related("methodology")
-        .order_by("period_id")
-    )
-
-
 def run_of_period(runs: list[ComputationRun], period: int | None) -> ComputationRun | None:
     """The run of ``period`` among ``runs`` (the latest period when ``period`` is None); None if absent."""
     if period is None:

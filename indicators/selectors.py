@@ -25,6 +25,16 @@ def runs() -> QuerySet[ComputationRun]:
     return ComputationRun.objects.select_related("methodology").order_by("-started_at", "-pk")
 
 
+def current_runs() -> list[ComputationRun]:
+    """The current published run of every period under the default methodology, oldest period
+    first, with its methodology and previous run (one query). What every score page shows."""
+    return list(
+        ComputationRun.objects.filter(is_current=True, methodology__is_default=True)
+        .select_related("methodology", "previous")
+        .order_by("period_id")
+    )
+
+
 # --- Scores for the API (region-scores, household-scores, early-warning) --------------------------
 
 #: The numbers of a ``region-scores`` row (DESIGN §7), in the order of the API's fields.

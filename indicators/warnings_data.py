@@ -57,15 +57,6 @@ ROW_FIELDS = (
 )
 
 
-def current_runs() -> list[ComputationRun]:
-    """The current published runs of the default methodology, latest period first (one query)."""
-    return list(
-        ComputationRun.objects.filter(is_current=True, methodology__is_default=True)
-        .select_related("methodology", "previous")
-        .order_by("-period_id")
-    )
-
-
 def previous_run(run: ComputationRun) -> ComputationRun | None:
     """The published run ``run`` replaced (same period and methodology), or None for the first one.
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 
 from config.exports import FORMATS, table_response
 from indicators import dashboard_data as data
+from indicators import selectors
 from regions import selectors as region_selectors
 from regions.models import CN, Level, Region
 
@@ -78,7 +79,7 @@ def _export(map_data: data.MapData, *, run, region: Region | None, fmt: str):
 
 
 def _dashboard(request, *, region: Region | None):
-    runs = data.current_runs()
+    runs = selectors.current_runs()
     periods = [run.period_id for run in runs]
     period = _period(request, periods)
     run = next((r for r in runs if r.period_id == period), None)

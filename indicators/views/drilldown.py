@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 from config.exports import FORMATS, table_response
 from households.selectors import households_visible_to, registry_reveal_paths, registry_shown
 from indicators import drilldown_data as data
+from indicators import selectors
 from indicators.registry import BY_CODE, INDICATORS
 from regions.models import CN, Level
 from regions.selectors import region_ancestors, regions_visible_to
@@ -69,7 +70,7 @@ def _choice(request, name: str, allowed, default):
 
 def _run(request) -> tuple[list, object]:
     """The published runs and the one ``?period=`` asks for (the latest by default); 400 for a bad year."""
-    runs = data.runs_published()
+    runs = selectors.current_runs()
     period = _choice(request, "period", {str(r.period_id) for r in runs}, None)
     return runs, data.run_of_period(runs, int(period) if period else None)
 

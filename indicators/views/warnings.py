@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from config.exports import FORMATS, table_response
 from households.selectors import households_visible_to, registry_reveal_paths, registry_shown
+from indicators import selectors
 from indicators import warnings_data as data
 from indicators.models import AssistanceMeasure, ComputationRun, WarningState
 from indicators.services import warnings as service
@@ -57,7 +58,7 @@ def _region(request, code: str):
 
 def _run(request) -> tuple[ComputationRun | None, list[ComputationRun]]:
     """The current run of ``?period=`` (default: the latest period), and all current runs."""
-    runs = data.current_runs()
+    runs = selectors.current_runs()[::-1]  # latest period first
     period = request.GET.get("period") or request.POST.get("period") or ""
     if period:
         run = next((r for r in runs if str(r.period_id) == period), None)
