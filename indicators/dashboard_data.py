@@ -6,10 +6,14 @@ of queries whatever the number of regions. Public readers see scores at county l
 households); a user assigned a region sees its subtree whole.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import QuerySet
+from django.utils.html import json_script
+from django.utils.safestring import SafeString, mark_safe
 
 from indicators.models import ComputationRun, RegionScore
 from indicators.registry import INDICATORS, Indicator
@@ -24,6 +28,8 @@ TREND = (*DIMENSIONS, "eqi")
 KPI_FIELDS = ("persons", "households", "headcount_ratio", "flagged_households", "exit_check")
 #: Number of quantile classes of the choropleth.
 CLASSES = 5
+#: Seconds a map's rendered JSON stays cached (its key names the run, whose scores never change).
+MAP_CACHE_SECONDS = 24 * 3600
 
 
 @dataclass
@@ -31,6 +37,15 @@ class Access:
     """Who reads: ``paths`` None for a superuser, else the subtrees assigned (empty for the public)."""
 
     paths: list[str] | None
+
+    @property
+    def key(self) -> str:
+        """A short text naming what this reader may see: ``all``, ``public`` or a digest of the paths."""
+        if self.paths is None:
+            return "all"
+        if not self.paths:
+            return "public"
+        return hashlib.sha256("|".join(sorted(self.paths)).encode()).hexdigest()[:16]
 
     def scoped(self, path: str) -> bool:
         """True when the user is assigned the region at ``path`` or an ancestor of it."""
@@ -158,6 +173,24 @@ def map_data(*, region: Region | None, run: ComputationRun | None, access: Acces
         data.ranks[m.code] = ranks(values, direction=m.direction)
     data.without_data = data.counties - sum(v is not None for v in data.values["eqi"])
     return data
+
+
+def map_script(*, region: Region | None, run: ComputationRun | None, access: Access) -> SafeString:
+    """``map_data`` as the page's ``<script id="dashboard-map-data" type="application/json">`` element.
+
+    Built once per run, area and reader's access (``Access.key``) and then read from the cache: the
+    national map's 2,978 counties x 23 measures with classes and ranks take a few hundred
+    milliseconds to build and serialise, and every visitor of the public map gets the same bytes.
+    A run's scores never change once published, so a new run is a new key.
+    """
+    if run is None:
+        return json_script(None, "dashboard-map-data")
+    key = f"indicators:dashboard-map:{run.pk}:{region.code if region else 'cn'}:{access.key}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = str(json_script(map_data(region=region, run=run, access=access).as_json(), "dashboard-map-data"))
+        cache.set(key, cached, MAP_CACHE_SECONDS)
+    return mark_safe(cached)  # noqa: S308 (json_script's own escaped output, kept as text in the cache)
 
 
 def _public_row(row: dict | None, access: Access) -> dict | None:

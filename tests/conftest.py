@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 
 from regions.services.boundaries import boundaries_import
@@ -21,6 +22,15 @@ from regions.services.divisions import divisions_import
 from regions.services.tags import tags_import
 
 CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rendered payloads, maps and throttle counters of other tests (or an earlier database) must not
+    leak: cache keys name run ids, which a new test database numbers again."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def shared_data_dir() -> Path:

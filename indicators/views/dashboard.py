@@ -90,9 +90,8 @@ def _dashboard(request, *, region: Region | None):
         raise BadRequest(
             _("Exports (csv, xlsx) come from pages with a county map; below a county, from its townships' page.")
         )
-    map_data = data.map_data(region=region, run=run, access=access) if mapped else None
     if fmt is not None:
-        return _export(map_data, run=run, region=region, fmt=fmt)
+        return _export(data.map_data(region=region, run=run, access=access), run=run, region=region, fmt=fmt)
     if region is None:  # the trend and KPIs follow a province chosen on the page
         focus = list(Region.objects.filter(scheme=CN, level=Level.PROVINCE).order_by("code"))
     else:
@@ -124,7 +123,6 @@ def _dashboard(request, *, region: Region | None):
         # plotly.js loads its base map from here, never from its CDN
         "topojsonUrl": f"{settings.STATIC_URL}vendor/plotly-topojson/",
         "areaPrefix": region.code if region is not None else "",
-        "map": map_data.as_json() if map_data else None,
         "focus": {
             "candidates": [
                 {"code": r.code, "name": r.name} for r in focus if region is not None or r.code in with_data
@@ -146,6 +144,8 @@ def _dashboard(request, *, region: Region | None):
         "run": run,
         "mapped": mapped,
         "dashboard": payload,
+        # the counties and their measures (or null), cached per run, area and access
+        "map_script": data.map_script(region=region, run=run, access=access) if mapped else "",
         "drilldown": region is not None and region.level >= Level.COUNTY and region.scheme == CN,
     }
     return render(request, "indicators/dashboard.html", context)

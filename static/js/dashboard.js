@@ -48,7 +48,8 @@
 
   /* ---- the map ---- */
   var mapEl = document.getElementById("dashboard-map");
-  var M = D.map;
+  var mapData = document.getElementById("dashboard-map-data");
+  var M = mapData ? JSON.parse(mapData.textContent) : null;
   var index = {};
   if (M) { M.codes.forEach(function (code, i) { index[code] = i; }); }
 

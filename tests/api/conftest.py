@@ -7,7 +7,6 @@ County A is 640422 西吉县 (township 640422100, village 640422100002); county 
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -22,14 +21,6 @@ TOWNSHIP_A, TOWNSHIP_B = "640422100", "640402100"
 VILLAGE_A, VILLAGE_B = "640422100002", "640402100200"
 RESIDENT_ID = "640422198001010" + "01"
 RESIDENT_ID += ids.check_character(RESIDENT_ID)
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Rendered payloads and throttle counters from other tests (or an earlier database) must not leak."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def run_publish(*, period: int = 2020, methodology: Methodology | None = None) -> ComputationRun:

@@ -1,7 +1,11 @@
 """The national and region dashboards and the methodology page, from hand-made RegionScore rows."""
 
+import json
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -19,6 +23,15 @@ COUNTIES_2020 = {
     "620102": (80.0, 0.001, 300),
     "620103": (90.0, 0.000, 5),
 }
+
+
+def page_map(response) -> dict | None:
+    """The map the page embeds (``<script id="dashboard-map-data">``), parsed as the browser parses it;
+    None when the page has no map."""
+    found = re.search(
+        r'<script id="dashboard-map-data" type="application/json">(.*?)</script>', response.content.decode(), re.S
+    )
+    return json.loads(found.group(1)) if found else None
 
 
 def _run(year: int) -> ComputationRun:
@@ -104,7 +117,7 @@ def test_national_dashboard_values_classes_and_small_cell_for_the_public(client,
     data = response.context["dashboard"]
     assert data["period"] == 2020 and data["periods"] == [2018, 2019, 2020]
     assert data["run"]["version"] == "v1"
-    m = data["map"]
+    m = page_map(response)
     assert m["codes"] == ["620102", "620103", "621126", "622921"]
     assert m["values"]["eqi"] == [80.0, None, 60.0, 70.0]  # 620103: 5 households, not shown
     assert m["suppressed"] == [False, True, False, False]
@@ -122,8 +135,8 @@ def test_national_dashboard_values_classes_and_small_cell_for_the_public(client,
 
 @pytest.mark.django_db
 def test_national_dashboard_earlier_period_and_unknown_period(client, scores):
-    data = client.get("/?period=2018").context["dashboard"]
-    assert data["map"]["codes"] == ["621126"] and data["map"]["values"]["eqi"] == [50.0]
+    m = page_map(client.get("/?period=2018"))
+    assert m["codes"] == ["621126"] and m["values"]["eqi"] == [50.0]
     assert client.get("/?period=2019&measure=headcount_ratio").context["dashboard"]["measure"] == "headcount_ratio"
     assert client.get("/?measure=nope").context["dashboard"]["measure"] == "eqi"
     assert client.get("/?period=2017").status_code == 404
@@ -132,21 +145,23 @@ def test_national_dashboard_earlier_period_and_unknown_period(client, scores):
 
 @pytest.mark.django_db
 def test_region_dashboard_trend_has_none_for_a_missing_period(client, scores):
-    data = client.get("/regions/621126/").context["dashboard"]
+    response = client.get("/regions/621126/")
+    data = response.context["dashboard"]
     series = data["focus"]["series"]["621126"]["periods"]
     assert series[2019] is None
     trend = dashboard_data.trend(data["focus"]["series"]["621126"], periods=data["periods"])
     assert trend["eqi"] == [50.0, None, 60.0]
     assert trend["d1_income"] == [40.0, None, 50.0] and trend["d4_industry"] == [30.0, None, 40.0]
-    assert data["map"] is None  # no boundaries below county level
+    assert page_map(response) is None  # no boundaries below county level
     assert data["focus"]["parent"] == "6211" and data["focus"]["exitLines"]["621126"] == 0.03
 
 
 @pytest.mark.django_db
 def test_province_dashboard_maps_its_counties_with_kpis_and_exit_line(client, scores):
-    data = client.get("/regions/62/").context["dashboard"]
-    assert data["map"]["codes"] == ["620102", "620103", "621126", "622921"]
-    assert data["map"]["counties"] == Region.objects.filter(level=3, code__startswith="62").count()
+    response = client.get("/regions/62/")
+    data, m = response.context["dashboard"], page_map(response)
+    assert m["codes"] == ["620102", "620103", "621126", "622921"]
+    assert m["counties"] == Region.objects.filter(level=3, code__startswith="62").count()
     row = data["focus"]["series"]["62"]["periods"][2020]
     assert (row["persons"], row["households"], row["headcount_ratio"], row["flagged_households"]) == (
         2000,
@@ -156,8 +171,8 @@ def test_province_dashboard_maps_its_counties_with_kpis_and_exit_line(client, sc
     )
     assert row["exit_check"] is True and data["focus"]["exitLines"]["62"] == 0.03
     assert data["areaPrefix"] == "62"
-    beijing = client.get("/regions/11/").context["dashboard"]
-    assert beijing["focus"]["exitLines"]["11"] == 0.02 and beijing["map"]["codes"] == []
+    beijing = client.get("/regions/11/")
+    assert beijing.context["dashboard"]["focus"]["exitLines"]["11"] == 0.02 and page_map(beijing)["codes"] == []
 
 
 @pytest.mark.django_db
@@ -167,7 +182,7 @@ def test_anonymous_sees_no_township_numbers_and_an_assigned_official_does(client
     row = data["focus"]["series"][township.code]["periods"][2020]
     assert row["suppressed"] is True and row["eqi"] is None and row["households"] is None
     assert row["hidden"] == "level"  # 50 households: hidden for its level, not as a small cell
-    county = client.get("/regions/62/").context["dashboard"]["map"]
+    county = page_map(client.get("/regions/62/"))
     assert county["suppressed"][county["codes"].index("620103")] is True  # the small cell
     small = client.get("/regions/620103/").context["dashboard"]["focus"]["series"]["620103"]["periods"][2020]
     assert small["suppressed"] is True and small["hidden"] == "small"
@@ -183,9 +198,22 @@ def test_anonymous_sees_no_township_numbers_and_an_assigned_official_does(client
 
 
 @pytest.mark.django_db
+def test_cached_map_is_per_access_and_per_run(client, scores):
+    assert page_map(client.get("/"))["values"]["eqi"] == [80.0, None, 60.0, 70.0]  # cached for the public
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    assert page_map(client.get("/"))["values"]["eqi"] == [80.0, 90.0, 60.0, 70.0]  # not the public's copy
+    client.logout()
+    assert page_map(client.get("/"))["values"]["eqi"] == [80.0, None, 60.0, 70.0]
+    ComputationRun.objects.filter(pk=scores["runs"][2020].pk).update(is_current=False)
+    newer = _run(2020)  # a new run of the period: a new key, no stale map
+    _score(newer, "621126", eqi=65.5, households=100)
+    assert page_map(client.get("/"))["values"]["eqi"] == [65.5]
+
+
+@pytest.mark.django_db
 def test_superuser_sees_the_small_cell(client, scores):
     client.force_login(User.objects.create_superuser("root", password="pw"))
-    m = client.get("/").context["dashboard"]["map"]
+    m = page_map(client.get("/"))
     assert m["values"]["eqi"] == [80.0, 90.0, 60.0, 70.0] and m["classes"]["eqi"] == [2, 3, 0, 1]
     assert m["withoutData"] == 2978 - 4
 
@@ -202,10 +230,13 @@ def _more_counties(run, n: int) -> None:
 def test_dashboard_query_count_does_not_grow_with_the_counties(client, scores, django_assert_num_queries):
     with django_assert_num_queries(5):
         client.get("/")
+    with django_assert_num_queries(3):  # the map of this run, area and access comes from the cache
+        client.get("/")
     _more_counties(scores["runs"][2020], 100)
+    cache.clear()  # rows added to a published run (which a recompute never does): build the map again
     with django_assert_num_queries(5):
         response = client.get("/")
-    assert len(response.context["dashboard"]["map"]["codes"]) == 104
+    assert len(page_map(response)["codes"]) == 104
     with django_assert_num_queries(6):  # the region, its tags, its ancestors instead of the provinces
         client.get("/regions/13/")
 

@@ -76,8 +76,8 @@ def test_national_dashboard_draws_counties_trend_and_switches_measure_and_langua
         fills = dict(page.evaluate(FILLS_JS))
         traces_zh = page.evaluate(TRACES_JS)
         values = page.evaluate(
-            "() => { const d = JSON.parse(document.getElementById('dashboard-data').textContent);"
-            " return Object.fromEntries(d.map.codes.map((c, i) => [c, d.map.values.eqi[i]])); }"
+            "() => { const m = JSON.parse(document.getElementById('dashboard-map-data').textContent);"
+            " return Object.fromEntries(m.codes.map((c, i) => [c, m.values.eqi[i]])); }"
         )
         page.screenshot(path=str(_artifacts() / "dashboard_national_zh.png"), full_page=True)
 
