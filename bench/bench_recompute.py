@@ -16,7 +16,8 @@ counties concentrated: 15 Inner Mongolia, 45 Guangxi, 52 Guizhou, 53 Yunnan, 54 
 64 Ningxia, 65 Xinjiang (all ``western_province``; 92,054 villages). ``--provinces`` changes it.
 
 Set-up (not timed; in a child process, so its memory does not count): migrate; the divisions with the
-villages of those provinces; the household, member, survey and score tables truncated; then, all by
+villages of those provinces and the boundaries (for ``bench/bench_api.py``'s map); the household,
+member, survey and score tables truncated; then, all by
 COPY from CSV made in memory with numpy (seed 20201231): ``--households`` households spread over the
 villages (log-normal village sizes), 1-6 members each (about 3.4 million), a member status per member
 and period for 2018-2020 once born (about 9.9 million), household surveys for 2020 (every household), 2019
@@ -81,6 +82,7 @@ from indicators.services import inputs, rollup, score, store  # noqa: E402
 from indicators.services import recompute as recompute_module  # noqa: E402
 from indicators.services.lines import lines_for  # noqa: E402
 from regions.models import Region  # noqa: E402
+from regions.services.boundaries import boundaries_import  # noqa: E402
 from regions.services.divisions import divisions_import  # noqa: E402
 
 PERIOD = 2020
@@ -318,6 +320,7 @@ def setup(*, households: int, provinces: str) -> None:
         SurveyPeriod.objects.get_or_create(year=year)
     codes = [c.strip() for c in provinces.split(",")]
     divisions_import(villages=",".join(codes))
+    boundaries_import()  # bench/bench_api.py draws the national map from this database
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(SCORE_TABLES + HOUSEHOLD_TABLES)}, households_changelog CASCADE")
     villages = pd.DataFrame.from_records(

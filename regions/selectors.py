@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from regions.models import CN, Assignment, Boundary, Level, Region, RegionTag, Role, Tag
+from regions.topology import topology
 
 
 def _with_tags() -> Prefetch:
@@ -113,44 +114,6 @@ def boundaries_version(*, level: int) -> str:
     return hashlib.sha256(f"{level}:{stats['n']}:{stats['last']}".encode()).hexdigest()[:16]
 
 
-def _topology(rows: list[tuple[int, str, str, dict]]) -> dict:
-    """A TopoJSON topology of ``(level, code, name, geometry)`` rows, one arc per ring.
-
-    Coordinates are quantised to 0.001 degree (about 100 m; the stored boundaries already have three
-    decimals, so nothing is lost) and delta-encoded, which is what makes TopoJSON small: the county
-    layer is about a quarter of its GeoJSON size gzipped. Each geometry is a ``MultiPolygon`` with
-    ``id`` = the region code and ``properties.name``.
-    """
-    arcs: list[list[list[int]]] = []
-    geometries = []
-    for _level, code, name, geometry in rows:
-        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-        polygon_arcs = []
-        for polygon in polygons:
-            ring_arcs = []
-            for ring in polygon:
-                x0, y0 = round(ring[0][0] * 1000), round(ring[0][1] * 1000)
-                encoded = [[x0, y0]]
-                for x, y in ring[1:]:
-                    qx, qy = round(x * 1000), round(y * 1000)
-                    if (qx, qy) != (x0, y0):
-                        encoded.append([qx - x0, qy - y0])
-                        x0, y0 = qx, qy
-                if len(encoded) < 4:  # a ring that collapsed: keep a closed triangle at least
-                    continue
-                ring_arcs.append([len(arcs)])
-                arcs.append(encoded)
-            if ring_arcs:
-                polygon_arcs.append(ring_arcs)
-        geometries.append({"type": "MultiPolygon", "id": code, "properties": {"name": name}, "arcs": polygon_arcs})
-    return {
-        "type": "Topology",
-        "transform": {"scale": [0.001, 0.001], "translate": [0, 0]},
-        "objects": {"regions": {"type": "GeometryCollection", "geometries": geometries}},
-        "arcs": arcs,
-    }
-
-
 def boundary_rows(level: int) -> list[tuple[int, str, str, dict]]:
     """The boundaries of ``level`` plus the province outlines of places without polygons there."""
     rows = list(
@@ -162,22 +125,34 @@ def boundary_rows(level: int) -> list[tuple[int, str, str, dict]]:
     return [r for r in rows if r[0] == level or (r[0] == Level.PROVINCE and r[1] not in covered_prefixes)]
 
 
-def boundaries_topojson(*, level: int) -> tuple[bytes, bytes, str]:
+#: Douglas-Peucker tolerance (degrees) of each detail the maps may ask for: ``full`` keeps every
+#: stored point (0.001 degree); ``national`` is for a map of the whole country, about 0.07 degree a
+#: pixel at 900 pixels wide, where 0.03 degree is under half a pixel and draws a fifth of the points.
+DETAILS = {"full": 0.0, "national": 0.03}
+
+
+def boundaries_topojson(*, level: int, detail: str = "full") -> tuple[bytes, bytes, str]:
     """The map geometry of a level as TopoJSON (object ``regions``), plain and gzipped, and its ETag.
 
     The boundaries of the level plus, for places without a polygon there (Taiwan has only a province
     outline), the province outline, so the map of counties still shows Taiwan in the no-data style
-    (``boundary_rows``); delta-encoded and quantised to 0.001 degree (``_topology``). Built once
-    per version and kept in the cache, gzipped at level 9 once, so a request costs no compression.
+    (``boundary_rows``); as a topology of shared arcs, quantised to 0.001 degree and simplified to
+    ``DETAILS[detail]`` (``regions.topology.topology``). Built once per version and detail and kept
+    in the cache, gzipped at level 9 once, so a request costs no compression.
 
     Returns:
         (UTF-8 JSON bytes, the same gzipped, ETag text).
+    Raises:
+        KeyError: ``detail`` is not one of ``DETAILS``.
     """
-    version = boundaries_version(level=level)
+    tolerance = DETAILS[detail]
+    version = f"{boundaries_version(level=level)}-{detail}"
     key = f"regions:topojson:{level}:{version}"
     cached = cache.get(key)
     if cached is None:
-        body = json.dumps(_topology(boundary_rows(level)), ensure_ascii=False, separators=(",", ":")).encode()
+        rows = [(code, name, geometry) for _level, code, name, geometry in boundary_rows(level)]
+        topo = topology(rows, tolerance=tolerance)
+        body = json.dumps(topo, ensure_ascii=False, separators=(",", ":")).encode()
         cached = (body, gzip.compress(body, compresslevel=9, mtime=0))
         cache.set(key, cached, timeout=None)
     return cached[0], cached[1], version

@@ -1,6 +1,7 @@
 """Pages of the region tree: the national county map and a page per region."""
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -34,7 +35,7 @@ def home(request):
     counties = selectors.county_map_values(tag=tag)
     tagged = sum(1 for c in counties if c["value"] is not None)
     map_data = {
-        "geometryUrl": reverse("regions:topojson", args=[int(Level.COUNTY)]),
+        "geometryUrl": reverse("regions:topojson", args=[int(Level.COUNTY)]) + "?detail=national",
         # plotly.js appends e.g. "world_110m.json"; whitenoise also serves the unhashed names.
         "topojsonUrl": f"{settings.STATIC_URL}vendor/plotly-topojson/",
         # the region's page is its dashboard (indicators.urls), reversed by name only
@@ -83,12 +84,23 @@ def region_detail(request, code: str):
 def boundaries_topojson(request, level: int):
     """TopoJSON of a level's boundaries (``/geo/3.topojson``), what the maps draw.
 
-    Served gzipped (precompressed once, ``selectors.boundaries_topojson``) to clients that accept
-    gzip, with an ETag per encoding and a day's max-age.
+    ``?detail=national`` gives the lines simplified for a map of the whole country (``full``, the
+    default, keeps every stored point; ``selectors.DETAILS``). Served gzipped (precompressed once,
+    ``selectors.boundaries_topojson``) to clients that accept gzip, with an ETag per detail and
+    encoding and a day's max-age.
+
+    Raises:
+        Http404: a level without boundaries. BadRequest: an unknown ``detail``.
     """
     if level not in (Level.PROVINCE, Level.PREFECTURE, Level.COUNTY):
         raise Http404(_("Boundaries exist for levels 1 to 3."))
-    body, gzipped, version = selectors.boundaries_topojson(level=level)
+    detail = request.GET.get("detail", "full")
+    if detail not in selectors.DETAILS:
+        raise BadRequest(
+            _("Unknown detail %(value)s: use one of %(choices)s.")
+            % {"value": detail, "choices": ", ".join(selectors.DETAILS)}
+        )
+    body, gzipped, version = selectors.boundaries_topojson(level=level, detail=detail)
     accepts_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
     response = HttpResponse(gzipped if accepts_gzip else body, content_type="application/json")
     if accepts_gzip:

@@ -2,7 +2,7 @@
    on the server), KPI cards, D1-D4/EQI trend lines, a radar against the parent and rankings.
    The geometry is fetched once (/geo/3.topojson); a measure switch only restyles the map.
    Bench hooks: window.__tuopinTimings.firstRender (milliseconds from script start until Plotly has
-   drawn), .measureSwitch (from the switch until the map shows the new measure's colours) and
+   drawn the map; the focus charts are drawn next, .focusRender), .measureSwitch (from the switch until the map shows the new measure's colours) and
    .measureRedraw (until Plotly has redrawn the map from the new trace). */
 (function () {
   "use strict";
@@ -53,9 +53,23 @@
   var index = {};
   if (M) { M.codes.forEach(function (code, i) { index[code] = i; }); }
 
+  var extent = null;  // [west, south, east, north] of the area's features, padded by 2 %
+  function areaFeatures() {
+    var features = state.geojson.features.filter(function (f) { return f.properties.code.indexOf(D.areaPrefix) === 0; });
+    if (!extent && features.length) {
+      var box = [Infinity, Infinity, -Infinity, -Infinity];
+      features.forEach(function (f) {
+        box = [Math.min(box[0], f.bbox[0]), Math.min(box[1], f.bbox[1]), Math.max(box[2], f.bbox[2]), Math.max(box[3], f.bbox[3])];
+      });
+      var dx = (box[2] - box[0]) * 0.02, dy = (box[3] - box[1]) * 0.02;
+      extent = [box[0] - dx, box[1] - dy, box[2] + dx, box[3] + dy];
+    }
+    return features;
+  }
+
   function mapTrace() {
     var m = measures[state.measure];
-    var features = state.geojson.features.filter(function (f) { return f.properties.code.indexOf(D.areaPrefix) === 0; });
+    var features = areaFeatures();
     var values = M.values[m.code], classes = M.classes[m.code], ranks = M.ranks[m.code];
     var present = values.filter(function (v) { return v !== null; }).length;
     var z = [], text = [], locations = [];
@@ -110,7 +124,11 @@
     legend();
     return Plotly.react(mapEl, [mapTrace()], {
       margin: { l: 0, r: 0, t: 0, b: 0 },
-      geo: { projection: { type: "mercator" }, fitbounds: "locations", visible: false }
+      // the area's own extent (the features' bounding boxes), not plotly.js's fitbounds, which
+      // walks every point again on each draw
+      geo: extent ? { projection: { type: "mercator" }, lonaxis: { range: [extent[0], extent[2]] },
+                      lataxis: { range: [extent[1], extent[3]] }, visible: false }
+                  : { projection: { type: "mercator" }, fitbounds: "locations", visible: false }
     }, PLOT_CONFIG).then(function () { return performance.now() - started; });
   }
 
@@ -172,7 +190,6 @@
     }).join("");
     focusSelect.addEventListener("change", function () { state.focus = focusSelect.value; drawFocus(); });
   }
-  var focusDone = drawFocus();
 
   /* A measure switch first recolours the drawn county paths in place (their class colours and hover
      texts: tens of milliseconds), then lets Plotly redraw the map from the new trace when the
@@ -212,10 +229,14 @@
     });
   });
 
+  /* The map first (the page's main chart), then the focus charts: each Plotly draw holds the main
+     thread, so the map is not kept waiting behind the trend and the radar. */
+  function focusAfter() {
+    return drawFocus().then(function () { timings.focusRender = performance.now() - t0; });
+  }
   if (M) {
     window.TuopinGeometry.load(D.geometryUrl)
       .then(function (geojson) { state.geojson = geojson; return drawMap(); })
-      .then(function () { return focusDone; })
       .then(function () {
         timings.firstRender = performance.now() - t0;
         mapEl.on("plotly_click", function (ev) {
@@ -225,8 +246,9 @@
         mapEl.setAttribute("data-measure", state.measure);
         mapEl.setAttribute("data-rendered", "true");
       })
-      .catch(function (err) { mapEl.textContent = String(err); mapEl.setAttribute("data-error", String(err)); });
+      .catch(function (err) { mapEl.textContent = String(err); mapEl.setAttribute("data-error", String(err)); })
+      .then(focusAfter);  // drawn whatever became of the map
   } else {
-    focusDone.then(function () { timings.firstRender = performance.now() - t0; });
+    focusAfter().then(function () { timings.firstRender = timings.focusRender; });
   }
 })();

@@ -1,8 +1,11 @@
 /* TopoJSON to GeoJSON for the maps (the subset /geo/<level>.topojson uses: one object "regions",
-   MultiPolygon geometries, quantised and delta-encoded arcs, no shared arcs needed).
+   MultiPolygon geometries, quantised and delta-encoded arcs shared between neighbours).
    TuopinGeometry.load(url) -> Promise of a GeoJSON FeatureCollection whose features carry
-   properties.code (the region code) and properties.name. Loaded with data-preload="URL", the
-   download starts as soon as this script runs. */
+   properties.code (the region code), properties.name and bbox [west, south, east, north].
+   Loaded with data-preload="URL", the download starts as soon as this script runs; with
+   data-base-map="URL" (plotly.js's base-map topojson, e.g. .../world_110m.json) that file is
+   fetched at the same time and handed to plotly.js (window.PlotlyGeoAssets), which would otherwise
+   fetch it only when it starts drawing; load() then also waits for it. */
 (function () {
   "use strict";
   function decode(topology) {
@@ -23,10 +26,18 @@
       return points;
     }
     var features = topology.objects.regions.geometries.map(function (g) {
+      var coordinates = g.arcs.map(function (polygon) { return polygon.map(ring); });
+      var box = [Infinity, Infinity, -Infinity, -Infinity];
+      coordinates.forEach(function (polygon) {
+        polygon[0].forEach(function (p) {  // the outer ring bounds the polygon
+          if (p[0] < box[0]) { box[0] = p[0]; } if (p[1] < box[1]) { box[1] = p[1]; }
+          if (p[0] > box[2]) { box[2] = p[0]; } if (p[1] > box[3]) { box[3] = p[1]; }
+        });
+      });
       return {
-        type: "Feature", id: g.id,
+        type: "Feature", id: g.id, bbox: box,
         properties: { code: g.id, name: g.properties.name },
-        geometry: { type: "MultiPolygon", coordinates: g.arcs.map(function (polygon) { return polygon.map(ring); }) }
+        geometry: { type: "MultiPolygon", coordinates: coordinates }
       };
     });
     return { type: "FeatureCollection", features: features };
@@ -36,13 +47,20 @@
       .then(function (r) { if (!r.ok) { throw new Error("geometry " + r.status); } return r.json(); });
   }
   // <script src="geometry.js" data-preload="URL"> starts the download at once, before the page's
-  // later scripts (plotly.js takes a second to parse); load(URL) then takes that download.
+  // later scripts (plotly.js takes a while to parse); load(URL) then takes that download.
   var me = document.currentScript;
   var early = me && me.dataset.preload ? { url: me.dataset.preload, json: fetchJson(me.dataset.preload) } : null;
+  var baseMap = Promise.resolve();
+  if (me && me.dataset.baseMap) {
+    var assets = window.PlotlyGeoAssets = window.PlotlyGeoAssets || { topojson: {} };
+    var name = me.dataset.baseMap.split("/").pop().replace(/\.json$/, "");
+    // a failure is left to plotly.js, which then fetches the file itself and reports it
+    baseMap = fetchJson(me.dataset.baseMap).then(function (json) { assets.topojson[name] = json; }, function () {});
+  }
   function load(url) {
     var json = early && early.url === url ? early.json : fetchJson(url);
     early = null;
-    return json.then(decode);
+    return Promise.all([json.then(decode), baseMap]).then(function (both) { return both[0]; });
   }
   window.TuopinGeometry = { decode: decode, load: load };
 })();

@@ -61,6 +61,7 @@ def _guarded_page(browser, outside: list[str], errors: list[str]):
 def _wait_rendered(page):
     page.wait_for_selector("#dashboard-map[data-rendered], #dashboard-map[data-error]", timeout=60_000)
     assert page.get_attribute("#dashboard-map", "data-error") is None
+    page.wait_for_selector("#trend-chart[data-rendered]", timeout=30_000)  # drawn after the map
 
 
 @pytest.mark.browser
