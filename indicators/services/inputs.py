@@ -124,36 +124,26 @@ def members_read(*, provinces: list[str], periods: list[int]) -> pd.DataFrame:
 
 
 def incomes_read(*, provinces: list[str], periods: list[int]) -> pd.DataFrame:
-    """Net income and household size of earlier periods, all the growth and stability terms need.
+    """Net income of earlier periods, what the growth and stability terms need besides the size
+    (``members_read`` of the same periods).
 
     Returns one row per household survey of ``periods`` in ``provinces``: household_id, period,
     province_code, income_total (wage + net operating + property + relief + other transfers -
-    deductions, yuan per household per year, as float; null when any part is null),
-    equivalence_scale (float or NaN) and size (members present that period; 0 when none). Far fewer
-    bytes than ``surveys_read`` + ``members_read`` for the two lagged periods.
+    deductions, yuan per household per year, as float; null when any part is null) and
+    equivalence_scale (float or NaN). Far fewer bytes than ``surveys_read`` for the lagged periods.
     """
     total = " + ".join(f"hs.{f}" for f in HouseholdSurvey.LEDGER_FIELDS[:-1]) + " - hs.deductions"
     return _frame(
         f"""
         SELECT hs.household_id, hs.period_id AS period, r.province_code,
                CAST({total} AS DOUBLE PRECISION) AS income_total,
-               CAST(hs.equivalence_scale AS DOUBLE PRECISION) AS equivalence_scale,
-               COALESCE(sz.size, 0) AS size
+               CAST(hs.equivalence_scale AS DOUBLE PRECISION) AS equivalence_scale
         FROM households_householdsurvey hs
         JOIN households_household h ON h.id = hs.household_id
         JOIN regions_region r ON r.id = h.region_id
-        LEFT JOIN (
-            SELECT m.household_id, ms.period_id, COUNT(*) AS size
-            FROM households_memberstatus ms
-            JOIN households_member m ON m.id = ms.member_id
-            JOIN households_household h2 ON h2.id = m.household_id
-            JOIN regions_region r2 ON r2.id = h2.region_id
-            WHERE ms.present AND r2.province_code IN ({_in(provinces)}) AND ms.period_id IN ({_in(periods)})
-            GROUP BY m.household_id, ms.period_id
-        ) sz ON sz.household_id = hs.household_id AND sz.period_id = hs.period_id
         WHERE r.province_code IN ({_in(provinces)}) AND hs.period_id IN ({_in(periods)})
         """,
-        [*provinces, *periods, *provinces, *periods],
+        [*provinces, *periods],
     ).astype({"income_total": float, "equivalence_scale": float})
 
 

@@ -199,7 +199,9 @@ def chunk_compute(*, chunk_id: int) -> bool:
             )
             whole = _whole_period_loader(run)
             result = score.chunk_score(frame=frame, params=params, pooled_frame=whole)
-            rows = result.scores.drop(columns=["af_poor"], errors="ignore")
+            # in household order: each index of the score table then takes its new entries in key
+            # order, page after page, instead of at random places
+            rows = result.scores.drop(columns=["af_poor"], errors="ignore").sort_values("household_id", kind="stable")
             written = store.frame_insert(table=HOUSEHOLD_TABLE, frame=rows.assign(run_id=run.pk))
             method, reason = result.vulnerability_method, result.vulnerability_reason
         RunChunk.objects.filter(pk=chunk_id).update(

@@ -76,15 +76,19 @@ def scoring_frame(*, provinces: list[str], period: int, lines: dict, params: dic
     """The input frame of ``scoring.household_scores`` for the chunk's households of ``period``.
 
     The period itself is read in full; of the two before it only income and size (for y/z growth
-    and stability).
+    and stability). The member counts of all three periods come from one query (one pass over the
+    province's members and their statuses).
     """
     surveys = inputs.surveys_read(provinces=provinces, periods=[period])
-    members = inputs.members_read(provinces=provinces, periods=[period])
-    current = surveys.merge(members, on=["household_id", "period"], how="left")
+    members = inputs.members_read(provinces=provinces, periods=[period, period - 1, period - 2])
+    current = surveys.merge(members[members["period"] == period], on=["household_id", "period"], how="left")
     current["size"] = current["size"].fillna(0).astype(int)
     current["line"] = _line(current, lines, "national")
     current["line_monitoring"] = _line(current, lines, "monitoring")
-    earlier = inputs.incomes_read(provinces=provinces, periods=[period - 1, period - 2])
+    earlier = inputs.incomes_read(provinces=provinces, periods=[period - 1, period - 2]).merge(
+        members[["household_id", "period", "size"]], on=["household_id", "period"], how="left"
+    )
+    earlier["size"] = earlier["size"].fillna(0).astype(int)  # no member present that period
     earlier["ratio_any"] = _ratio_any(earlier, lines, params)
     for lag in (1, 2):
         previous = earlier.loc[earlier["period"] == period - lag, ["household_id", "ratio_any"]]
