@@ -49,8 +49,9 @@ def recompute_nightly() -> list[int]:
 
 
 def recompute_enqueue(*, run_id: int) -> None:
-    """Send one chunk task per chunk of the run, once the transaction that created it commits."""
-    chunk_ids = list(service.RunChunk.objects.filter(run_id=run_id).values_list("pk", flat=True))
+    """Send one chunk task per chunk of the run, once the transaction that created it commits; the
+    largest province first (the order ``run_create`` made them in)."""
+    chunk_ids = list(service.RunChunk.objects.filter(run_id=run_id).order_by("pk").values_list("pk", flat=True))
     transaction.on_commit(lambda: [recompute_chunk.delay(pk) for pk in chunk_ids])
 
 

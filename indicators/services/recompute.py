@@ -125,7 +125,7 @@ def run_create(
     if unknown:
         raise RecomputeError(
             f"No household surveys of {period} in province(s) {', '.join(unknown)}; "
-            f"provinces with surveys: {', '.join(all_provinces) or 'none'}."
+            f"provinces with surveys: {', '.join(sorted(all_provinces)) or 'none'}."
         )
     line_spec = params.get("line", {"type": "absolute"})
     if not all_provinces:
@@ -160,6 +160,7 @@ def run_create(
             previous=previous,
             lines=lines,
         )
+        # created (and so computed and sent) the most surveyed province first: see provinces_with_surveys
         RunChunk.objects.bulk_create(RunChunk(run=run, province_code=p, copied=p not in dirty) for p in all_provinces)
     return run
 
@@ -182,7 +183,7 @@ def chunk_compute(*, chunk_id: int) -> bool:
     run = chunk.run
     params = run.methodology.parameters
     with transaction.atomic():
-        store.bulk_session()
+        store.bulk_session(parallel=False)
         HouseholdScore.objects.filter(run=run, province_code=chunk.province_code).delete()
         method, reason = "", None
         if chunk.copied:
@@ -395,7 +396,7 @@ def recompute(
     error of a failed chunk or roll-up, after recording it on the run (the previous run stays current).
     """
     run = run_create(period=period, methodology=methodology, provinces=provinces, full=full)
-    chunks = list(run.chunks.order_by("province_code"))
+    chunks = list(run.chunks.order_by("pk"))  # the largest province first (run_create)
     parallel = jobs > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block
     futures = {}
     with ThreadPoolExecutor(max_workers=jobs if parallel else 1) as pool:

@@ -48,17 +48,22 @@ def frame_insert(*, table: str, frame: pd.DataFrame) -> int:
     return len(frame)
 
 
-def bulk_session() -> None:
-    """Settings for the rest of this transaction's bulk reads on PostgreSQL: JIT off.
+def bulk_session(*, parallel: bool = True) -> None:
+    """Settings for the rest of this transaction's bulk reads on PostgreSQL: JIT off, and with
+    ``parallel`` False no parallel workers.
 
     PostgreSQL's planner costs the recompute's joins over millions of rows high enough to JIT-compile
     them, and compiling took 3 of 8 s of a province's member query on the benchmark (EXPLAIN ANALYZE);
-    the queries are plain joins and sums that gain nothing from it. ``SET LOCAL``: ends with the
-    transaction. A no-op elsewhere.
+    the queries are plain joins and sums that gain nothing from it. A chunk reads without parallel
+    workers: chunks are the unit of parallelism (one per worker, one worker per core), and a parallel
+    plan of the member query cost 9 CPU seconds where the serial one costs 5 (its partial
+    aggregates are merged again by the leader). ``SET LOCAL``: ends with the transaction. A no-op elsewhere.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
+            if not parallel:
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
 
 
 def statistics_refresh(tables: list[str], *, changed_share: float = 0.1) -> list[str]:

@@ -133,6 +133,12 @@ def test_two_full_runs_are_equal_and_an_incremental_run_equals_a_full_one(two_pr
     assert checksum(incremental) != checksum(second)
 
 
+def test_chunks_are_made_and_computed_the_largest_province_first(two_provinces):
+    run = service.recompute(period=2020, full=True)
+    chunks = list(run.chunks.order_by("pk").values_list("province_code", "households"))
+    assert chunks == [("64", 160), ("15", 120)]  # Ningxia has more surveys, though 15 sorts first
+
+
 def test_a_change_to_the_year_before_dirties_the_period(two_provinces):
     service.recompute(period=2020)
     changes_mark(province_code="15", periods=[2019])
