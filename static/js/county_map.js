@@ -59,9 +59,8 @@
       });
     })
     .then(function () {
-      el.on("plotly_click", function (ev) {
-        var code = ev.points && ev.points[0] && ev.points[0].location;
-        if (code && data.counties.some(function (c) { return c.code === code; })) {
+      window.TuopinGeometry.onRegionClick(el, function (code) {
+        if (data.counties.some(function (c) { return c.code === code; })) {
           window.location.href = data.regionUrl.replace("CODE", code);
         }
       });

@@ -53,18 +53,8 @@
   var index = {};
   if (M) { M.codes.forEach(function (code, i) { index[code] = i; }); }
 
-  var extent = null;  // [west, south, east, north] of the area's features, padded by 2 %
   function areaFeatures() {
-    var features = state.geojson.features.filter(function (f) { return f.properties.code.indexOf(D.areaPrefix) === 0; });
-    if (!extent && features.length) {
-      var box = [Infinity, Infinity, -Infinity, -Infinity];
-      features.forEach(function (f) {
-        box = [Math.min(box[0], f.bbox[0]), Math.min(box[1], f.bbox[1]), Math.max(box[2], f.bbox[2]), Math.max(box[3], f.bbox[3])];
-      });
-      var dx = (box[2] - box[0]) * 0.02, dy = (box[3] - box[1]) * 0.02;
-      extent = [box[0] - dx, box[1] - dy, box[2] + dx, box[3] + dy];
-    }
-    return features;
+    return state.geojson.features.filter(function (f) { return f.properties.code.indexOf(D.areaPrefix) === 0; });
   }
 
   function mapTrace() {
@@ -124,11 +114,8 @@
     legend();
     return Plotly.react(mapEl, [mapTrace()], {
       margin: { l: 0, r: 0, t: 0, b: 0 },
-      // the area's own extent (the features' bounding boxes), not plotly.js's fitbounds, which
-      // walks every point again on each draw
-      geo: extent ? { projection: { type: "mercator" }, lonaxis: { range: [extent[0], extent[2]] },
-                      lataxis: { range: [extent[1], extent[3]] }, visible: false }
-                  : { projection: { type: "mercator" }, fitbounds: "locations", visible: false }
+      geo: { projection: { type: "mercator" }, fitbounds: "locations", visible: false },
+      uirevision: "map"  // a measure switch keeps the reader's zoom and pan
     }, PLOT_CONFIG).then(function () { return performance.now() - started; });
   }
 
@@ -178,7 +165,7 @@
     var parent = D.focus.parent && D.focus.series[D.focus.parent];
     if (parent && focusRow(D.focus.parent)) { radar.push(radarTrace(focusRow(D.focus.parent), L.parent + ": " + parent.name)); }
     var radarDone = Plotly.react("radar-chart", radar, {
-      margin: { l: 40, r: 40, t: 20, b: 20 }, polar: { radialaxis: { range: [0, 100] } }, legend: { orientation: "h" }
+      margin: { l: 50, r: 50, t: 30, b: 40 }, polar: { radialaxis: { range: [0, 100] } }, legend: { orientation: "h" }
     }, PLOT_CONFIG);
     return Promise.all([trendDone, radarDone]);
   }
@@ -210,8 +197,20 @@
   }
 
   var measureSelect = document.getElementById("measure-select");
+  /* The chosen measure goes into the address (?measure=), so a reload, the Back button, a shared
+     link and the language switch (its "next" field) keep it. */
+  function measureInAddress() {
+    var url = new URL(window.location.href);
+    url.searchParams.set("measure", state.measure);
+    window.history.replaceState(null, "", url.pathname + url.search);
+    document.querySelectorAll("form.language input[name=next]").forEach(function (input) {
+      input.value = url.pathname + url.search;
+    });
+  }
+
   measureSelect.addEventListener("change", function () {
     state.measure = measureSelect.value;
+    measureInAddress();
     if (!M || !state.geojson) { return; }
     var started = performance.now();
     mapEl.removeAttribute("data-rendered");
@@ -239,9 +238,8 @@
       .then(function (geojson) { state.geojson = geojson; return drawMap(); })
       .then(function () {
         timings.firstRender = performance.now() - t0;
-        mapEl.on("plotly_click", function (ev) {
-          var code = ev.points && ev.points[0] && ev.points[0].location;
-          if (code && !/^(71|81|82)/.test(code)) { window.location.href = D.regionUrl.replace("CODE", code); }
+        window.TuopinGeometry.onRegionClick(mapEl, function (code) {
+          if (!/^(71|81|82)/.test(code)) { window.location.href = D.regionUrl.replace("CODE", code); }
         });
         mapEl.setAttribute("data-measure", state.measure);
         mapEl.setAttribute("data-rendered", "true");

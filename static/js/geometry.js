@@ -1,11 +1,12 @@
 /* TopoJSON to GeoJSON for the maps (the subset /geo/<level>.topojson uses: one object "regions",
    MultiPolygon geometries, quantised and delta-encoded arcs shared between neighbours).
    TuopinGeometry.load(url) -> Promise of a GeoJSON FeatureCollection whose features carry
-   properties.code (the region code), properties.name and bbox [west, south, east, north].
+   properties.code (the region code) and properties.name.
    Loaded with data-preload="URL", the download starts as soon as this script runs; with
    data-base-map="URL" (plotly.js's base-map topojson, e.g. .../world_110m.json) that file is
    fetched at the same time and handed to plotly.js (window.PlotlyGeoAssets), which would otherwise
-   fetch it only when it starts drawing; load() then also waits for it. */
+   fetch it only when it starts drawing; load() then also waits for it.
+   TuopinGeometry.onRegionClick(el, open) calls open(code) on a plain click of a drawn region. */
 (function () {
   "use strict";
   function decode(topology) {
@@ -27,15 +28,8 @@
     }
     var features = topology.objects.regions.geometries.map(function (g) {
       var coordinates = g.arcs.map(function (polygon) { return polygon.map(ring); });
-      var box = [Infinity, Infinity, -Infinity, -Infinity];
-      coordinates.forEach(function (polygon) {
-        polygon[0].forEach(function (p) {  // the outer ring bounds the polygon
-          if (p[0] < box[0]) { box[0] = p[0]; } if (p[1] < box[1]) { box[1] = p[1]; }
-          if (p[0] > box[2]) { box[2] = p[0]; } if (p[1] > box[3]) { box[3] = p[1]; }
-        });
-      });
       return {
-        type: "Feature", id: g.id, bbox: box,
+        type: "Feature", id: g.id,
         properties: { code: g.id, name: g.properties.name },
         geometry: { type: "MultiPolygon", coordinates: coordinates }
       };
@@ -62,5 +56,19 @@
     early = null;
     return Promise.all([json.then(decode), baseMap]).then(function (both) { return both[0]; });
   }
-  window.TuopinGeometry = { decode: decode, load: load };
+  /* The maps open a region on a click, but not at the end of a drag (a pan) nor on a double click
+     (plotly.js's zoom reset): the press must end within 5 px of where it began, and a click waits
+     300 ms for a second one before opening. open(code) gets the clicked location's code. */
+  function onRegionClick(el, open) {
+    var down = null, pending = null;
+    el.addEventListener("pointerdown", function (e) { down = [e.clientX, e.clientY]; }, true);
+    el.addEventListener("dblclick", function () { clearTimeout(pending); pending = null; }, true);
+    el.on("plotly_click", function (ev) {
+      var e = ev.event, code = ev.points && ev.points[0] && ev.points[0].location;
+      if (!code || !e || !down || Math.abs(e.clientX - down[0]) + Math.abs(e.clientY - down[1]) > 5) { return; }
+      if (pending) { clearTimeout(pending); pending = null; return; }  // the second click of a double click
+      pending = setTimeout(function () { pending = null; open(code); }, 300);
+    });
+  }
+  window.TuopinGeometry = { decode: decode, load: load, onRegionClick: onRegionClick };
 })();

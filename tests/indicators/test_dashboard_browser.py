@@ -96,6 +96,17 @@ def test_national_dashboard_draws_counties_trend_and_switches_measure_and_langua
         page.wait_for_selector("#dashboard-map[data-measure='d1_income'][data-rendered]", timeout=30_000)
         redrawn = dict(page.evaluate(FILLS_JS))
         timings_d1 = page.evaluate("() => window.__tuopinTimings")
+        address = page.url
+        # a drag pans the map and a double click resets it: neither opens the county under the pointer
+        box = page.locator("#dashboard-map").bounding_box()
+        x, y = box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.5
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x + 80, y + 30, steps=8)
+        page.mouse.up()
+        page.mouse.dblclick(x, y)
+        page.wait_for_timeout(600)
+        after_drag = page.url
 
         page.click("form.language button[value='en']")
         page.wait_for_load_state("load")
@@ -128,7 +139,8 @@ def test_national_dashboard_draws_counties_trend_and_switches_measure_and_langua
         "Exit-quality index",
     ]
     assert [t[0] for t in traces_zh] != [t[0] for t in traces_en]
-    assert title_en == "Exit-quality index"
+    assert address.endswith("/?measure=d1_income") and after_drag == address
+    assert title_en == "D1 income"  # the language switch keeps the chosen measure
     assert timings["firstRender"] > 0 and timings["measureSwitch"] > 0
     assert len(redrawn) >= 2800 and recoloured == redrawn and recoloured != switched
     assert 0 < timings_d1["measureSwitch"] <= timings_d1["measureRedraw"]
