@@ -53,6 +53,8 @@ ZH = {
     "Not in this group": "不属于此类",
     "No data": "无数据",
     "Boundaries exist for levels 1 to 3.": "仅有省、地、县三级边界。",
+    "D1-D4 profile": "D1-D4 概况",
+    "The period is a year, such as 2020: %(p)s is not.": "期次应为年份，如 2020：%(p)s 不是。",
     "Unknown detail %(value)s: use one of %(choices)s.": "未知的精度 %(value)s：可用 %(choices)s。",
     "Tuopin": "脱贫",
     "Quality of poverty exit": "脱贫质量监测",

@@ -94,8 +94,9 @@ def boundaries_topojson(request, level: int):
     """
     if level not in (Level.PROVINCE, Level.PREFECTURE, Level.COUNTY):
         raise Http404(_("Boundaries exist for levels 1 to 3."))
-    detail = request.GET.get("detail", "full")
-    if detail not in selectors.DETAILS:
+    details = request.GET.getlist("detail") or ["full"]
+    detail = details[0]
+    if len(details) > 1 or detail not in selectors.DETAILS:
         raise BadRequest(
             _("Unknown detail %(value)s: use one of %(choices)s.")
             % {"value": detail, "choices": ", ".join(selectors.DETAILS)}

@@ -27,7 +27,9 @@ def _period(request, periods: list[int]) -> int | None:
     raw = request.GET.get("period")
     if raw is None:
         return periods[-1] if periods else None
-    if not raw.isdigit() or int(raw) not in periods:
+    if not raw.isdigit():
+        raise BadRequest(_("The period is a year, such as 2020: %(p)s is not.") % {"p": raw})
+    if int(raw) not in periods:
         raise Http404(_("No published scores for period %(p)s.") % {"p": raw})
     return int(raw)
 

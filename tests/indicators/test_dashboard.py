@@ -140,7 +140,7 @@ def test_national_dashboard_earlier_period_and_unknown_period(client, scores):
     assert client.get("/?period=2019&measure=headcount_ratio").context["dashboard"]["measure"] == "headcount_ratio"
     assert client.get("/?measure=nope").context["dashboard"]["measure"] == "eqi"
     assert client.get("/?period=2017").status_code == 404
-    assert client.get("/?period=abc").status_code == 404
+    assert client.get("/?period=abc").status_code == 400  # not a year: a bad request, not a missing page
 
 
 @pytest.mark.django_db

@@ -167,6 +167,7 @@ def test_topojson_counties_under_800_kb_gzipped_every_county_drawable_and_lossle
     assert plain["ETag"] != response["ETag"]
     assert client.get("/geo/4.topojson").status_code == 404
     assert client.get("/geo/3.topojson?detail=nope").status_code == 400
+    assert client.get("/geo/3.topojson?detail=national&detail=full").status_code == 400  # which one?
 
 
 @pytest.mark.django_db
