@@ -29,9 +29,10 @@ mostly met.
 Timed, in this process, one after the other:
 1. Production path: ``recompute(period=2020, full=True, jobs=2)`` in-process (the chunks, one per
    province, two at a time in threads with their own connections, as two Celery workers on the two
-   cores would; ``--jobs 1`` for one after another; then the roll-up and publish), with the score
-   tables emptied first (a first run of the period). Per-phase times come from wrapping the services'
-   functions with time counters (inclusive seconds; nested rows are part of their parent).
+   cores would; ``--jobs 1`` for one after another; each chunk rolls its province up; then the
+   publish), with the score tables emptied first (a first run of the period). Per-phase times come
+   from wrapping the services' functions with time counters (inclusive seconds; nested rows are part
+   of their parent).
    Peak RSS is read right after it.
 2. Floor: COPY TO STDOUT of the input columns the recompute reads (the period's surveys, the income
    ledger and equivalence scale of the two periods before, member statuses of three periods, members,
@@ -416,10 +417,11 @@ def _instrument(counters: Counters) -> None:
     counters.wrap(scoring, "household_scores", "    scoring.household_scores")
     counters.wrap(score, "_json_lines", "    score._json_lines (components JSON)")
     counters.wrap(store, "frame_insert", "  store.frame_insert (COPY; also RegionScore)")
-    counters.wrap(rc, "run_publish", "run_publish (roll-up, publish)")
-    counters.wrap(rc, "_household_frame", "  _household_frame (read the run's scores)")
-    counters.wrap(rollup, "rollup", "  rollup.rollup")
-    counters.wrap(rc, "_coverage", "  _coverage")
+    counters.wrap(rc, "_regions_write", "  _regions_write (the province's roll-up and region rows)")
+    counters.wrap(rc, "_rollup_frame", "    _rollup_frame")
+    counters.wrap(rollup, "rollup", "    rollup.rollup")
+    counters.wrap(rc, "_coverage", "    _coverage")
+    counters.wrap(rc, "run_publish", "run_publish (provinces without surveys, switch current)")
     counters.wrap(store, "frame_select", "  store.frame_select (all callers)")
     counters.wrap(pd.DataFrame, "from_records", "DataFrame.from_records (all callers)", static=True)
     counters.wrap(pd, "to_numeric", "pd.to_numeric (all callers)")

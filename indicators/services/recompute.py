@@ -41,6 +41,25 @@ REGION_TABLE = RegionScore._meta.db_table
 #: The tables the chunks read (their planner statistics are refreshed when stale, see run_create).
 INPUT_TABLES = [m._meta.db_table for m in (HouseholdSurvey, Household, Member, MemberStatus, VillageSurvey, Region)]
 _COPY_COLUMNS = [f.column for f in HouseholdScore._meta.concrete_fields if f.column not in ("id", "run_id")]
+_REGION_COLUMNS = [f.column for f in RegionScore._meta.concrete_fields if f.column not in ("id", "run_id")]
+#: The household-score columns the roll-up reads (``_rollup_frame``).
+_ROLLUP_COLUMNS = [
+    "region_id",
+    "persons",
+    "weight",
+    "income",
+    "ratio",
+    "margin",
+    "d1_income",
+    "d2_resilience",
+    "d3_public_services",
+    "d4_industry",
+    "flagged",
+    "category",
+    "vulnerability",
+    "deprivation_score",
+    "deprivations",
+]
 
 
 class RecomputeError(RuntimeError):
@@ -188,6 +207,7 @@ def chunk_compute(*, chunk_id: int) -> bool:
         method, reason = "", None
         if chunk.copied:
             written = _copy_previous(run=run, province=chunk.province_code)
+            _copy_previous_regions(run=run, province=chunk.province_code)
             method = (
                 run.previous.chunks.filter(province_code=chunk.province_code)
                 .values_list("vulnerability_method", flat=True)
@@ -204,6 +224,7 @@ def chunk_compute(*, chunk_id: int) -> bool:
             # order, page after page, instead of at random places
             rows = result.scores.drop(columns=["af_poor"], errors="ignore").sort_values("household_id", kind="stable")
             written = store.frame_insert(table=HOUSEHOLD_TABLE, frame=rows.assign(run_id=run.pk))
+            _regions_write(run, _rollup_frame(rows, run), provinces=[chunk.province_code])
             method, reason = result.vulnerability_method, result.vulnerability_reason
         RunChunk.objects.filter(pk=chunk_id).update(
             status=RunChunk.Status.DONE,
@@ -257,29 +278,16 @@ def run_fail(*, run_id: int, error: str) -> None:
         Methodology.objects.filter(pk=methodology_id).update(locked_at=None)
 
 
-def _household_frame(run: ComputationRun) -> pd.DataFrame:
-    frame = store.frame_select(
-        f"""
-        SELECT s.region_id, s.persons, s.weight, s.income, s.ratio, s.margin, s.d1_income, s.d2_resilience,
-               s.d3_public_services, s.d4_industry, CASE WHEN s.flagged THEN 1 ELSE 0 END AS flagged,
-               s.category, s.vulnerability, s.deprivation_score, s.deprivations
-        FROM {HOUSEHOLD_TABLE} s
-        WHERE s.run_id = %s AND s.data_error = ''
-        """,
-        [run.pk],
-        text=("category",),
-    )
-    # the village path of each row as a categorical: one string per village, not per household
-    paths = store.frame_select(
-        f"SELECT id, path FROM regions_region WHERE id IN (SELECT DISTINCT region_id FROM {HOUSEHOLD_TABLE} "
-        "WHERE run_id = %s)",
-        [run.pk],
-        text=("path",),
-    ).set_index("id")["path"]
+def _rollup_frame(scores: pd.DataFrame, run: ComputationRun) -> pd.DataFrame:
+    """The roll-up's input (``rollup.rollup``) from a chunk's household scores as written: rows
+    without a data error, the village path of each row (as a categorical: one string per village)
+    and ``af_poor`` from the run's AF cut-off k."""
+    frame = scores.loc[scores["data_error"] == "", _ROLLUP_COLUMNS].reset_index(drop=True)
     labels, region_ids = pd.factorize(frame.pop("region_id"))
-    frame["path"] = pd.Categorical.from_codes(labels, categories=paths.reindex(region_ids).to_numpy())
-    k = run.methodology.parameters["mpi_k"]
+    paths = dict(Region.objects.filter(pk__in=[int(r) for r in region_ids]).values_list("pk", "path"))
+    frame["path"] = pd.Categorical.from_codes(labels, categories=[paths[int(r)] for r in region_ids])
     frame["flagged"] = frame["flagged"].astype(bool)
+    frame["category"] = frame["category"].fillna("").astype(str)
     for column in (
         "income",
         "ratio",
@@ -292,21 +300,35 @@ def _household_frame(run: ComputationRun) -> pd.DataFrame:
         "d4_industry",
     ):
         frame[column] = frame[column].astype(float)
-    frame["af_poor"] = frame["deprivation_score"] >= k - 1e-9
+    frame["af_poor"] = frame["deprivation_score"] >= run.methodology.parameters["mpi_k"] - 1e-9
     return frame
 
 
-def _coverage(period: int) -> pd.DataFrame:
-    """Registered households and surveyed villages per region code, summed up every ancestor."""
+def _province_filter(alias: str, provinces: list[str] | None, exclude: list[str]) -> tuple[str, list]:
+    """A SQL condition on ``alias.province_code``: in ``provinces`` (None: any) and not in ``exclude``."""
+    parts, params = ["TRUE"], []
+    if provinces is not None:
+        parts.append(f"{alias}.province_code = ANY(%s)")
+        params.append(list(provinces))
+    if exclude:
+        parts.append(f"NOT ({alias}.province_code = ANY(%s))")
+        params.append(list(exclude))
+    return " AND ".join(parts), params
+
+
+def _coverage(period: int, *, provinces: list[str] | None = None, exclude: list[str] = ()) -> pd.DataFrame:
+    """Registered households and surveyed villages per region code, summed up every ancestor, for
+    the regions of ``provinces`` (None: all) but not of ``exclude``."""
+    where, params = _province_filter("r", provinces, list(exclude))
     counts = store.frame_select(
-        """
+        f"""
         SELECT r.path, COUNT(h.id) AS registered, 0 AS villages_surveyed
-        FROM households_household h JOIN regions_region r ON r.id = h.region_id GROUP BY r.path
+        FROM households_household h JOIN regions_region r ON r.id = h.region_id WHERE {where} GROUP BY r.path
         UNION ALL
         SELECT r.path, 0, COUNT(*) FROM households_villagesurvey v JOIN regions_region r ON r.id = v.region_id
-        WHERE v.period_id = %s GROUP BY r.path
+        WHERE v.period_id = %s AND {where} GROUP BY r.path
         """,
-        [period],
+        [*params, period, *params],
         text=("path",),
     )
     ancestors = counts["path"].str.strip("/").str.split("/", expand=True)
@@ -318,10 +340,76 @@ def _coverage(period: int) -> pd.DataFrame:
     return out.groupby(level=0).sum()
 
 
-def run_publish(*, run_id: int) -> ComputationRun:
-    """Roll up a run whose chunks are all done and make it current (one transaction); idempotent.
+def _regions_write(
+    run: ComputationRun, households: pd.DataFrame, *, provinces: list[str] | None, exclude: list[str] = ()
+) -> int:
+    """Roll ``households`` (``_rollup_frame``) up and replace the run's region rows of ``provinces``
+    (None: all) except ``exclude``; returns the rows written.
 
-    A run created after this one that is already current stays current (this one is published, not
+    Every region level lies inside one level-1 region, whose households are all in one chunk, so a
+    chunk rolls up its own province; regions with registered households or village surveys but no
+    scored household get a row too (households 0, measures null), as the coverage needs.
+    """
+    params = run.methodology.parameters
+    measures = rollup.rollup(households, af_indicators=score.AF_INDICATORS, params=params["scores"])
+    coverage = _coverage(run.period_id, provinces=provinces, exclude=exclude)
+    measures = measures.set_index("code").join(coverage, how="outer")
+    where, where_params = _province_filter("regions_region", provinces, list(exclude))
+    regions = store.frame_select(
+        f"SELECT code, id AS region_id, level, province_code, scheme FROM regions_region WHERE {where}",
+        where_params,
+        text=("code", "province_code", "scheme"),
+    ).set_index("code")
+    measures = measures.join(regions, how="inner")
+    measures["households"] = measures["households"].fillna(0).astype(int)
+    measures["persons"] = measures["persons"].fillna(0).astype(int)
+    measures["villages_surveyed"] = measures["villages_surveyed"].fillna(0).astype(int)
+    registered = measures["registered"].astype(float)
+    measures["coverage"] = (measures["households"] / registered.where(registered > 0)).clip(upper=1.0)
+    measures["flagged_households"] = measures.pop("flagged_households_w").fillna(0).round().astype(int)
+    measures["exit_check"] = rollup.exit_check(
+        measures.index.to_series(),
+        measures["province_code"],
+        measures["headcount_ratio"],
+        measures["scheme"],
+        measures["households"],
+    )
+    for column in ("mpi_contributions", "mpi_censored_headcounts", "flagged_by_category"):
+        measures[column] = measures[column].astype(object).fillna("{}")
+    fields = [f.column for f in RegionScore._meta.concrete_fields if f.column not in ("id", "run_id", "period_id")]
+    rows = measures.reset_index(drop=True)[fields].assign(run_id=run.pk, period_id=run.period_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {REGION_TABLE} s USING regions_region WHERE s.region_id = regions_region.id "
+            f"AND s.run_id = %s AND {where}",
+            [run.pk, *where_params],
+        )
+    return store.frame_insert(table=REGION_TABLE, frame=rows)
+
+
+def _copy_previous_regions(*, run: ComputationRun, province: str) -> int:
+    columns = ", ".join(connection.ops.quote_name(c) for c in _REGION_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {REGION_TABLE} s USING regions_region r WHERE s.region_id = r.id AND s.run_id = %s "
+            "AND r.province_code = %s",
+            [run.pk, province],
+        )
+        cursor.execute(
+            f"INSERT INTO {REGION_TABLE} (run_id, {columns}) SELECT %s, {', '.join('s.' + c for c in _REGION_COLUMNS)} "
+            f"FROM {REGION_TABLE} s JOIN regions_region r ON r.id = s.region_id "
+            "WHERE s.run_id = %s AND r.province_code = %s",
+            [run.pk, run.previous_id, province],
+        )
+        return cursor.rowcount
+
+
+def run_publish(*, run_id: int) -> ComputationRun:
+    """Make a run whose chunks are all done current (one transaction); idempotent.
+
+    The chunks have rolled their provinces up; this adds the rows of provinces without a survey in
+    the period (registered households or village surveys only) and switches the current run. A run
+    created after this one that is already current stays current (this one is published, not
     current): of two overlapping runs, the later snapshot is served whichever finishes last.
     """
     with transaction.atomic():
@@ -331,35 +419,9 @@ def run_publish(*, run_id: int) -> ComputationRun:
         store.bulk_session()
         if run.chunks.exclude(status=RunChunk.Status.DONE).exists():
             raise RecomputeError(f"Run {run.pk} has chunks that are not done.")
-        params = run.methodology.parameters
-        measures = rollup.rollup(_household_frame(run), af_indicators=score.AF_INDICATORS, params=params["scores"])
-        coverage = _coverage(run.period_id)
-        measures = measures.set_index("code").join(coverage, how="outer")
-        regions = store.frame_select(
-            "SELECT code, id AS region_id, level, province_code, scheme FROM regions_region",
-            [],
-            text=("code", "province_code", "scheme"),
-        ).set_index("code")
-        measures = measures.join(regions, how="inner")
-        measures["households"] = measures["households"].fillna(0).astype(int)
-        measures["persons"] = measures["persons"].fillna(0).astype(int)
-        measures["villages_surveyed"] = measures["villages_surveyed"].fillna(0).astype(int)
-        registered = measures["registered"].astype(float)
-        measures["coverage"] = (measures["households"] / registered.where(registered > 0)).clip(upper=1.0)
-        measures["flagged_households"] = measures.pop("flagged_households_w").fillna(0).round().astype(int)
-        measures["exit_check"] = rollup.exit_check(
-            measures.index.to_series(),
-            measures["province_code"],
-            measures["headcount_ratio"],
-            measures["scheme"],
-            measures["households"],
-        )
-        for column in ("mpi_contributions", "mpi_censored_headcounts", "flagged_by_category"):
-            measures[column] = measures[column].astype(object).fillna("{}")
-        fields = [f.column for f in RegionScore._meta.concrete_fields if f.column not in ("id", "run_id", "period_id")]
-        rows = measures.reset_index(drop=True)[[c for c in fields]].assign(run_id=run.pk, period_id=run.period_id)
-        RegionScore.objects.filter(run=run).delete()
-        store.frame_insert(table=REGION_TABLE, frame=rows)
+        chunked = sorted(run.chunks.values_list("province_code", flat=True))
+        empty = _rollup_frame(pd.DataFrame(columns=[*_ROLLUP_COLUMNS, "data_error"]), run)
+        _regions_write(run, empty, provinces=None, exclude=chunked)
         current = ComputationRun.objects.select_for_update().filter(
             period_id=run.period_id, methodology=run.methodology, is_current=True
         )
@@ -372,7 +434,7 @@ def run_publish(*, run_id: int) -> ComputationRun:
             status=ComputationRun.Status.PUBLISHED, is_current=not newer, finished_at=timezone.now(), error=""
         )
     run.refresh_from_db()
-    log.info("run %s published: period %s, %s regions", run.pk, run.period_id, len(rows))
+    log.info("run %s published: period %s, %s regions", run.pk, run.period_id, run.region_scores.count())
     return run
 
 

@@ -139,6 +139,24 @@ def test_chunks_are_made_and_computed_the_largest_province_first(two_provinces):
     assert chunks == [("64", 160), ("15", 120)]  # Ningxia has more surveys, though 15 sorts first
 
 
+def test_each_chunk_rolls_up_its_province_and_a_province_without_surveys_gets_coverage_rows():
+    _, (v1, v2, _) = township_with_villages()
+    county_15 = Region.objects.filter(level=3, code__startswith="15").order_by("code").values_list("code", flat=True)[0]
+    households_write([Row(v1, 1, wage=10 * 1000, persons=10), Row(v2, 1, wage=2 * 9000, persons=2)], period=2020)
+    households_write([Row(county_15, 1, wage=9000, persons=1), Row(county_15, 2, wage=9000, persons=1)], period=2019)
+    run = service.recompute(period=2020, full=True)
+    assert list(run.chunks.values_list("province_code", flat=True)) == ["64"]  # no survey of 2020 in 15
+    rows = {r.region.code: r for r in RegionScore.objects.filter(run=run).select_related("region")}
+    ningxia, inner_mongolia = rows["64"], rows["15"]
+    assert (ningxia.households, ningxia.persons, ningxia.headcount_ratio) == (2, 12, pytest.approx(10 / 12))
+    assert ningxia.coverage == 1.0
+    # Inner Mongolia: two registered households, none surveyed in 2020: a row with coverage 0, no measures
+    assert (inner_mongolia.households, inner_mongolia.coverage, inner_mongolia.headcount_ratio) == (0, 0.0, None)
+    assert rows[county_15].households == 0 and rows[county_15].coverage == 0.0
+    again = service.recompute(period=2020, full=True)
+    assert checksum(again) == checksum(run)
+
+
 def test_a_change_to_the_year_before_dirties_the_period(two_provinces):
     service.recompute(period=2020)
     changes_mark(province_code="15", periods=[2019])
