@@ -1,9 +1,11 @@
 """The recompute (DESIGN §6): a run per period and methodology, a chunk per province, then publish.
 
 ``run_create`` decides which provinces are dirty (from the households' change log) and creates the
-run with one chunk per province; ``chunk_compute`` scores a dirty province or copies a clean one from
-the previous run (idempotent: it replaces the chunk's rows); ``run_publish`` rolls the household
-scores up the tree and makes the run current in one transaction. A run that fails or is killed
+run with one chunk per province, the largest first; ``chunk_compute`` scores a dirty province and
+rolls it up the tree (every region level lies inside one province), or copies a clean one from the
+previous run (idempotent: it replaces the chunk's household and region rows); ``run_publish`` adds
+the coverage rows of provinces without a survey and makes the run current in one transaction. Only
+current runs are served, so a run's rows are unseen until then; a run that fails or is killed
 leaves the previous current run served. ``recompute`` does all three in-process; the Celery tasks
 (``indicators.tasks``) call the same functions.
 """
