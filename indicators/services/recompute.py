@@ -308,13 +308,13 @@ def _rollup_frame(scores: pd.DataFrame, run: ComputationRun) -> pd.DataFrame:
 
 def _province_filter(alias: str, provinces: list[str] | None, exclude: list[str]) -> tuple[str, list]:
     """A SQL condition on ``alias.province_code``: in ``provinces`` (None: any) and not in ``exclude``."""
-    parts, params = ["TRUE"], []
+    parts, params = ["1 = 1"], []
     if provinces is not None:
-        parts.append(f"{alias}.province_code = ANY(%s)")
-        params.append(list(provinces))
+        parts.append(f"{alias}.province_code IN ({', '.join(['%s'] * len(provinces))})" if provinces else "1 = 0")
+        params += list(provinces)
     if exclude:
-        parts.append(f"NOT ({alias}.province_code = ANY(%s))")
-        params.append(list(exclude))
+        parts.append(f"{alias}.province_code NOT IN ({', '.join(['%s'] * len(exclude))})")
+        params += list(exclude)
     return " AND ".join(parts), params
 
 
@@ -382,8 +382,8 @@ def _regions_write(
     rows = measures.reset_index(drop=True)[fields].assign(run_id=run.pk, period_id=run.period_id)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {REGION_TABLE} s USING regions_region WHERE s.region_id = regions_region.id "
-            f"AND s.run_id = %s AND {where}",
+            f"DELETE FROM {REGION_TABLE} WHERE run_id = %s "
+            f"AND region_id IN (SELECT id FROM regions_region WHERE {where})",
             [run.pk, *where_params],
         )
     return store.frame_insert(table=REGION_TABLE, frame=rows)
@@ -393,8 +393,8 @@ def _copy_previous_regions(*, run: ComputationRun, province: str) -> int:
     columns = ", ".join(connection.ops.quote_name(c) for c in _REGION_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"DELETE FROM {REGION_TABLE} s USING regions_region r WHERE s.region_id = r.id AND s.run_id = %s "
-            "AND r.province_code = %s",
+            f"DELETE FROM {REGION_TABLE} WHERE run_id = %s "
+            "AND region_id IN (SELECT id FROM regions_region WHERE province_code = %s)",
             [run.pk, province],
         )
         cursor.execute(
