@@ -289,6 +289,10 @@ def _in_scope(paths: pd.Series, user) -> pd.Series:
 
 
 def _check_kind(kind: str, parsed: pd.DataFrame, out: _Collector, user) -> None:
+    if kind == "households" and {"registration_year", "exit_year"} <= set(parsed.columns):
+        before = parsed["exit_year"] < parsed["registration_year"]  # False where either is blank
+        for index in parsed.index[before.fillna(False).astype(bool)]:
+            out.add(index, "exit_year", "the exit year is before the registration year")
     if kind in ("households", "village-surveys"):
         _check_regions(parsed, out, user, registry=kind == "households")
     else:

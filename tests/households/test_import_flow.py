@@ -148,6 +148,18 @@ def test_unknown_region_non_village_duplicates_and_registry_shape_are_all_report
     assert counts() == (0, 0, 0, 0)
 
 
+@pytest.mark.django_db
+def test_an_exit_year_before_the_registration_year_is_reported_not_left_to_the_database(ningxia):
+    # the households table refuses it (check constraint): the report must name it before any commit
+    data = households_csv(f"{VILLAGE_A}0001,{VILLAGE_A},2014,2013,none", f"{VILLAGE_A}0002,{VILLAGE_A},2014,2014,none")
+    result = validate(data)
+    assert result.problems == [Problem(2, "exit_year", "2013", "the exit year is before the registration year")]
+    assert (result.rejected, result.new) == (1, 1)
+    with pytest.raises(CommandError):
+        call_command("import_surveys", str(_file(data)), "--kind", "households", "--period", "2020", "--commit")
+    assert counts() == (0, 0, 0, 0)
+
+
 def _file(data: bytes, name: str = "upload.csv"):
     import tempfile
     from pathlib import Path
