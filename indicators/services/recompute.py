@@ -226,7 +226,7 @@ def chunk_compute(*, chunk_id: int) -> bool:
             # order, page after page, instead of at random places
             rows = result.scores.drop(columns=["af_poor"], errors="ignore").sort_values("household_id", kind="stable")
             written = store.frame_insert(table=HOUSEHOLD_TABLE, frame=rows.assign(run_id=run.pk))
-            _regions_write(run, _rollup_frame(rows, run), provinces=[chunk.province_code])
+            _regions_write(run, _rollup_frame(rows, run, province=chunk.province_code), provinces=[chunk.province_code])
             method, reason = result.vulnerability_method, result.vulnerability_reason
         RunChunk.objects.filter(pk=chunk_id).update(
             status=RunChunk.Status.DONE,
@@ -280,13 +280,16 @@ def run_fail(*, run_id: int, error: str) -> None:
         Methodology.objects.filter(pk=methodology_id).update(locked_at=None)
 
 
-def _rollup_frame(scores: pd.DataFrame, run: ComputationRun) -> pd.DataFrame:
+def _rollup_frame(scores: pd.DataFrame, run: ComputationRun, *, province: str | None) -> pd.DataFrame:
     """The roll-up's input (``rollup.rollup``) from a chunk's household scores as written: rows
     without a data error, the village path of each row (as a categorical: one string per village)
-    and ``af_poor`` from the run's AF cut-off k."""
+    and ``af_poor`` from the run's AF cut-off k. ``province``: the chunk's (its regions' paths are
+    read in one query by province, not by a list of thousands of ids); None for no households."""
     frame = scores.loc[scores["data_error"] == "", _ROLLUP_COLUMNS].reset_index(drop=True)
     labels, region_ids = pd.factorize(frame.pop("region_id"))
-    paths = dict(Region.objects.filter(pk__in=[int(r) for r in region_ids]).values_list("pk", "path"))
+    paths = {}
+    if province is not None:
+        paths = dict(Region.objects.filter(province_code=province).values_list("pk", "path"))
     frame["path"] = pd.Categorical.from_codes(labels, categories=[paths[int(r)] for r in region_ids])
     frame["flagged"] = frame["flagged"].astype(bool)
     frame["category"] = frame["category"].fillna("").astype(str)
@@ -422,7 +425,7 @@ def run_publish(*, run_id: int) -> ComputationRun:
         if run.chunks.exclude(status=RunChunk.Status.DONE).exists():
             raise RecomputeError(f"Run {run.pk} has chunks that are not done.")
         chunked = sorted(run.chunks.values_list("province_code", flat=True))
-        empty = _rollup_frame(pd.DataFrame(columns=[*_ROLLUP_COLUMNS, "data_error"]), run)
+        empty = _rollup_frame(pd.DataFrame(columns=[*_ROLLUP_COLUMNS, "data_error"]), run, province=None)
         _regions_write(run, empty, provinces=None, exclude=chunked)
         current = ComputationRun.objects.select_for_update().filter(
             period_id=run.period_id, methodology=run.methodology, is_current=True
