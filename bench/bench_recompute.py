@@ -409,13 +409,13 @@ def _instrument(counters: Counters) -> None:
     counters.wrap(rc, "chunk_compute", "chunk_compute (per province)")
     counters.wrap(score, "scoring_frame", "  score.scoring_frame")
     counters.wrap(inputs, "surveys_read", "    inputs.surveys_read (the period)")
-    counters.wrap(inputs, "members_read", "    inputs.members_read (SQL GROUP BY, 3 periods)")
+    counters.wrap(inputs, "members_read", "    inputs.members_read (SQL GROUP BY household, 3 periods)")
     counters.wrap(inputs, "incomes_read", "    inputs.incomes_read (income, 2 periods before)")
     counters.wrap(inputs, "villages_read", "    inputs.villages_read")
     counters.wrap(score, "chunk_score", "  score.chunk_score")
     counters.wrap(vulnerability, "expected_poverty", "    vulnerability.expected_poverty")
     counters.wrap(scoring, "household_scores", "    scoring.household_scores")
-    counters.wrap(score, "_json_lines", "    score._json_lines (components JSON)")
+    counters.wrap(score, "_reasons_json", "    score._reasons_json (reasons JSON)")
     counters.wrap(store, "frame_insert", "  store.frame_insert (COPY; also RegionScore)")
     counters.wrap(rc, "_regions_write", "  _regions_write (the province's roll-up and region rows)")
     counters.wrap(rc, "_rollup_frame", "    _rollup_frame")
@@ -620,7 +620,7 @@ def orm_loop(sample: int, households: int) -> tuple[float, dict[str, float]]:
             income=d1["ratio"] * lines[2] if not math.isnan(d1["ratio"]) else None,
             ratio=None if math.isnan(d1["ratio"]) else d1["ratio"],
             d1_income=None if math.isnan(d1["d1"]) else d1["d1"],
-            components={k: None if math.isnan(v) else v for k, v in d1.items() if k.startswith("c_")},
+            **{k: None if math.isnan(v) else v for k, v in d1.items() if k.startswith("c_")},
         ).save()
         t3 = time.perf_counter()
         split["read"] += t1 - t0

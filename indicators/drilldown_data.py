@@ -209,7 +209,7 @@ def household_periods(*, household: Household, reveal_paths: list[str] | None) -
         .order_by("-run__period_id")
         .values(
             *HOUSEHOLD_FIELDS,
-            "components",
+            *HouseholdScore.COMPONENT_FIELDS,
             "household__registry_number",
             period=F("run__period_id"),
             methodology=F("run__methodology__version"),
@@ -217,7 +217,11 @@ def household_periods(*, household: Household, reveal_paths: list[str] | None) -
         )
     )
     path = household.region.path
-    return [_household_row(row, village_path=path, reveal_paths=reveal_paths) for row in rows]
+    out = []
+    for row in rows:
+        row["components"] = {c: row.pop(c) for c in HouseholdScore.COMPONENT_FIELDS}
+        out.append(_household_row(row, village_path=path, reveal_paths=reveal_paths))
+    return out
 
 
 def measure_unit(code: str) -> str:

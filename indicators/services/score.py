@@ -12,6 +12,7 @@ import pandas as pd
 
 from households.models import HouseholdSurvey
 from indicators.methods import alkire_foster, scoring, vulnerability
+from indicators.models import HouseholdScore
 from indicators.services import inputs
 
 #: Alkire-Foster indicators of method v1, in the bit order of ``HouseholdScore.deprivations``:
@@ -30,8 +31,9 @@ VEP_COVARIATES = (
     "relief_receiver",
 )
 
-#: The components stored as JSON on each ``HouseholdScore``, named as the scoring method names them.
+#: The components, one ``HouseholdScore`` column each, named as the scoring method names them.
 COMPONENTS = scoring.COMPONENTS
+assert HouseholdScore.COMPONENT_FIELDS == COMPONENTS
 
 
 @dataclass(frozen=True)
@@ -80,13 +82,21 @@ def scoring_frame(*, provinces: list[str], period: int, lines: dict, params: dic
     province's members and their statuses).
     """
     surveys = inputs.surveys_read(provinces=provinces, periods=[period])
-    members = inputs.members_read(provinces=provinces, periods=[period, period - 1, period - 2])
-    current = surveys.merge(members[members["period"] == period], on=["household_id", "period"], how="left")
+    members = inputs.members_read(provinces=provinces, period=period)
+    current = surveys.merge(members.drop(columns=["size_prev1", "size_prev2"]), on="household_id", how="left")
     current["size"] = current["size"].fillna(0).astype(int)
     current["line"] = _line(current, lines, "national")
     current["line_monitoring"] = _line(current, lines, "monitoring")
+    sizes = pd.concat(
+        [
+            members[["household_id", f"size_prev{lag}"]]
+            .rename(columns={f"size_prev{lag}": "size"})
+            .assign(period=period - lag)
+            for lag in (1, 2)
+        ]
+    )
     earlier = inputs.incomes_read(provinces=provinces, periods=[period - 1, period - 2]).merge(
-        members[["household_id", "period", "size"]], on=["household_id", "period"], how="left"
+        sizes, on=["household_id", "period"], how="left"
     )
     earlier["size"] = earlier["size"].fillna(0).astype(int)  # no member present that period
     earlier["ratio_any"] = _ratio_any(earlier, lines, params)
@@ -254,7 +264,8 @@ def chunk_score(*, frame: pd.DataFrame, params: dict, pooled_frame=None) -> Chun
     )
     for column in ("d1_income", "d2_resilience", "d3_public_services", "d4_industry", "eqi"):
         out[column] = scored[column].to_numpy(float)
-    out["components"] = _json_lines(scored[list(COMPONENTS)])
+    for column in COMPONENTS:
+        out[column] = scored[column].to_numpy(float)
     out["vulnerability"] = fit.v
     out["vulnerability_method"] = fit.method
     out["deprivation_score"] = np.nan
@@ -264,12 +275,21 @@ def chunk_score(*, frame: pd.DataFrame, params: dict, pooled_frame=None) -> Chun
     out["deprivations"] = 0
     out.loc[valid, "deprivations"] = bits
     out["flagged"] = scored["flagged"].astype(bool).to_numpy()
-    out["reasons"] = scored["reasons"].map(lambda r: json.dumps(list(r))).to_numpy()
+    out["reasons"] = _reasons_json(scored)
     out["category"] = scored["category"].fillna("").to_numpy()
     out["data_error"] = scored["data_error"].fillna("").to_numpy()
     return ChunkResult(out, fit.method, fit.reason)
 
 
-def _json_lines(frame: pd.DataFrame) -> list[str]:
-    """One JSON object per row (NaN as null), built in C by pandas rather than row by row."""
-    return frame.astype(float).to_json(orient="records", lines=True, double_precision=15).splitlines()
+def _reasons_json(scored: pd.DataFrame) -> np.ndarray:
+    """The ``reasons`` column as JSON text per row, looked up by the rows' flag bits (one string per
+    distinct set of reasons, not one ``json.dumps`` per household)."""
+    bits = sum(scored[f"flag_{r}"].to_numpy(bool).astype(np.int64) << i for i, r in enumerate(scoring.REASONS))
+    texts = np.array(
+        [
+            json.dumps([r for i, r in enumerate(scoring.REASONS) if k >> i & 1])
+            for k in range(2 ** len(scoring.REASONS))
+        ],
+        dtype=object,
+    )
+    return texts[bits]

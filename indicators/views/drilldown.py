@@ -276,7 +276,7 @@ def _household_export_rows(periods: list[dict]) -> list[dict]:
     return [
         {
             **row,
-            **(row["components"] or {}),
+            **row["components"],
             "computed_at": timezone.localtime(row["finished_at"]).isoformat(timespec="seconds")
             if row["finished_at"]
             else "",
@@ -310,8 +310,7 @@ def household(request, pk: int):
         }
         p["dimensions"] = [(_measure_label(d), measure_display(p[d], "score")) for d in data.DIMENSIONS]
         p["component_rows"] = [
-            (data.COMPONENT_LABELS[c], measure_display((p["components"] or {}).get(c), "score"))
-            for c in data.COMPONENT_LABELS
+            (data.COMPONENT_LABELS[c], measure_display(p["components"][c], "score")) for c in data.COMPONENT_LABELS
         ]
         p["deprivation_labels"] = [data.af_indicator_label(c) for c in p["deprived_in"]]
         p["reason_labels"] = [data.REASON_LABELS[r] for r in p["reasons"]]

@@ -128,7 +128,8 @@ def world(db):
         flagged=True,
         reasons=["vulnerable", "shock"],
         category="sudden_hardship",
-        components={"c_adequacy": 63.09, "c_growth": None},
+        c_adequacy=63.09,
+        c_growth=None,
     )
     _household_score(run, second, income=12000.0, ratio=3.63, eqi=91.0, d1_income=95.0, flagged=False)
     _household_score(old, first, income=5000.0, ratio=1.6, eqi=44.4, flagged=False)

@@ -4,18 +4,19 @@ failure handling and the command."""
 import hashlib
 import json
 
+import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db.models import F
 from django.utils import translation
 
-from households.models import Household, HouseholdSurvey
+from households.models import Household, HouseholdSurvey, Member
 from households.services.registry import changes_mark
 from indicators.methods import poverty
 from indicators.models import ComputationRun, HouseholdScore, Methodology, RegionScore
 from indicators.services import recompute as service
-from indicators.services import score
+from indicators.services import inputs, score
 from regions.models import Region
 from tests.indicators.builders import Row, households_write, random_rows, villages_write
 
@@ -230,7 +231,7 @@ def test_recompute_command_reports_the_run(capsys):
         call_command("recompute", "--period", "2019")
 
 
-def test_json_fields_hold_json():
+def test_json_fields_hold_json_and_every_component_has_its_column():
     _, (v1, _, _) = township_with_villages()
     households_write([Row(v1, 1, wage=9000, persons=2)], period=2020)
     run = service.recompute(period=2020)
@@ -318,3 +319,25 @@ def test_stale_planner_statistics_are_refreshed_before_a_run(postgresql):
     table = HouseholdSurvey._meta.db_table
     assert store.statistics_refresh([table], changed_share=-1.0) == [table]  # every table counts as stale
     assert set(service.INPUT_TABLES) >= {table, "households_memberstatus", "regions_region"}
+
+
+def test_member_counts_per_household_of_the_period_and_sizes_of_the_two_before():
+    _, (v1, _, _) = township_with_villages()
+    # a: 3 present in 2020, 2 of its 3 in 2019, no status in 2018; b: 2 in 2020, statuses but none present in 2018
+    a, b = households_write([Row(v1, 1, wage=9000, persons=3), Row(v1, 2, wage=9000, persons=2)], period=2020)
+    households_write([Row(v1, 1, wage=8000, persons=2)], period=2019)
+    households_write([Row(v1, 2, wage=7000, persons=0)], period=2018)
+    members = inputs.members_read(provinces=[v1[:2]], period=2020).set_index("household_id")
+    assert members.loc[a.pk, ["size", "dependants", "labour_capable", "employed_labour", "employed"]].tolist() == [
+        3,
+        2,  # the two aged 10
+        3,
+        1,  # only the head works
+        1,
+    ]
+    assert members.loc[a.pk, "head_schooling"] == Member.YEARS_OF_SCHOOLING["junior"]
+    assert members.loc[a.pk, "size_prev1"] == 2
+    assert np.isnan(members.loc[a.pk, "size_prev2"])  # no status that period
+    assert members.loc[b.pk, "size"] == 2
+    assert np.isnan(members.loc[b.pk, "size_prev1"])
+    assert members.loc[b.pk, "size_prev2"] == 0  # statuses, none present
