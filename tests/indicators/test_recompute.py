@@ -15,8 +15,8 @@ from households.models import Household, HouseholdSurvey, Member
 from households.services.registry import changes_mark
 from indicators.methods import poverty
 from indicators.models import ComputationRun, HouseholdScore, Methodology, RegionScore
-from indicators.services import recompute as service
 from indicators.services import inputs, score
+from indicators.services import recompute as service
 from regions.models import Region
 from tests.indicators.builders import Row, households_write, random_rows, villages_write
 
