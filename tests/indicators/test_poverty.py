@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 
 from indicators.methods.poverty import (
     MEASURE_COLUMNS,
+    _group_then_value_order,
     distribution_by,
     equivalised_income,
     fgt,
@@ -462,3 +463,12 @@ def test_command_rejects_text_neither_utf8_nor_gb18030(tmp_path):
     path.write_bytes(b"income\n1\n\x80\n")  # 0x80 alone is neither UTF-8 nor GB18030
     with pytest.raises(CommandError, match="neither UTF-8 nor GB18030"):
         run(path, "--income", "income", "--line", 1)
+
+
+@pytest.mark.parametrize("n_groups", [1, 300, 40_000])  # 40,000 labels do not fit 16 bits
+def test_group_then_value_order_is_lexsort_order_with_ties(n_groups):
+    rng = np.random.default_rng(7)
+    g = rng.integers(0, n_groups, 50_000)
+    x = rng.integers(0, 50, 50_000).astype(float)  # many ties: ties keep row order
+    order = _group_then_value_order(g, x, n_groups)
+    np.testing.assert_array_equal(order, np.lexsort((x, g)))
