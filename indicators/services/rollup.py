@@ -91,6 +91,11 @@ def rollup(households: pd.DataFrame, *, af_indicators: tuple[str, ...], params: 
         base[f"cat_{category}"] = np.where(frame["category"] == category, frame["weight"], 0.0)
 
     income, weights = frame["income"].to_numpy(float), persons_w.to_numpy(float)
+    # each rank-based measure sorts its values once for every level (poverty.value_order)
+    poor_ratio = np.where(~np.isnan(ratio) & (ratio < 1), np.maximum(ratio, 0.0), np.nan)
+    orders = {
+        name: poverty.value_order(x)[1] for name, x in (("income", income), ("margin", margin), ("poor", poor_ratio))
+    }
     # two-step: sums per village (distinct path) once, then each level sums its villages' sums
     path_sums = base.groupby(row_path).sum().reindex(range(len(levels[0][0])), fill_value=0)
     out = []
@@ -100,7 +105,7 @@ def rollup(households: pd.DataFrame, *, af_indicators: tuple[str, ...], params: 
         has = label_of_path >= 0
         sums = path_sums[has].groupby(label_of_path[has]).sum()
         measures = _additive(sums, af_indicators, params)
-        measures = measures.join(_rank_based(labels[keep], income[keep], ratio[keep], margin[keep], weights[keep]))
+        measures = measures.join(_rank_based(labels, keep, income, margin, poor_ratio, weights, orders))
         measures.index = codes[measures.index.to_numpy()]
         out.append(measures)
     result = pd.concat(out)
@@ -150,27 +155,36 @@ def _additive(sums: pd.DataFrame, af_indicators: tuple[str, ...], params: dict) 
     return m
 
 
-def _rank_based(codes, income, ratio, margin, weights) -> pd.DataFrame:
-    """Median, quantiles, Gini, S80/S20, median margin and RMPG of each region's own household rows."""
-    uniques, labels = np.unique(codes, return_inverse=True)
+def _rank_based(labels, keep, income, margin, poor_ratio, weights, orders) -> pd.DataFrame:
+    """Median, quantiles, Gini, S80/S20, median margin and RMPG of each region's own household rows.
+
+    ``labels`` (n,): the level's region label of each household (-1: none at this level, as ``keep``
+    says); ``poor_ratio``: y/z floored at 0 for the poor, NaN otherwise; ``orders``: each variable's
+    ``poverty.value_order`` subset function (one sort for all levels).
+    """
+    uniques, labels_kept = np.unique(labels[keep], return_inverse=True)
     size = len(uniques)
     m = pd.DataFrame(index=uniques)
+    group = np.full(len(labels), -1, dtype=np.intp)
+    group[keep] = labels_kept
 
-    def by(fn, mask, x, **kwargs):
-        return fn(labels[mask], x[mask], weights[mask], n_groups=size, **kwargs)
+    def by(fn, name, x, **kwargs):
+        rows = keep & ~np.isnan(x)
+        return fn(group[rows], x[rows], weights[rows], n_groups=size, by_x=orders[name](rows), **kwargs)
 
-    ok = ~np.isnan(income)
-    totals = np.bincount(labels[ok], weights=weights[ok], minlength=size)
-    m["income_mean"] = np.bincount(labels[ok], weights=income[ok] * weights[ok], minlength=size) / np.where(
+    ok = keep & ~np.isnan(income)
+    totals = np.bincount(group[ok], weights=weights[ok], minlength=size)
+    m["income_mean"] = np.bincount(group[ok], weights=income[ok] * weights[ok], minlength=size) / np.where(
         totals > 0, totals, np.nan
     )
     # incomes below zero count as zero in the Gini and the RMPG (as in FGT), so both stay within 0-1
-    quantiles, m["gini"], m["s80_s20"] = by(poverty.distribution_by, ok, income, p=[0.2, 0.5, 0.8], gini_floor=0.0)
+    quantiles, m["gini"], m["s80_s20"] = by(
+        poverty.distribution_by, "income", income, p=[0.2, 0.5, 0.8], gini_floor=0.0
+    )
     m["income_q20"], m["income_median"], m["income_q80"] = quantiles[:, 0], quantiles[:, 1], quantiles[:, 2]
-    m["median_margin"] = by(poverty.weighted_quantile_by, ~np.isnan(margin), margin, p=0.5)
-    poor = ~np.isnan(ratio) & (ratio < 1)
+    m["median_margin"] = by(poverty.weighted_quantile_by, "margin", margin, p=0.5)
     # (z - median of the poor) / z, in units of the line: 1 - median ratio of the poor (laeken's rmpg)
-    m["relative_median_poverty_gap"] = 1.0 - by(poverty.weighted_quantile_by, poor, np.maximum(ratio, 0.0), p=0.5)
+    m["relative_median_poverty_gap"] = 1.0 - by(poverty.weighted_quantile_by, "poor", poor_ratio, p=0.5)
     return m
 
 

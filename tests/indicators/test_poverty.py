@@ -32,6 +32,7 @@ from indicators.methods.poverty import (
     quintile_share_ratio_by,
     relative_line,
     relative_median_poverty_gap,
+    value_order,
     weighted_median,
     weighted_quantile,
     weighted_quantile_by,
@@ -472,3 +473,22 @@ def test_group_then_value_order_is_lexsort_order_with_ties(n_groups):
     x = rng.integers(0, 50, 50_000).astype(float)  # many ties: ties keep row order
     order = _group_then_value_order(g, x, n_groups)
     np.testing.assert_array_equal(order, np.lexsort((x, g)))
+
+
+def test_a_shared_value_order_gives_the_same_grouped_measures():
+    rng = np.random.default_rng(11)
+    x = np.round(rng.lognormal(8, 1, 5_000), -1)  # rounded: ties
+    x[rng.random(5_000) < 0.1] = np.nan
+    w = rng.uniform(0.5, 2.0, 5_000)
+    keep = rng.random(5_000) < 0.8
+    _, subset = value_order(x)
+    rows = keep & ~np.isnan(x)
+    group = rng.integers(0, 40, 5_000)[rows]
+    shared = distribution_by(group, x[rows], w[rows], p=[0.2, 0.5], n_groups=40, by_x=subset(rows))
+    own = distribution_by(group, x[rows], w[rows], p=[0.2, 0.5], n_groups=40)
+    for a, b in zip(shared, own, strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(
+        weighted_quantile_by(group, x[rows], w[rows], n_groups=40, by_x=subset(rows)),
+        weighted_quantile_by(group, x[rows], w[rows], n_groups=40),
+    )
