@@ -309,11 +309,11 @@ class HouseholdSurvey(models.Model):
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="surveys")
     period = models.ForeignKey(SurveyPeriod, on_delete=models.PROTECT)
-    wage_income = models.DecimalField(_("wage income"), default=ZERO, **MONEY)
+    wage_income = models.DecimalField(_("wage income"), default=ZERO, validators=NOT_NEGATIVE, **MONEY)
     net_operating_income = models.DecimalField(_("net operating income"), default=ZERO, **MONEY)
     property_income = models.DecimalField(_("property income"), default=ZERO, **MONEY)
-    relief_transfers = models.DecimalField(_("relief transfers"), default=ZERO, **MONEY)
-    other_transfers = models.DecimalField(_("other transfers"), default=ZERO, **MONEY)
+    relief_transfers = models.DecimalField(_("relief transfers"), default=ZERO, validators=NOT_NEGATIVE, **MONEY)
+    other_transfers = models.DecimalField(_("other transfers"), default=ZERO, validators=NOT_NEGATIVE, **MONEY)
     deductions = models.DecimalField(_("deductions"), default=ZERO, **MONEY)
     medical_spending = models.DecimalField(
         _("out-of-pocket medical spending"), default=ZERO, validators=NOT_NEGATIVE, **MONEY
@@ -356,6 +356,12 @@ class HouseholdSurvey(models.Model):
             models.CheckConstraint(
                 condition=Q(medical_spending__gte=0) & Q(education_spending__gte=0) & Q(disaster_loss__gte=0),
                 name="householdsurvey_spending_nonnegative",
+            ),
+            # wages and received transfers cannot be negative; net operating income, property income
+            # and deductions (tax receipts, e.g. EU-SILC's hy145n) can
+            models.CheckConstraint(
+                condition=Q(wage_income__gte=0) & Q(relief_transfers__gte=0) & Q(other_transfers__gte=0),
+                name="householdsurvey_income_nonnegative",
             ),
         ]
 

@@ -107,11 +107,16 @@ MEMBERS = (
 
 HOUSEHOLD_SURVEYS = (
     Column("registry_number", "户编号", IDENTIFIER, True),
-    _money("wage_income", "工资性收入"),
+    _money("wage_income", "工资性收入", signed=False),
     _money("net_operating_income", "生产经营净收入", rule="gross minus production cost; may be negative"),
     _money("property_income", "财产性收入"),
-    _money("relief_transfers", "救助性转移收入", rule="subsistence allowance, extreme-poverty support, assistance"),
-    _money("other_transfers", "其他转移性收入", rule="pensions, ecological compensation, subsidies"),
+    _money(
+        "relief_transfers",
+        "救助性转移收入",
+        signed=False,
+        rule="subsistence allowance, extreme-poverty support, assistance",
+    ),
+    _money("other_transfers", "其他转移性收入", signed=False, rule="pensions, ecological compensation, subsidies"),
     _money("deductions", "扣除项", rule="transfers paid, tax adjustments"),
     _money("medical_spending", "自付医疗支出", signed=False),
     _money("education_spending", "教育支出", signed=False),

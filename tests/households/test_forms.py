@@ -114,6 +114,11 @@ def test_survey_statuses_and_village_survey_are_saved_and_mark_the_province_dirt
         {**survey, "medical_spending": "-1", "sampling_weight": "0"},
     )
     assert bad.status_code == 200 and HouseholdSurvey.objects.count() == 1
+    negative_wage = client.post(
+        reverse("households:survey", args=[household.pk, 2021]), {**survey, "wage_income": "-100"}
+    )
+    assert negative_wage.status_code == 200 and "wage_income" in negative_wage.context["form"].errors
+    assert HouseholdSurvey.objects.count() == 1
     member = Member.objects.get()
     status = {
         f"m{member.pk}-{k}": v

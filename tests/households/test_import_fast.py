@@ -26,8 +26,8 @@ SURVEY_FILES = {
     + f"{VILLAGE_A}0001,1.234,5,0,maybe,1,0\n{VILLAGE_A}0002,abc,1,23,1,1,1\n{VILLAGE_A}0001,99999999,0,0,1,1,-1\n",
     "unknown-and-blank": HEADER + f"{VILLAGE_A}0009,1,0,0,1,1,1\n,5,0,0,1,1,1\n{VILLAGE_A}0002,,,,,,\n",
     # canonical files (digits, signs, points only) are read by a typed COPY; the others cells by cell
-    "canonical": HEADER + f"{VILLAGE_A}0001,12000.5,-300,3000,1,0,1\n{VILLAGE_A}0002,+12345,0,-.5,0,1,2.5\n",
-    "canonical-chinese-header": "户编号,工资性收入,不愁吃\n" + f"{VILLAGE_A}0001,1.5,1\n{VILLAGE_A}0002,-2,0\n",
+    "canonical": HEADER + f"{VILLAGE_A}0001,12000.5,-300,3000,1,0,1\n{VILLAGE_A}0002,+12345,-.5,.5,0,1,2.5\n",
+    "canonical-chinese-header": "户编号,生产经营净收入,不愁吃\n" + f"{VILLAGE_A}0001,1.5,1\n{VILLAGE_A}0002,-2,0\n",
     "canonical-registry": HEADER
     + f"{VILLAGE_A}0009,1,0,0,1,1,1\n{VILLAGE_A}0001,1,0,0,1,1,1\n{VILLAGE_A}0001,2,0,0,1,1,1\n",
     "canonical-bad-bool": HEADER + f"{VILLAGE_A}0001,1,0,0,2,1,1\n{VILLAGE_A}0002,1,0,0,1,-1,1\n",
@@ -163,7 +163,12 @@ def test_commit_uses_the_rows_kept_by_the_dry_run(households, monkeypatch):
     assert (committed.new, committed.problems) == (2, [])
     assert kept_table(batch_id=batch.pk) is None
     survey = HouseholdSurvey.objects.get(household__registry_number=f"{VILLAGE_A}0002")
-    assert (survey.wage_income, survey.relief_transfers, survey.sampling_weight) == (12345, Decimal("-0.50"), 2.5)
+    assert (survey.wage_income, survey.net_operating_income, survey.relief_transfers, survey.sampling_weight) == (
+        12345,
+        Decimal("-0.50"),
+        Decimal("0.50"),
+        2.5,
+    )
     assert HouseholdSurvey.history.filter(import_batch_id=batch.pk, history_type="+").count() == 2
 
 

@@ -252,7 +252,7 @@ def test_members_commit_stores_ids_encrypted_hashed_and_masked(ningxia):
 
 @pytest.mark.django_db
 def test_survey_amounts_malformed_absurd_and_accepted_forms(ningxia):
-    commit(households_csv(*(f"{VILLAGE_A}000{i},{VILLAGE_A},2014,,none" for i in range(1, 7))))
+    commit(households_csv(*(f"{VILLAGE_A}000{i},{VILLAGE_A},2014,,none" for i in range(1, 8))))
     header = "registry_number,wage_income,net_operating_income,relief_transfers,medical_spending,sampling_weight\n"
     rows = [
         f'{VILLAGE_A}0001,"1,234.5",-300,¥3000,0,1',
@@ -261,6 +261,7 @@ def test_survey_amounts_malformed_absurd_and_accepted_forms(ningxia):
         f"{VILLAGE_A}0004,99999999,0,0,0,1",
         f"{VILLAGE_A}0005,100,0,0,-5,1",
         f"{VILLAGE_A}0006,100,0,0,0,0",
+        f"{VILLAGE_A}0007,-5000,-5000,0,0,1",  # wages cannot be negative; net operating income can
     ]
     result = validate(csv_bytes(header + "\n".join(rows) + "\n"), kind="household-surveys")
     assert [(p.row, p.column) for p in result.problems] == [
@@ -268,11 +269,12 @@ def test_survey_amounts_malformed_absurd_and_accepted_forms(ningxia):
         (5, "wage_income"),
         (6, "medical_spending"),
         (7, "sampling_weight"),
+        (8, "wage_income"),
     ]
     assert "ambiguous number" in result.problems[0].message
     assert "absurd amount" in result.problems[1].message
-    assert result.problems[2].message == "must be at least 0"
-    assert result.rejected == 4 and HouseholdSurvey.objects.count() == 0
+    assert result.problems[2].message == result.problems[4].message == "must be at least 0"
+    assert result.rejected == 5 and HouseholdSurvey.objects.count() == 0
     good = validate(csv_bytes(header + "\n".join(rows[:2]) + "\n"), kind="household-surveys")
     assert list(good.rows["wage_income"]) == [Decimal("1234.5"), Decimal("12345")]
     assert list(good.rows["relief_transfers"]) == [Decimal("3000"), Decimal("0")]

@@ -18,6 +18,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from households import ids
 from households.models import Household, Member, SurveyPeriod
@@ -336,6 +337,18 @@ def test_household_export_one_row_per_period_with_components(client, world):
     assert rows[0]["Registry number"] == ids.registry_mask(first.registry_number, first.region.code)
     text = client.get(reverse("indicators:household", args=[first.pk]), {"format": "csv"}).content.decode("utf-8-sig")
     assert first.registry_number not in text and RESIDENT_ID not in text and "张三" not in text
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_household_export_headers_are_distinct_in_each_language(client, world, language):
+    client.force_login(world["people"]["official"])
+    first, _ = world["households"]
+    with translation.override(language):
+        response = client.get(
+            reverse("indicators:household", args=[first.pk]), {"format": "csv"}, HTTP_ACCEPT_LANGUAGE=language
+        )
+    header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(header) == len(set(header)), sorted(h for h in header if header.count(h) > 1)
 
 
 def test_household_detail_links_to_the_scores_page(client, world):
