@@ -8,6 +8,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 from django.db import connection
+from pgpq import ArrowToPostgresBinaryEncoder
+from pgpq import encoders as pgpq_encoders
+from pgpq import schema as pgpq_schema
 
 BATCH = 2000
 
@@ -20,13 +23,63 @@ def _cell(value):
     return value
 
 
+#: PostgreSQL type OIDs the binary COPY writes: the Arrow type of the column and, for text, what
+#: pgpq sends (jsonb needs its version byte). Other types go by CSV.
+_BINARY_TYPES = {
+    20: (pa.int64(), None),  # bigint
+    21: (pa.int16(), None),  # smallint
+    23: (pa.int32(), None),  # integer
+    701: (pa.float64(), None),  # double precision
+    16: (pa.bool_(), None),  # boolean
+    25: (pa.string(), pgpq_schema.Text),  # text
+    1043: (pa.string(), pgpq_schema.Text),  # character varying
+    3802: (pa.string(), pgpq_schema.Jsonb),  # jsonb
+}
+
+
+def _binary_copy(frame: pd.DataFrame, oids: list[int]) -> io.BytesIO | None:
+    """``frame`` in PostgreSQL's binary COPY format, encoded from Arrow by pgpq (Rust), for columns
+    of the types ``oids``; None when a column's type is not in ``_BINARY_TYPES``.
+
+    Against Arrow's CSV: no floats printed and parsed back (25 of the score table's columns), 0.30 s
+    to encode and 0.87 s to COPY a province's 193,517 score rows against 0.43 s and 1.29 s, the
+    same rows stored (bench_recompute's data).
+    """
+    if any(oid not in _BINARY_TYPES for oid in oids):
+        return None
+    arrays, encoders = [], {}
+    for column, oid in zip(frame.columns, oids, strict=True):
+        arrow_type, output = _BINARY_TYPES[oid]
+        values = frame[column]
+        if output is None:
+            values = values.to_numpy()
+        arrays.append(pa.array(values, type=arrow_type, from_pandas=True))  # NaN and None: null
+    table = pa.Table.from_arrays(arrays, names=[str(c) for c in frame.columns])
+    for field, oid in zip(table.schema, oids, strict=True):
+        output = _BINARY_TYPES[oid][1]
+        encoders[field.name] = (
+            ArrowToPostgresBinaryEncoder.infer_encoder(field)
+            if output is None
+            else pgpq_encoders.StringEncoderBuilder.new_with_output(field, output())
+        )
+    encoder = ArrowToPostgresBinaryEncoder.new_with_encoders(table.schema, encoders)
+    buffer = io.BytesIO()
+    buffer.write(encoder.write_header())
+    for batch in table.to_batches():
+        buffer.write(encoder.write_batch(batch))
+    buffer.write(encoder.finish())
+    buffer.seek(0)
+    return buffer
+
+
 def frame_insert(*, table: str, frame: pd.DataFrame) -> int:
     """Insert every row of ``frame`` into ``table`` (columns named as the frame's); returns the count.
 
-    NaN and None become NULL. JSON columns must already hold JSON text. On PostgreSQL one ``COPY``
-    of CSV written by Arrow's C++ writer (about ten times faster than ``DataFrame.to_csv`` for a
-    million rows): text is always quoted, so an empty string stays empty and only an unquoted empty
-    field (a null) is NULL; booleans are ``true``/``false``. Elsewhere ``executemany`` in batches of 2,000.
+    NaN and None become NULL. JSON columns must already hold JSON text. On PostgreSQL one ``COPY``:
+    binary (``_binary_copy``) when every column's type allows, else CSV written by Arrow's C++
+    writer (about ten times faster than ``DataFrame.to_csv`` for a million rows), where text is
+    always quoted, so an empty string stays empty and only an unquoted empty field (a null) is
+    NULL, and booleans are ``true``/``false``. Elsewhere ``executemany`` in batches of 2,000.
     """
     if frame.empty:
         return 0
@@ -34,6 +87,11 @@ def frame_insert(*, table: str, frame: pd.DataFrame) -> int:
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT {quoted} FROM {table} LIMIT 0")
+            binary = _binary_copy(frame, [d.type_code for d in cursor.description])
+            if binary is not None:
+                cursor.copy_expert(f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT binary)", binary)
+                return len(frame)
             buffer = io.BytesIO()
             table_data = pa.Table.from_pandas(frame, preserve_index=False)
             pa_csv.write_csv(table_data, buffer, pa_csv.WriteOptions(include_header=False))

@@ -269,9 +269,11 @@ def test_removing_every_survey_of_a_period_replaces_the_current_run_with_an_empt
 def test_negative_income_keeps_gini_and_rmpg_within_bounds():
     _, (v1, _, _) = township_with_villages()
     households_write(
-        [Row(v1, 1, wage=-5_000_000, persons=1), Row(v1, 2, wage=1000, persons=1), Row(v1, 3, wage=9000, persons=1)],
+        [Row(v1, 1, wage=0, persons=1), Row(v1, 2, wage=1000, persons=1), Row(v1, 3, wage=9000, persons=1)],
         period=2020,
     )
+    # a business's loss (wages cannot be negative)
+    HouseholdSurvey.objects.filter(household__registry_number=f"{v1}0001").update(net_operating_income=-5_000_000)
     region = RegionScore.objects.get(run=service.recompute(period=2020), region__code=v1)
     # incomes censored at 0 for the Gini: laeken's Gini of (0, 1000, 9000) with equal weights
     assert region.gini == pytest.approx(poverty.gini([0.0, 1000.0, 9000.0]))
