@@ -10,6 +10,7 @@ changed; history rows (django-simple-history) carry the import batch id on bulk 
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -18,9 +19,32 @@ from simple_history.models import HistoricalRecords
 
 from regions.models import Region
 
+
+def max_amount() -> Decimal:
+    """The largest plausible yearly amount in yuan (``TUOPIN_IMPORT_MAX_AMOUNT``, default 10,000,000):
+    beyond it a value is more likely a unit or typing slip (fen for yuan, extra digits)."""
+    return Decimal(str(getattr(settings, "TUOPIN_IMPORT_MAX_AMOUNT", "10000000")))
+
+
+def plausible_amount(value) -> None:
+    """Refuse an amount beyond ``max_amount`` either way, as the imports do (forms and imports alike).
+
+    Raises:
+        ValidationError: ``abs(value) > max_amount()``.
+    """
+    if value is not None and abs(value) > max_amount():
+        raise ValidationError(
+            _("absurd amount: more than %(limit)s yuan a year; check the unit"),
+            code="absurd_amount",
+            params={"limit": f"{max_amount():,.0f}"},
+        )
+
+
+#: Money columns: yuan per year, cents kept, never beyond a plausible amount.
 MONEY = {"max_digits": 14, "decimal_places": 2}
 #: Validators that put a clear message on the form field (the database constraints stay the guard).
-NOT_NEGATIVE = [MinValueValidator(Decimal(0))]
+NOT_NEGATIVE = [MinValueValidator(Decimal(0)), plausible_amount]
+AMOUNT = [plausible_amount]
 POSITIVE = [MinValueValidator(Decimal("0.000001"), message=_("Must be more than 0."))]
 SHARE = [
     MinValueValidator(Decimal(0)),
@@ -310,11 +334,11 @@ class HouseholdSurvey(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="surveys")
     period = models.ForeignKey(SurveyPeriod, on_delete=models.PROTECT)
     wage_income = models.DecimalField(_("wage income"), default=ZERO, validators=NOT_NEGATIVE, **MONEY)
-    net_operating_income = models.DecimalField(_("net operating income"), default=ZERO, **MONEY)
-    property_income = models.DecimalField(_("property income"), default=ZERO, **MONEY)
+    net_operating_income = models.DecimalField(_("net operating income"), default=ZERO, validators=AMOUNT, **MONEY)
+    property_income = models.DecimalField(_("property income"), default=ZERO, validators=AMOUNT, **MONEY)
     relief_transfers = models.DecimalField(_("relief transfers"), default=ZERO, validators=NOT_NEGATIVE, **MONEY)
     other_transfers = models.DecimalField(_("other transfers"), default=ZERO, validators=NOT_NEGATIVE, **MONEY)
-    deductions = models.DecimalField(_("deductions"), default=ZERO, **MONEY)
+    deductions = models.DecimalField(_("deductions"), default=ZERO, validators=AMOUNT, **MONEY)
     medical_spending = models.DecimalField(
         _("out-of-pocket medical spending"), default=ZERO, validators=NOT_NEGATIVE, **MONEY
     )
@@ -384,7 +408,9 @@ class VillageSurvey(models.Model):
     mobile_coverage = models.BooleanField(_("mobile coverage"), default=False)
     school_within_reach = models.BooleanField(_("school within reach"), default=False)
     standard_clinic = models.BooleanField(_("standard clinic with a qualified doctor"), default=False)
-    collective_income = models.DecimalField(_("collective-economy income"), default=ZERO, **MONEY)
+    collective_income = models.DecimalField(
+        _("collective-economy income"), default=ZERO, validators=NOT_NEGATIVE, **MONEY
+    )
     cooperatives = models.PositiveIntegerField(_("cooperatives"), default=0)
     leading_enterprises = models.PositiveIntegerField(_("leading enterprises"), default=0)
     characteristic_industry = models.BooleanField(_("characteristic industry"), default=False)
@@ -401,6 +427,9 @@ class VillageSurvey(models.Model):
             models.UniqueConstraint(fields=["region", "period"], name="villagesurvey_region_period_unique"),
             models.CheckConstraint(
                 condition=Q(tap_water_coverage__gte=0, tap_water_coverage__lte=1), name="villagesurvey_tap_water_share"
+            ),
+            models.CheckConstraint(
+                condition=Q(collective_income__gte=0), name="villagesurvey_collective_income_nonnegative"
             ),
         ]
 

@@ -354,6 +354,7 @@ ZH.update(
         "The same resident ID is given for two members.": "两名成员填写了相同的身份证号。",
         "A household has one head.": "一户只能有一名户主。",
         "Must be more than 0.": "必须大于0。",
+        "absurd amount: more than %(limit)s yuan a year; check the unit": "金额不合理：每年超过 %(limit)s 元，请检查单位",
         "A share from 0 to 1 (85 percent is 0.85).": "填写0到1之间的比例（百分之85填0.85）。",
         "version": "版本",
         "parameters": "参数",

@@ -24,14 +24,13 @@ from decimal import Decimal
 
 import pandas as pd
 import psycopg2
-from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from households.importing import cells
 from households.importing.columns import BOOL, COLUMNS, DECIMAL, IDENTIFIER, INT, KEYS, header_lookup
 from households.importing.engine import ROW, STAGE, STATUS, Target, _types, classify_staged
 from households.importing.sql import frame_query
-from households.models import HouseholdSurvey, VillageSurvey
+from households.models import HouseholdSurvey, VillageSurvey, max_amount
 from regions.selectors import WRITE_ROLES, user_region_paths
 
 KINDS = {"household-surveys": (HouseholdSurvey, "registry_number"), "village-surveys": (VillageSurvey, "village_code")}
@@ -129,7 +128,7 @@ def _parse_sql(kind: str, field: str, t: str, v: str) -> tuple[str, str]:
             f"WHEN {v} > {Decimal(str(column.maximum))} THEN {_literal(f'must be at most {column.maximum:g}')}"
         )
     if column.unit.startswith("yuan"):
-        limit = Decimal(str(getattr(settings, "TUOPIN_IMPORT_MAX_AMOUNT", "10000000")))
+        limit = max_amount()
         absurd = _literal(f"absurd amount: more than {limit:,.0f} yuan a year; check the unit")
         bounds.append(f"WHEN abs({v}) > {limit} THEN {absurd}")
     message = f"CASE WHEN {t} = '' THEN {required} WHEN {v} IS NULL THEN {not_number} " + " ".join(bounds) + " END"
@@ -267,7 +266,7 @@ def _load_typed(cursor, data: bytes, *, kind, fields, parsed, unlogged) -> bool:
 
 def _out_of_rule(kind: str, fields: list[str]) -> list[str]:
     """Conditions on typed cells that ``_parse_sql`` reports: a blank required cell, a number out of bounds."""
-    limit = Decimal(str(getattr(settings, "TUOPIN_IMPORT_MAX_AMOUNT", "10000000")))
+    limit = max_amount()
     conditions = []
     for field in fields:
         column = _column(kind, field)

@@ -32,11 +32,12 @@ from households.importing.columns import (
 from households.importing.engine import STAGE
 from households.importing.reading import ImportFileError, read_table
 from households.importing.sql import frame_query, temp_table_load
+from households.models import max_amount
 from regions.models import CN, Level
 from regions.selectors import WRITE_ROLES, user_region_paths
 
 #: Largest absolute amount accepted in a money column (yuan per household per year).
-DEFAULT_MAX_AMOUNT = Decimal("10000000")
+DEFAULT_MAX_AMOUNT = Decimal("10000000")  # households.models.max_amount() without the setting
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def _parse_column(column: Column, series: pd.Series, numeric: pd.Series, out: _C
     if column.required:
         out.add_series(column.field, pd.Series("required: the cell is empty", index=series.index).where(series == ""))
     if column.kind == DECIMAL:
-        limit = Decimal(str(getattr(settings, "TUOPIN_IMPORT_MAX_AMOUNT", DEFAULT_MAX_AMOUNT)))
+        limit = max_amount()
         for index, value in values.dropna().items():
             if column.minimum is not None and value < Decimal(str(column.minimum)):
                 out.add(index, column.field, f"must be at least {column.minimum:g}")

@@ -118,6 +118,18 @@ def test_survey_statuses_and_village_survey_are_saved_and_mark_the_province_dirt
         reverse("households:survey", args=[household.pk, 2021]), {**survey, "wage_income": "-100"}
     )
     assert negative_wage.status_code == 200 and "wage_income" in negative_wage.context["form"].errors
+    absurd = client.post(
+        reverse("households:survey", args=[household.pk, 2021]),
+        {**survey, "wage_income": "999999999999.99", "net_operating_income": "-20000000"},
+    )
+    errors = absurd.context["form"].errors
+    assert (
+        errors["wage_income"]
+        == errors["net_operating_income"]
+        == [
+            "absurd amount: more than 10,000,000 yuan a year; check the unit"  # as the imports say
+        ]
+    )
     assert HouseholdSurvey.objects.count() == 1
     member = Member.objects.get()
     status = {
@@ -140,6 +152,12 @@ def test_survey_statuses_and_village_survey_are_saved_and_mark_the_province_dirt
         "leading_enterprises": "0",
         "hardened_road": "on",
     }
+    for bad in ("-100", "99999999999"):
+        refused = client.post(
+            reverse("households:village-survey", args=[VILLAGE_A, 2020]), {**village, "collective_income": bad}
+        )
+        assert refused.status_code == 200 and "collective_income" in refused.context["form"].errors
+    assert not VillageSurvey.objects.exists()
     assert client.post(reverse("households:village-survey", args=[VILLAGE_A, 2020]), village).status_code == 302
     assert VillageSurvey.objects.get(region__code=VILLAGE_A, period_id=2020).tap_water_coverage == Decimal("0.85")
     assert set(ChangeLog.objects.values_list("province_code", "period_id", "source")) == {("64", 2020, "form")}

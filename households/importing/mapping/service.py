@@ -3,11 +3,9 @@ written in one transaction and one ``ImportBatch`` through the writers of ``hous
 
 import hashlib
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -16,8 +14,8 @@ from households.importing.commit import _WRITERS, _suffix
 from households.importing.mapping.spec import mapping_load
 from households.importing.mapping.transform import Mapped, mapping_frames
 from households.importing.reading import ImportFileError, read_table
-from households.importing.validate import DEFAULT_MAX_AMOUNT, Problem, Validation, _count_changes, _in_scope
-from households.models import ChangeLog, Household, ImportBatch, Member, SurveyPeriod
+from households.importing.validate import Problem, Validation, _count_changes, _in_scope
+from households.models import ChangeLog, Household, ImportBatch, Member, SurveyPeriod, max_amount
 from regions.models import Region
 
 
@@ -106,7 +104,7 @@ def mapping_import(
         result.problems.append(Problem(0, mapping.region_column, "", message))
     if result.problems:
         return result
-    limit = Decimal(str(getattr(settings, "TUOPIN_IMPORT_MAX_AMOUNT", DEFAULT_MAX_AMOUNT)))
+    limit = max_amount()
     mapped = mapping_frames(
         table.frame, row_numbers=table.row_numbers, mapping=mapping, period=period, regions=regions, max_amount=limit
     )
