@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from households.models import Household, SurveyPeriod
+from indicators.methods import scoring
 from regions.models import Region
 
 
@@ -270,20 +271,8 @@ class HouseholdScore(models.Model):
         ]
         indexes = [models.Index(fields=["run", "province_code"], name="hhscore_run_province")]
 
-    #: The component columns, in ``indicators.methods.scoring.COMPONENTS`` order.
-    COMPONENT_FIELDS = (
-        "c_adequacy",
-        "c_growth",
-        "c_dev_share",
-        "c_stability",
-        "c_resilience",
-        "c_margin",
-        "c_shocks",
-        "c_guarantees",
-        "c_village_services",
-        "c_household_industry",
-        "c_village_industry",
-    )
+    #: The component columns, one per ``indicators.methods.scoring.COMPONENTS`` (same names, same order).
+    COMPONENT_FIELDS = scoring.COMPONENTS
 
     def __str__(self) -> str:
         return f"household {self.household_id} run {self.run_id}"

@@ -12,7 +12,6 @@ import pandas as pd
 
 from households.models import HouseholdSurvey
 from indicators.methods import alkire_foster, scoring, vulnerability
-from indicators.models import HouseholdScore
 from indicators.services import inputs
 
 #: Alkire-Foster indicators of method v1, in the bit order of ``HouseholdScore.deprivations``:
@@ -33,7 +32,6 @@ VEP_COVARIATES = (
 
 #: The components, one ``HouseholdScore`` column each, named as the scoring method names them.
 COMPONENTS = scoring.COMPONENTS
-assert HouseholdScore.COMPONENT_FIELDS == COMPONENTS
 
 
 @dataclass(frozen=True)

@@ -237,6 +237,8 @@ def test_json_fields_hold_json_and_every_component_has_its_column():
     run = service.recompute(period=2020)
     household = HouseholdScore.objects.get(run=run)
     assert set(household.components) == set(score.COMPONENTS)
+    columns = {f.column for f in HouseholdScore._meta.concrete_fields}
+    assert set(score.COMPONENTS) <= columns  # one column each
     assert isinstance(household.reasons, list)
     region = RegionScore.objects.get(run=run, region__code=v1)
     assert json.dumps(region.flagged_by_category)
