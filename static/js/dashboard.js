@@ -1,8 +1,10 @@
 /* The exit-quality dashboard: a county choropleth by any registry measure (quantile classes, computed
    on the server), KPI cards, D1-D4/EQI trend lines, a radar against the parent and rankings.
    The geometry is fetched once (/geo/3.topojson); a measure switch only restyles the map.
-   Bench hooks: window.__tuopinTimings.firstRender (milliseconds from script start until Plotly has
-   drawn the map; the focus charts are drawn next, .focusRender), .measureSwitch (from the switch until the map shows the new measure's colours) and
+   Bench hooks: window.__tuopinTimings.scriptStart (milliseconds from navigation start), .firstRender
+   (milliseconds from script start until Plotly has
+   drawn the map), .mapPainted (milliseconds from navigation start until the frame with the map has
+   been painted; the focus charts are drawn next, .focusRender), .measureSwitch (from the switch until the map shows the new measure's colours) and
    .measureRedraw (until Plotly has redrawn the map from the new trace). */
 (function () {
   "use strict";
@@ -17,6 +19,7 @@
   var measures = {};
   D.measures.forEach(function (m) { measures[m.code] = m; });
   var timings = window.__tuopinTimings = window.__tuopinTimings || {};
+  timings.scriptStart = t0;
   var state = { measure: D.measure, focus: D.focus.selected, geojson: null };
 
   var numberFormats = {
@@ -229,9 +232,13 @@
   });
 
   /* The map first (the page's main chart), then the focus charts: each Plotly draw holds the main
-     thread, so the map is not kept waiting behind the trend and the radar. */
+     thread, so the map is not kept waiting behind the trend and the radar. The focus charts wait
+     for the frame with the map to be painted (else the map would show only once they are drawn). */
   function focusAfter() {
     return drawFocus().then(function () { timings.focusRender = performance.now() - t0; });
+  }
+  function afterPaint() {
+    return new Promise(function (resolve) { requestAnimationFrame(function () { setTimeout(resolve, 0); }); });
   }
   if (M) {
     window.TuopinGeometry.load(D.geometryUrl)
@@ -243,6 +250,7 @@
         });
         mapEl.setAttribute("data-measure", state.measure);
         mapEl.setAttribute("data-rendered", "true");
+        return afterPaint().then(function () { timings.mapPainted = performance.now(); });
       })
       .catch(function (err) { mapEl.textContent = String(err); mapEl.setAttribute("data-error", String(err)); })
       .then(focusAfter);  // drawn whatever became of the map

@@ -142,5 +142,8 @@ def test_national_dashboard_draws_counties_trend_and_switches_measure_and_langua
     assert address.endswith("/?measure=d1_income") and after_drag == address
     assert title_en == "D1 income"  # the language switch keeps the chosen measure
     assert timings["firstRender"] > 0 and timings["measureSwitch"] > 0
+    # the map is painted first (navigation-relative times), the trend and radar drawn after it
+    assert timings["scriptStart"] + timings["firstRender"] <= timings["mapPainted"]
+    assert timings["mapPainted"] <= timings["scriptStart"] + timings["focusRender"]
     assert len(redrawn) >= 2800 and recoloured == redrawn and recoloured != switched
     assert 0 < timings_d1["measureSwitch"] <= timings_d1["measureRedraw"]
