@@ -19,11 +19,14 @@ from simple_history.models import HistoricalRecords
 
 from regions.models import Region
 
+#: The largest plausible yearly amount in yuan when ``TUOPIN_IMPORT_MAX_AMOUNT`` is not set.
+DEFAULT_MAX_AMOUNT = Decimal("10000000")
+
 
 def max_amount() -> Decimal:
     """The largest plausible yearly amount in yuan (``TUOPIN_IMPORT_MAX_AMOUNT``, default 10,000,000):
     beyond it a value is more likely a unit or typing slip (fen for yuan, extra digits)."""
-    return Decimal(str(getattr(settings, "TUOPIN_IMPORT_MAX_AMOUNT", "10000000")))
+    return Decimal(str(getattr(settings, "TUOPIN_IMPORT_MAX_AMOUNT", DEFAULT_MAX_AMOUNT)))
 
 
 def plausible_amount(value) -> None:

@@ -36,9 +36,6 @@ from households.models import max_amount
 from regions.models import CN, Level
 from regions.selectors import WRITE_ROLES, user_region_paths
 
-#: Largest absolute amount accepted in a money column (yuan per household per year).
-DEFAULT_MAX_AMOUNT = Decimal("10000000")  # households.models.max_amount() without the setting
-
 
 @dataclass(frozen=True)
 class Problem:

@@ -364,24 +364,23 @@ def _group_then_value_order(g: np.ndarray, x: np.ndarray, n_groups: int, by_x=No
     return by_x[np.argsort(labels, kind="stable")]
 
 
-def value_order(x) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
-    """The stable sort order of ``x`` (n,), to be shared by grouped measures of the same values under
-    several groupings (a roll-up's tree levels), and a function that narrows it to a row subset.
+def value_order(x) -> Callable[[np.ndarray], np.ndarray]:
+    """One stable sort of ``x`` (n,), shared by grouped measures of the same values under several
+    groupings (a roll-up's tree levels).
 
     Returns:
-        (order (n,) of row indices, ``subset(keep)``: for a boolean (n,) ``keep``, the stable order of
-        ``x[keep]`` as indices into ``x[keep]``, for the ``by_x`` argument of ``weighted_quantile_by``
-        and ``distribution_by``). NaN sorts last, and is for the caller's ``keep`` to leave out.
+        ``subset(keep)``: for a boolean (n,) ``keep``, the stable order of ``x[keep]`` as indices into
+        ``x[keep]``, for the ``by_x`` argument of ``weighted_quantile_by`` and ``distribution_by``.
+        NaN sorts last, and is for the caller's ``keep`` to leave out.
     """
-    x = np.asarray(x, dtype=float)
-    order = np.argsort(x, kind="stable")
+    order = np.argsort(np.asarray(x, dtype=float), kind="stable")
 
     def subset(keep: np.ndarray) -> np.ndarray:
         keep = np.asarray(keep, dtype=bool)
         position = np.cumsum(keep) - 1  # row index -> index within x[keep]
         return position[order[keep[order]]]
 
-    return order, subset
+    return subset
 
 
 class _Sorted:

@@ -94,7 +94,7 @@ def rollup(households: pd.DataFrame, *, af_indicators: tuple[str, ...], params: 
     # each rank-based measure sorts its values once for every level (poverty.value_order)
     poor_ratio = np.where(~np.isnan(ratio) & (ratio < 1), np.maximum(ratio, 0.0), np.nan)
     orders = {
-        name: poverty.value_order(x)[1] for name, x in (("income", income), ("margin", margin), ("poor", poor_ratio))
+        name: poverty.value_order(x) for name, x in (("income", income), ("margin", margin), ("poor", poor_ratio))
     }
     # two-step: sums per village (distinct path) once, then each level sums its villages' sums
     path_sums = base.groupby(row_path).sum().reindex(range(len(levels[0][0])), fill_value=0)

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from households.importing.mapping.spec import MODIFIED_OECD, PERSON, Mapping
-from households.importing.validate import DEFAULT_MAX_AMOUNT, Problem
+from households.importing.validate import Problem
+from households.models import DEFAULT_MAX_AMOUNT
 
 _UNITS = 1_000_000  # amounts are summed exactly as integers of 1e-6 yuan, then rounded to the fen
 _MAX_MEMBER_NO = 99
