@@ -183,7 +183,7 @@
 
   /* A measure switch first recolours the drawn county paths in place (their class colours and hover
      texts: tens of milliseconds), then lets Plotly redraw the map from the new trace when the
-     browser is free (about half a second for 2,875 paths), so Plotly's own state matches again. */
+     browser is free (110-150 ms for 2,875 paths), so Plotly's own state matches again. */
   function recolour() {
     var paths = mapEl.querySelectorAll("path.choroplethlocation");
     var first = paths.length && paths[0].__data__;

@@ -101,6 +101,18 @@ def test_celery_configuration_json_acks_late_and_time_limits():
     assert conf.task_always_eager is (not settings.CELERY_BROKER_URL)
 
 
+def test_wsgi_module_imports_the_views_before_the_first_request():
+    """A gunicorn worker loads config.wsgi at start: the views (and scipy, openpyxl) come in then."""
+    code = (
+        "import sys; import config.wsgi; "
+        "print(all(m in sys.modules for m in ('indicators.views.dashboard', 'indicators.api', 'scipy', 'openpyxl')))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
 def test_docker_compose_has_the_five_services_with_their_commands():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]

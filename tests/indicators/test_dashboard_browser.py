@@ -72,8 +72,14 @@ def test_national_dashboard_draws_counties_trend_and_switches_measure_and_langua
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         page = _guarded_page(browser, outside, errors)
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(urlparse(request.url).path))
         page.goto(f"{live_server.url}/")
         _wait_rendered(page)
+        # the head's preloads are what the page's scripts use: each map file is downloaded once
+        downloads = {
+            name: sum(path.endswith(name) for path in requested) for name in ("/3.topojson", "/world_110m.json")
+        }
         fills = dict(page.evaluate(FILLS_JS))
         traces_zh = page.evaluate(TRACES_JS)
         values = page.evaluate(
@@ -118,6 +124,7 @@ def test_national_dashboard_draws_counties_trend_and_switches_measure_and_langua
 
     assert outside == [], f"requests left this machine: {outside[:5]}"
     assert errors == []
+    assert downloads == {"/3.topojson": 1, "/world_110m.json": 1}, requested
     assert len(fills) >= 2800
     no_data = fills["620102"]  # 兰州 城关区: no households
     assert fills["710000"] == no_data  # Taiwan: no data, same style

@@ -19,7 +19,7 @@ def test_home_embeds_every_county_with_its_tag_value(client, shared_data):
     assert sum(v is not None for v in values.values()) == 831
     assert data["topojsonUrl"] == "/static/vendor/plotly-topojson/"
     html = response.content.decode()
-    assert "/static/vendor/plotly-tuopin-4.1.1.min.js" in html and "831 of 2978 counties" in html
+    assert "/static/vendor/plotly-tuopin-3.7.0.min.js" in html and "831 of 2978 counties" in html
 
 
 @pytest.mark.django_db
