@@ -126,18 +126,31 @@ class MapData:
     without_data: int = 0
 
     def as_json(self) -> dict:
-        """A JSON-ready dict (lists of numbers, None as null)."""
+        """A JSON-ready dict (lists of numbers, None as null) for the page's map.
+
+        Values go to ``JSON_DIGITS`` significant digits: the page shows at most four (a share as a
+        percentage with two decimals, a score with one), and full floats made up nine tenths of the
+        page's bytes. Classes, ranks and ranges come from the unrounded values.
+        """
         return {
             "codes": self.codes,
             "names": self.names,
             "suppressed": self.suppressed,
-            "values": self.values,
+            "values": {code: [_significant(v) for v in values] for code, values in self.values.items()},
             "classes": self.classes,
             "ranges": self.ranges,
             "ranks": self.ranks,
             "counties": self.counties,
             "withoutData": self.without_data,
         }
+
+
+#: Significant digits of the map's values in the page (``MapData.as_json``).
+JSON_DIGITS = 6
+
+
+def _significant(value: float | None) -> float | None:
+    return None if value is None else float(f"{value:.{JSON_DIGITS}g}")
 
 
 def area_counties(*, region: Region | None) -> QuerySet[Region]:

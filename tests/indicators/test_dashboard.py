@@ -218,6 +218,21 @@ def test_superuser_sees_the_small_cell(client, scores):
     assert m["withoutData"] == 2978 - 4
 
 
+@pytest.mark.django_db
+def test_page_map_values_have_six_significant_digits_and_classes_come_from_full_values(client, scores):
+    run = scores["runs"][2020]
+    RegionScore.objects.filter(run=run, region__code="621126").update(eqi=200 / 3, headcount_ratio=1 / 7)
+    # 622921 differs from 621126 only in the ninth digit: the page shows them equal, the ranks do not
+    RegionScore.objects.filter(run=run, region__code="622921").update(eqi=200 / 3 + 1e-7)
+    m = page_map(client.get("/"))
+    i, j = m["codes"].index("621126"), m["codes"].index("622921")
+    assert m["values"]["eqi"][i] == m["values"]["eqi"][j] == 66.6667
+    assert m["values"]["headcount_ratio"][i] == 0.142857
+    assert m["ranks"]["eqi"][j] == m["ranks"]["eqi"][i] - 1  # higher is better: 622921 ranks first
+    csv = client.get("/?period=2020&format=csv", HTTP_ACCEPT_LANGUAGE="en").content.decode("utf-8")
+    assert "66.66666666666667" in csv  # exports keep the full value
+
+
 def _more_counties(run, n: int) -> None:
     codes = list(
         Region.objects.filter(level=3, code__startswith="13").order_by("code").values_list("code", flat=True)[:n]
