@@ -15,6 +15,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from django.utils.text import compress_string
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
@@ -80,12 +81,13 @@ class IndicatorListApi(APIView):
             if dimension and indicator.dimension != dimension:
                 continue
             names = indicator.names()
+            with override("en"):  # the API's formula and source stay in English, whatever the request's language
+                formula, source = str(indicator.formula), str(indicator.source)
             rows.append(
                 {
-                    **{
-                        k: getattr(indicator, k)
-                        for k in ("code", "dimension", "unit", "direction", "formula", "source")
-                    },
+                    **{k: getattr(indicator, k) for k in ("code", "dimension", "unit", "direction")},
+                    "formula": formula,
+                    "source": source,
                     "name_en": names["en"],
                     "name_zh_hans": names["zh_hans"],
                 }

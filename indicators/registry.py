@@ -6,6 +6,7 @@ dashboards and ``/api/v1/indicators/`` read this list, and nothing is shown that
 
 from dataclasses import dataclass
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
@@ -20,7 +21,7 @@ class Indicator:
     dimension: str
     unit: str
     direction: str
-    formula: str
+    formula: str  # a lazy translation, as is source where it is not a citation
     source: str
 
     def names(self) -> dict[str, str]:
@@ -37,7 +38,9 @@ FGT = "Foster, Greer & Thorbecke (1984), Econometrica 52(3):761-766"
 AF = "Alkire & Foster (2011), Journal of Public Economics 95(7-8):476-487"
 LAEKEN = "Eurostat EU-SILC common indicators; laeken R package (Alfons & Templ 2013)"
 VEP = "Chaudhuri, Jalan & Suryahadi (2002), Columbia University discussion paper 0102-52"
-RULES = "国家乡村振兴局 防止返贫动态监测和帮扶机制 (2021); DESIGN §5"
+TUOPIN = _("Tuopin method: the goalposts, weights and parameters of the methodology version")
+#: the official rule of the early warning, and the thresholds of the methodology version
+RULES = format_lazy("{}; {}", "国家乡村振兴局 防止返贫动态监测和帮扶机制 (2021)", TUOPIN)
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
@@ -46,7 +49,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "composite",
         "score",
         "higher_better",
-        "weighted geometric mean of D1-D4 (each floored at 1), aggregated first then combined",
+        _("weighted geometric mean of D1-D4 (each floored at 1), aggregated first then combined"),
         HDI,
     ),
     Indicator(
@@ -55,9 +58,11 @@ INDICATORS: tuple[Indicator, ...] = (
         "income",
         "score",
         "higher_better",
-        "mean of adequacy s(ln(y/z); ln1..ln3), real growth s(-0.10..0.10), developmental share "
-        "s(0.5..1.0), stability s(CV 0.5..0); person-weighted",
-        "DESIGN §5",
+        _(
+            "mean of adequacy s(ln(y/z); ln1..ln3), real growth s(-0.10..0.10), developmental share "
+            "s(0.5..1.0), stability s(CV 0.5..0); person-weighted"
+        ),
+        TUOPIN,
     ),
     Indicator(
         "d2_resilience",
@@ -65,7 +70,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "vulnerability",
         "score",
         "higher_better",
-        "mean of 100(1-v), margin s(y/z_m; 1..2) and 100 x share of shocks absent",
+        _("mean of 100(1-v), margin s(y/z_m; 1..2) and 100 x share of shocks absent"),
         VEP,
     ),
     Indicator(
@@ -74,8 +79,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "public_services",
         "score",
         "higher_better",
-        "1/2 household guarantees met + 1/2 village services",
-        "DESIGN §5",
+        _("1/2 household guarantees met + 1/2 village services"),
+        TUOPIN,
     ),
     Indicator(
         "d4_industry",
@@ -83,8 +88,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "industry",
         "score",
         "higher_better",
-        "1/2 household participation + 1/2 village industry",
-        "DESIGN §5",
+        _("1/2 household participation + 1/2 village industry"),
+        TUOPIN,
     ),
     Indicator(
         "headcount_ratio",
@@ -92,7 +97,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "income",
         "share",
         "lower_better",
-        "FGT(0): person-weighted share with y < z",
+        _("FGT(0): person-weighted share with y < z"),
         FGT,
     ),
     Indicator(
@@ -101,7 +106,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "income",
         "share",
         "lower_better",
-        "FGT(1): mean of (z-y)/z over the poor, 0 for others",
+        _("FGT(1): mean of (z-y)/z over the poor, 0 for others"),
         FGT,
     ),
     Indicator(
@@ -110,7 +115,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "income",
         "share",
         "lower_better",
-        "FGT(2): mean of ((z-y)/z)^2 over the poor, 0 for others",
+        _("FGT(2): mean of ((z-y)/z)^2 over the poor, 0 for others"),
         FGT,
     ),
     Indicator(
@@ -119,7 +124,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "vulnerability",
         "share",
         "lower_better",
-        "FGT(0) with the monitoring line z_m",
+        _("FGT(0) with the monitoring line z_m"),
         FGT,
     ),
     Indicator(
@@ -128,7 +133,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "vulnerability",
         "share",
         "lower_better",
-        "FGT(1) with z_m",
+        _("FGT(1) with z_m"),
         FGT,
     ),
     Indicator(
@@ -137,7 +142,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "vulnerability",
         "share",
         "lower_better",
-        "FGT(2) with z_m",
+        _("FGT(2) with z_m"),
         FGT,
     ),
     Indicator(
@@ -146,7 +151,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "public_services",
         "share",
         "lower_better",
-        "share of persons with deprivation score >= k (six guarantees + income, equal weights, k=1/3)",
+        _("share of persons with deprivation score >= k (six guarantees + income, equal weights, k=1/3)"),
         AF,
     ),
     Indicator(
@@ -155,7 +160,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "public_services",
         "share",
         "lower_better",
-        "mean deprivation score among the multidimensionally poor",
+        _("mean deprivation score among the multidimensionally poor"),
         AF,
     ),
     Indicator("mpi_m0", _("Adjusted headcount M0"), "public_services", "share", "lower_better", "M0 = H x A", AF),
@@ -165,7 +170,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "income",
         "share",
         "lower_better",
-        "weighted Gini of income per person, from household rows at each level",
+        _("weighted Gini of income per person, from household rows at each level"),
         LAEKEN,
     ),
     Indicator(
@@ -174,7 +179,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "income",
         "ratio",
         "lower_better",
-        "income held above the 80th percentile over income held at or below the 20th",
+        _("income held above the 80th percentile over income held at or below the 20th"),
         LAEKEN,
     ),
     Indicator(
@@ -183,8 +188,10 @@ INDICATORS: tuple[Indicator, ...] = (
         "income",
         "yuan",
         "higher_better",
-        "weighted median as laeken: the first income whose cumulative weight share exceeds 1/2 "
-        "(the mean of it and the next when the share is exactly 1/2)",
+        _(
+            "weighted median as laeken: the first income whose cumulative weight share exceeds 1/2 "
+            "(the mean of it and the next when the share is exactly 1/2)"
+        ),
         LAEKEN,
     ),
     Indicator(
@@ -193,7 +200,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "vulnerability",
         "share",
         "lower_better",
-        "weighted share of households with any early-warning flag",
+        _("weighted share of households with any early-warning flag"),
         RULES,
     ),
     Indicator(
@@ -202,7 +209,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "vulnerability",
         "share",
         "lower_better",
-        "person-weighted mean of v = P(y < z_m)",
+        _("person-weighted mean of v = P(y < z_m)"),
         VEP,
     ),
     Indicator(
@@ -211,7 +218,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "vulnerability",
         "share",
         "lower_better",
-        "person-weighted share with v >= 0.5",
+        _("person-weighted share with v >= 0.5"),
         VEP,
     ),
     Indicator(
@@ -220,8 +227,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "vulnerability",
         "ratio",
         "higher_better",
-        "weighted median of y/z_m",
-        "DESIGN §5",
+        _("weighted median of y/z_m"),
+        TUOPIN,
     ),
     Indicator(
         "households",
@@ -229,8 +236,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "coverage",
         "count",
         "higher_better",
-        "households with a survey this period",
-        "DESIGN §5",
+        _("households with a survey this period"),
+        TUOPIN,
     ),
     Indicator(
         "persons",
@@ -238,8 +245,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "coverage",
         "count",
         "higher_better",
-        "members present in surveyed households",
-        "DESIGN §5",
+        _("members present in surveyed households"),
+        TUOPIN,
     ),
     Indicator(
         "coverage",
@@ -247,8 +254,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "coverage",
         "share",
         "higher_better",
-        "surveyed households over registered households",
-        "DESIGN §5",
+        _("surveyed households over registered households"),
+        TUOPIN,
     ),
 )
 

@@ -22,8 +22,9 @@ def forwards(apps, schema_editor):
         version="v1",
         defaults={
             "name": "Method v1: four dimensions, national line, AF over six guarantees and income",
-            "description": "DESIGN §5 defaults: fixed goalposts, equal weights, geometric EQI, "
-            "VEP per province, monitoring line 1.5 x the national line where none is set.",
+            "description": "Defaults of the Tuopin design: fixed goalposts, equal weights, geometric EQI, "
+            "vulnerability as expected poverty fitted per province, monitoring line 1.5 x the national line "
+            "where none is set.",
             "parameters": json.loads((HERE / "methodology_v1.json").read_text(encoding="utf-8")),
             "is_default": True,
         },

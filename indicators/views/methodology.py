@@ -3,6 +3,7 @@ weights and rules, and the poverty lines in force (public, both languages)."""
 
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_safe
 
 from indicators.models import Methodology, PovertyLine
@@ -27,6 +28,23 @@ GOALPOSTS = {
 }
 
 
+LINE_STATUS = {
+    "confirmed": _("confirmed (official value)"),
+    "weak": _("weak (one low-quality source)"),
+    "interpolated": _("interpolated (log-linear between known years)"),
+    "extrapolated": _("extrapolated"),
+}
+#: The default methodology's name and description as migration 0002 seeds them: shown translated
+#: (the template's ``translate`` of the stored text); texts a user typed are shown as typed.
+SEEDED_TEXTS = (
+    gettext_noop("Method v1: four dimensions, national line, AF over six guarantees and income"),
+    gettext_noop(
+        "Defaults of the Tuopin design: fixed goalposts, equal weights, geometric EQI, vulnerability as "
+        "expected poverty fitted per province, monitoring line 1.5 x the national line where none is set."
+    ),
+)
+
+
 def _flatten(value, prefix: str = "") -> list[tuple[str, str]]:
     if isinstance(value, dict):
         return [row for key, inner in value.items() for row in _flatten(inner, f"{prefix}{key}.")]
@@ -48,6 +66,7 @@ def methodology(request):
         }
         for i in INDICATORS
     ]
+    names = {i.code: i.name for i in INDICATORS}
     methodologies = []
     for m in Methodology.objects.order_by("-is_default", "version"):
         try:  # the stored parameters completed with the defaults, as a run reads them
@@ -61,12 +80,16 @@ def methodology(request):
                 "goalposts": [
                     (GOALPOSTS.get(key, key), ends[0], ends[1]) for key, ends in scores.get("goalposts", {}).items()
                 ],
-                "weights": list(scores.get("weights", {}).items()),
+                "weights": [
+                    (code, names.get(code, code), weight) for code, weight in scores.get("weights", {}).items()
+                ],
                 "other": [
                     row for row in _flatten(params) if not row[0].startswith(("scores.goalposts.", "scores.weights."))
                 ],
             }
         )
-    lines = PovertyLine.objects.filter(superseded_at__isnull=True).order_by("year", "line_type", "province_code")
+    lines = list(PovertyLine.objects.filter(superseded_at__isnull=True).order_by("year", "line_type", "province_code"))
+    for line in lines:
+        line.status_label = LINE_STATUS.get(line.status, line.status)
     context = {"indicators": indicators, "methodologies": methodologies, "lines": lines}
     return render(request, "indicators/methodology.html", context)

@@ -33,6 +33,18 @@ def test_indicator_list_filters_by_dimension_and_rejects_unknown_parameters():
     assert client.get("/api/v1/indicators/", {"colour": "red"}).status_code == 400
 
 
+def test_indicator_formula_and_source_are_english_in_the_api_whatever_the_language():
+    client = APIClient()
+    for language in ("en", "zh-hans"):
+        rows = {row["code"]: row for row in client.get("/api/v1/indicators/", HTTP_ACCEPT_LANGUAGE=language).json()}
+        assert rows["headcount_ratio"]["formula"] == "FGT(0): person-weighted share with y < z"
+        assert rows["d3_public_services"]["source"].startswith("Tuopin method: the goalposts, weights")
+        assert rows["flagged_share"]["source"].startswith(
+            "国家乡村振兴局 防止返贫动态监测和帮扶机制 (2021); Tuopin method"
+        )
+        assert rows["eqi"]["name_zh_hans"] == "脱贫质量指数"
+
+
 def test_a_superseded_line_is_kept_and_the_new_one_is_used():
     assert lines_for(years=[2020], provinces=["62"])["national"] == {"2020": {"62": 3309.0}}
     line_supersede(year=2020, line_type="national", value=4000, note="revalued")

@@ -127,7 +127,8 @@ def test_national_dashboard_values_classes_and_small_cell_for_the_public(client,
     assert m["ranks"]["headcount_ratio"] == [1, None, 2, 3]  # lower is better
     assert m["counties"] == 2978 and m["withoutData"] == 2978 - 3
     html = response.content.decode()
-    assert "90.0" not in html and "/static/vendor/plotly-tuopin-3.7.0.min.js" in html and "cdn" not in html.lower()
+    assert "90.0" not in html and "/static/vendor/plotly-tuopin-3.7.0.min.js" in html
+    assert not re.search(r'(?:src|href)="(?:https?:)?//', html)  # every script, style and link is local
     assert "Period 2020, methodology v1, computed" in html and 'href="/methodology/"' in html
     # the trend follows Gansu, the one province with rows
     assert data["focus"]["selected"] == "62" and [c["code"] for c in data["focus"]["candidates"]] == ["62"]
@@ -287,15 +288,27 @@ def test_methodology_page_lists_every_indicator_goalpost_weight_and_line(client)
     assert "Income adequacy y/z (scored on the log scale)" in html
     methodology = response.context["methodologies"][0]
     assert methodology["object"].version == "v1"
-    assert dict(methodology["weights"]) == {
-        "d1_income": 1.0,
-        "d2_resilience": 1.0,
-        "d3_public_services": 1.0,
-        "d4_industry": 1.0,
-    }
+    assert [(code, str(name), weight) for code, name, weight in methodology["weights"]] == [
+        ("d1_income", "D1 income", 1.0),
+        ("d2_resilience", "D2 resilience", 1.0),
+        ("d3_public_services", "D3 public services", 1.0),
+        ("d4_industry", "D4 industrial support", 1.0),
+    ]
     assert ("Margin over the monitoring line y/z_m", 1.0, 2.0) in methodology["goalposts"]
     line = PovertyLine.objects.filter(year=2020, line_type="national", superseded_at__isnull=True).get()
     assert line in response.context["lines"] and f"{line.value:,.2f}" in html
+    assert "FGT(0): person-weighted share with y &lt; z" in html and "DESIGN" not in html
+
+
+@pytest.mark.django_db
+def test_methodology_page_in_chinese_explains_formulas_weights_and_lines(client):
+    html = client.get("/methodology/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "FGT(0)：y &lt; z 的人口加权比例" in html  # the formula of headcount_ratio
+    assert "v ≥ 0.5 的人口加权比例" in html
+    assert "<td>D1 收入</td><td>1.0</td>" in html  # a weight names its dimension
+    assert "方法 v1：四个维度" in html and "脱贫质量监测设计的默认设置" in html  # the seeded methodology
+    assert "插值（已知年份之间按对数线性）" in html and "已确认（官方数值）" in html  # poverty-line status
+    assert "person-weighted" not in html and "DESIGN" not in html
 
 
 @pytest.mark.django_db

@@ -37,3 +37,29 @@ def test_household_score_components_move_from_json_to_columns_and_back():
     assert first.components["c_growth"] is None
     Score.objects.all().delete()
     _migrate(AFTER)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_methodology_v1_description_changes_only_where_still_as_seeded():
+    import importlib
+
+    seeded = importlib.import_module("indicators.migrations.0009_methodology_v1_description")
+    before, after = (
+        [("indicators", "0008_household_score_unique_household_first")],
+        [("indicators", "0009_methodology_v1_description")],
+    )
+    apps = _migrate(before)
+    apps.get_model("indicators", "Methodology").objects.update_or_create(
+        version="v1", defaults={"name": "v1", "description": seeded.OLD, "parameters": {}}
+    )
+    apps = _migrate(after)
+    methodology = apps.get_model("indicators", "Methodology")
+    assert methodology.objects.get(version="v1").description == seeded.NEW and "DESIGN" not in seeded.NEW
+    methodology.objects.filter(version="v1").update(description="Our county's own words.")
+    apps = _migrate(before)  # backwards: a text someone edited stays as it is
+    assert (
+        apps.get_model("indicators", "Methodology").objects.get(version="v1").description == "Our county's own words."
+    )
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    _migrate(executor.loader.graph.leaf_nodes())
