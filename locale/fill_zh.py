@@ -625,6 +625,7 @@ ZH.update(
         "Defaults of the Tuopin design: fixed goalposts, equal weights, geometric EQI, vulnerability as expected poverty fitted per province, monitoring line 1.5 x the national line where none is set.": "脱贫质量监测设计的默认设置：固定阈值，等权，几何平均合成脱贫质量指数，分省估计的脆弱性（预期贫困），未设监测线的年份取国家贫困线的 1.5 倍。",
         "Dimension": "维度",
         "Weight": "权重",
+        "household id": "农户系统编号",
     }
 )
 ZH_PLURAL = {

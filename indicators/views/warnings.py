@@ -78,6 +78,8 @@ COLUMNS = [
     ("vulnerability", gettext_lazy("vulnerability")),
     ("eqi", gettext_lazy("exit-quality index")),
     ("state", gettext_lazy("case state")),
+    # the number in the household's page address (/households/<id>/scores/): names no one, finds the case
+    ("household_id", gettext_lazy("household id")),
 ]
 
 

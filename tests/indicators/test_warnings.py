@@ -240,6 +240,7 @@ def test_export_csv_with_bom_and_xlsx_read_back(client, world):
     assert [r[2] for r in rows[1:]] == [masked(h["a2"]), masked(h["b1"])]
     assert rows[1][0] == VILLAGE_A and rows[1][5:8] == ["0.8", "0.7", "30.5"]
     assert rows[2][6] == ""  # no vulnerability: an empty cell
+    assert rows[0][-1] == "household id" and [r[-1] for r in rows[1:]] == [str(h["a2"].pk), str(h["b1"].pk)]
     response = client.get(inbox(view="new", format="xlsx"))
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = list(sheet.values)
