@@ -154,3 +154,24 @@ def test_national_dashboard_draws_counties_trend_and_switches_measure_and_langua
     assert timings["mapPainted"] <= timings["scriptStart"] + timings["focusRender"]
     assert len(redrawn) >= 2800 and recoloured == redrawn and recoloured != switched
     assert 0 < timings_d1["measureSwitch"] <= timings_d1["measureRedraw"]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_tables_scroll_sideways_on_a_phone_instead_of_breaking_every_character(live_server, chromium):
+    importlib.import_module("indicators.migrations.0002_methodology_v1_and_lines").forwards(apps, None)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 390, "height": 800}, locale="zh-CN")
+        page.goto(f"{live_server.url}/methodology/")
+        cell = page.evaluate(
+            "() => { const td = document.querySelector('#indicator-headcount_ratio td:nth-child(2)');"
+            " const t = td.closest('table'); return {height: td.getBoundingClientRect().height,"
+            " line: parseFloat(getComputedStyle(td).lineHeight) || 24, scroll: t.scrollWidth, width: t.clientWidth,"
+            " nav: document.querySelector('.site-header nav').getBoundingClientRect().height}; }"
+        )
+        page.screenshot(path=str(_artifacts() / "methodology_390.png"))
+        browser.close()
+    assert cell["height"] < 2.5 * cell["line"], cell  # one line: the name is not broken a character a line
+    assert cell["scroll"] > cell["width"], cell  # the table scrolls inside itself
+    assert cell["nav"] < 3 * cell["line"], cell  # the menu is one line of its own, not a column
