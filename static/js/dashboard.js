@@ -90,8 +90,9 @@
     var m = measures[state.measure];
     var items = M.ranges[m.code].map(function (range, c) {
       if (!range.length) { return ""; }
+      var low = fmt(range[0], m.unit), high = fmt(range[1], m.unit);  // a class of one value shows it once
       return "<li><span class=\"swatch\" style=\"background:" + colour(c, m.direction) + "\"></span>" +
-        fmt(range[0], m.unit) + " – " + fmt(range[1], m.unit) + "</li>";
+        (low === high ? low : low + " – " + high) + "</li>";
     }).join("");
     var without = M.counties - M.values[m.code].filter(function (v) { return v !== null; }).length;
     items += "<li><span class=\"swatch\" style=\"background:" + NO_DATA + "\"></span>" + esc(L.noData) + "</li>";

@@ -81,6 +81,7 @@ def test_national_dashboard_draws_counties_trend_and_switches_measure_and_langua
             name: sum(path.endswith(name) for path in requested) for name in ("/3.topojson", "/world_110m.json")
         }
         fills = dict(page.evaluate(FILLS_JS))
+        legend = page.eval_on_selector_all("#map-legend li", "items => items.map(li => li.textContent)")
         traces_zh = page.evaluate(TRACES_JS)
         values = page.evaluate(
             "() => { const m = JSON.parse(document.getElementById('dashboard-map-data').textContent);"
@@ -125,6 +126,8 @@ def test_national_dashboard_draws_counties_trend_and_switches_measure_and_langua
     assert outside == [], f"requests left this machine: {outside[:5]}"
     assert errors == []
     assert downloads == {"/3.topojson": 1, "/world_110m.json": 1}, requested
+    # three counties with data: three classes of one value each, shown once ("76.6", not "76.6 – 76.6"), and no data
+    assert len(legend) == 4 and all(item and "–" not in item for item in legend[:3]), legend
     assert len(fills) >= 2800
     no_data = fills["620102"]  # 兰州 城关区: no households
     assert fills["710000"] == no_data  # Taiwan: no data, same style
