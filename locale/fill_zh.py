@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from zh_methodology import ZH_METHODOLOGY  # the script's own folder is on sys.path
+
 ZH = {
     "Simplified Chinese": "简体中文",
     "English": "英文",
@@ -591,43 +593,9 @@ ZH.update(
         "Exit check: poverty incidence below 2 %%, or below 3 %% in the 12 western provinces.": "退出检验：贫困发生率低于 2%%，西部 12 省区低于 3%%。",
         "Dashboard": "总览",
         "Scores of this region": "本区域得分",
-        # the methodology page: formulas of the indicator registry, sources, weights, line status
-        "Tuopin method: the goalposts, weights and parameters of the methodology version": "脱贫质量监测方法：见方法版本中的阈值、权重与参数",
-        "weighted geometric mean of D1-D4 (each floored at 1), aggregated first then combined": "D1–D4 的加权几何平均（各维度下限为 1），先分维度汇总再合成",
-        "mean of adequacy s(ln(y/z); ln1..ln3), real growth s(-0.10..0.10), developmental share s(0.5..1.0), stability s(CV 0.5..0); person-weighted": "收入充足度 s(ln(y/z); ln1..ln3)、实际收入增长 s(-0.10..0.10)、发展性收入占比 s(0.5..1.0)、稳定性 s(变异系数 0.5..0) 的平均；按人口加权",
-        "mean of 100(1-v), margin s(y/z_m; 1..2) and 100 x share of shocks absent": "100(1-v)、高于监测线的收入余量 s(y/z_m; 1..2) 与 100 × 未发生冲击的比例三者的平均",
-        "1/2 household guarantees met + 1/2 village services": "1/2 农户“两不愁三保障”达标情况 + 1/2 村级公共服务",
-        "1/2 household participation + 1/2 village industry": "1/2 农户产业与就业参与 + 1/2 村级产业",
-        "FGT(0): person-weighted share with y < z": "FGT(0)：y < z 的人口加权比例",
-        "FGT(1): mean of (z-y)/z over the poor, 0 for others": "FGT(1)：贫困人口取 (z-y)/z、其他人口取 0 后的平均",
-        "FGT(2): mean of ((z-y)/z)^2 over the poor, 0 for others": "FGT(2)：贫困人口取 ((z-y)/z)^2、其他人口取 0 后的平均",
-        "FGT(0) with the monitoring line z_m": "以监测线 z_m 计算的 FGT(0)",
-        "FGT(1) with z_m": "以 z_m 计算的 FGT(1)",
-        "FGT(2) with z_m": "以 z_m 计算的 FGT(2)",
-        "share of persons with deprivation score >= k (six guarantees + income, equal weights, k=1/3)": "剥夺得分 ≥ k 的人口比例（六项保障加收入，等权，k=1/3）",
-        "mean deprivation score among the multidimensionally poor": "多维贫困人口的平均剥夺得分",
-        "M0 = H x A": "M0 = H × A",
-        "weighted Gini of income per person, from household rows at each level": "人均收入的加权基尼系数，每一级都直接由农户数据计算",
-        "income held above the 80th percentile over income held at or below the 20th": "收入高于第 80 百分位者的收入总额与不高于第 20 百分位者的收入总额之比",
-        "weighted median as laeken: the first income whose cumulative weight share exceeds 1/2 (the mean of it and the next when the share is exactly 1/2)": "与 laeken 相同的加权中位数：累计权重比例首次超过 1/2 的收入（恰好等于 1/2 时取它与下一个收入的平均）",
-        "weighted share of households with any early-warning flag": "有任一预警标记的农户的加权比例",
-        "person-weighted mean of v = P(y < z_m)": "v = P(y < z_m) 的人口加权平均",
-        "person-weighted share with v >= 0.5": "v ≥ 0.5 的人口加权比例",
-        "weighted median of y/z_m": "y/z_m 的加权中位数",
-        "households with a survey this period": "本期有调查记录的农户",
-        "members present in surveyed households": "受调查农户的现有成员",
-        "surveyed households over registered households": "受调查农户数与登记农户数之比",
-        "confirmed (official value)": "已确认（官方数值）",
-        "weak (one low-quality source)": "依据较弱（仅一个低质量来源）",
-        "interpolated (log-linear between known years)": "插值（已知年份之间按对数线性）",
-        "extrapolated": "外推",
-        "Method v1: four dimensions, national line, AF over six guarantees and income": "方法 v1：四个维度，国家贫困线，基于六项保障与收入的 AF 多维贫困",
-        "Defaults of the Tuopin design: fixed goalposts, equal weights, geometric EQI, vulnerability as expected poverty fitted per province, monitoring line 1.5 x the national line where none is set.": "脱贫质量监测设计的默认设置：固定阈值，等权，几何平均合成脱贫质量指数，分省估计的脆弱性（预期贫困），未设监测线的年份取国家贫困线的 1.5 倍。",
-        "Dimension": "维度",
-        "Weight": "权重",
-        "household id": "农户系统编号",
     }
 )
+ZH.update(ZH_METHODOLOGY)
 ZH_PLURAL = {
     "%(n)s child region": "%(n)s 个下级区划",
     "%(n)s household in your regions": "您负责的区域内有 %(n)s 户",
