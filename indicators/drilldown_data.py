@@ -9,7 +9,7 @@ Units: scores 0-100; shares and vulnerability 0-1; income in yuan per person per
 margin are income over the national and the monitoring line.
 """
 
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Household, HouseholdSurvey, MonitoringStatus
@@ -222,6 +222,26 @@ def household_periods(*, household: Household, reveal_paths: list[str] | None) -
         row["components"] = {c: row.pop(c) for c in HouseholdScore.COMPONENT_FIELDS}
         out.append(_household_row(row, village_path=path, reveal_paths=reveal_paths))
     return out
+
+
+def surveys_changed_after(periods: list[dict], *, household: Household) -> None:
+    """Mark the periods whose scores predate a change of the household's surveys (one query).
+
+    A period's scores read the surveys of that period and the two before it (growth, stability). Each
+    dict of ``periods`` (``household_periods``) gets ``survey_changed``: the last change (a survey's
+    history row, whether written by a form or an import) of a survey of its period or earlier, when
+    that is later than the run's ``finished_at``; else None. The scores show the change only after
+    the next recompute.
+    """
+    changes = dict(
+        HouseholdSurvey.history.filter(household_id=household.pk)
+        .values("period_id")
+        .annotate(last=Max("history_date"))
+        .values_list("period_id", "last")
+    )
+    for p in periods:
+        last = max((when for year, when in changes.items() if year <= p["period"]), default=None)
+        p["survey_changed"] = last if last and p["finished_at"] and last > p["finished_at"] else None
 
 
 def measure_unit(code: str) -> str:

@@ -596,6 +596,9 @@ ZH.update(
     }
 )
 ZH.update(ZH_METHODOLOGY)
+ZH[
+    "A survey of this household changed on %(changed)s, after these scores were computed: they show the change after the next recompute."
+] = "本户调查数据已于 %(changed)s 修改，晚于这些得分的计算时间：下次重新计算后才会反映。"
 ZH_PLURAL = {
     "%(n)s child region": "%(n)s 个下级区划",
     "%(n)s household in your regions": "您负责的区域内有 %(n)s 户",

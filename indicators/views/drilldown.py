@@ -295,6 +295,7 @@ def household(request, pk: int):
     household = get_object_or_404(households_visible_to(request.user).select_related("region"), pk=pk)
     reveal_paths = registry_reveal_paths(request.user)
     periods = data.household_periods(household=household, reveal_paths=reveal_paths)
+    data.surveys_changed_after(periods, household=household)
     fmt = _choice(request, "format", FORMATS, None)
     if fmt is not None:
         return table_response(

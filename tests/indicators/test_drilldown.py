@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from households import ids
-from households.models import Household, Member, SurveyPeriod
+from households.models import Household, HouseholdSurvey, Member, SurveyPeriod
 from indicators import drilldown_data as data
 from indicators.models import ComputationRun, HouseholdScore, Methodology, RegionScore
 from indicators.services import recompute as service
@@ -494,8 +494,9 @@ def test_query_count_of_each_page_is_pinned(client, world):
     # session, user, paths, the village, runs, clerk/admin paths (registry numbers), household rows,
     # village score, ancestors
     assert _queries(client, urls["village"]) == 9
-    # session, user, paths, the household with its village, clerk/admin paths, its scores in every period
-    assert _queries(client, urls["household"]) == 6
+    # session, user, paths, the household with its village, clerk/admin paths, its scores in every period,
+    # the last change of its surveys
+    assert _queries(client, urls["household"]) == 7
 
 
 # --- end to end -----------------------------------------------------------------------------------
@@ -528,3 +529,19 @@ def test_a_bad_value_gets_the_site_400_page_naming_it(client):
     assert response.status_code == 400 and "Unknown value xxx for measure." in page and 'href="/"' in page
     zh = client.get("/regions/621126/children/?measure=xxx", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "参数 measure 的值 xxx 无效。" in zh
+
+
+def test_household_page_says_when_a_survey_changed_after_the_scores(client, world):
+    client.force_login(world["people"]["official"])
+    first, second = world["households"]
+    url = reverse("indicators:household", args=[first.pk])
+    assert [p["survey_changed"] for p in client.get(url).context["periods"]] == [None, None]
+    survey = HouseholdSurvey.objects.create(household=first, period_id=2019)
+    changed = dt.datetime(2025, 6, 1, 4, 0, tzinfo=dt.UTC)  # after the 2019 run (2025-03-01), before the 2020 one
+    HouseholdSurvey.history.filter(id=survey.pk).update(history_date=changed)
+    response = client.get(url)
+    assert [p["survey_changed"] for p in response.context["periods"]] == [None, changed]  # 2020, then 2019
+    html = response.content.decode()
+    assert html.count("A survey of this household changed on 2025-06-01 12:00, after these scores were computed") == 1
+    second_page = client.get(reverse("indicators:household", args=[second.pk])).content.decode()
+    assert "A survey of this household changed" not in second_page  # another household's survey, not this one's
