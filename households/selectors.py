@@ -47,6 +47,22 @@ def registry_reveal_paths(user) -> list[str] | None:
     return user_region_paths(user, roles=WRITE_ROLES)
 
 
+def registry_search(query: str, *, reveal_paths: list[str] | None) -> Q:
+    """A filter of households by the start of their registry number, as the user sees the numbers.
+
+    Where the user may see numbers whole (``reveal_paths``, ``registry_reveal_paths``), the query
+    matches the start of the number; elsewhere the number is masked to its village code, and only
+    that can match (the start of the village code). Else a full number typed in the search would
+    tell an official which masked household it belongs to.
+    """
+    if reveal_paths is None:
+        return Q(registry_number__startswith=query)
+    revealed = Q(pk__in=[])
+    for path in reveal_paths:
+        revealed |= Q(region__path__startswith=path)
+    return (revealed & Q(registry_number__startswith=query)) | Q(region__code__startswith=query)
+
+
 def registry_shown(number: str, *, village_path: str, reveal_paths: list[str] | None) -> str:
     """A registry number as ``user`` may see it: whole in a subtree of ``reveal_paths``
     (``registry_reveal_paths``), else masked with ``households.ids.registry_mask``.

@@ -55,11 +55,11 @@ def household_list(request):
     """Households the user may see, filtered by village code or registry number prefix; registry numbers
     masked but in the villages where the user is a data clerk or admin."""
     households = selectors.households_visible_to(request.user).select_related("region").order_by("registry_number")
-    query = request.GET.get("q", "").strip()
-    if query:
-        households = households.filter(registry_number__startswith=query)
-    page = Paginator(households, 50).get_page(request.GET.get("page"))
     reveal_paths = selectors.registry_reveal_paths(request.user)
+    query = request.GET.get("q", "").strip()
+    if query:  # on the numbers as the user sees them: masked ones match by their village code only
+        households = households.filter(selectors.registry_search(query, reveal_paths=reveal_paths))
+    page = Paginator(households, 50).get_page(request.GET.get("page"))
     for household in page:  # whole for a clerk or admin of the village, masked for the others
         household.registry_shown = selectors.registry_shown(
             household.registry_number, village_path=household.region.path, reveal_paths=reveal_paths

@@ -158,6 +158,21 @@ def test_official_reads_masked_ids_and_cannot_reveal(client, world):
     assert not world["member"].disclosures.exists()
 
 
+def test_search_matches_masked_numbers_by_their_village_code_only(client, world):
+    other = Household.objects.create(registry_number=f"{VILLAGE_A}0002", region=world["household"].region)
+    number = world["household"].registry_number
+
+    def found(query):
+        page = client.get(reverse("households:list"), {"q": query}).context["page"]
+        return sorted(h.pk for h in page)
+
+    client.force_login(world["people"]["official_b"])  # sees 6404 masked: a full number must not pick one out
+    assert found(number) == [] and found(number[:-1]) == []
+    assert found(VILLAGE_A) == sorted([world["household"].pk, other.pk]) and found(VILLAGE_A[:6]) == found(VILLAGE_A)
+    client.force_login(world["people"]["clerk_a"])  # the clerk of the village sees numbers whole
+    assert found(number) == [world["household"].pk] and found(VILLAGE_A) == found(VILLAGE_A[:4])
+
+
 @pytest.mark.django_db
 def test_permission_matrix_over_the_api_schema(world):
     schema = yaml.safe_load(APIClient().get("/api/schema/").content)
