@@ -30,6 +30,7 @@ from households.importing import cells
 from households.importing.columns import BOOL, COLUMNS, DECIMAL, IDENTIFIER, INT, KEYS, header_lookup
 from households.importing.engine import ROW, STAGE, STATUS, Target, _types, classify_staged
 from households.importing.sql import frame_query
+from households.importing.validate import UNKNOWN_HOUSEHOLD
 from households.models import HouseholdSurvey, VillageSurvey, max_amount
 from regions.selectors import WRITE_ROLES, user_region_paths
 
@@ -400,8 +401,8 @@ def _registry_checks(kind: str) -> list[tuple[str, str]]:
     key = KINDS[kind][1]
     if kind == "household-surveys":
         return [
-            (f"p.{key} IS NOT NULL AND h.id IS NULL", "'unknown household: import it in a households file first'"),
-            ("h.id IS NOT NULL AND NOT {in_scope}", "'outside your assigned regions'"),
+            # the same text for both, as validate's: the report does not tell which numbers exist elsewhere
+            (f"p.{key} IS NOT NULL AND (h.id IS NULL OR NOT {{in_scope}})", f"'{UNKNOWN_HOUSEHOLD}'"),
         ]
     leaf = (
         "NOT EXISTS (SELECT 1 FROM regions_region c WHERE c.parent_code = g.code) AND (g.scheme <> 'cn' OR g.level = 5)"

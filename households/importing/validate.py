@@ -111,6 +111,10 @@ class _Collector:
             self.add(index, field_name, message)
 
 
+#: The problem of a survey row whose household is unknown or outside the user's regions (the same text).
+UNKNOWN_HOUSEHOLD = "no household with this number in your regions: import it in a households file first"
+
+
 def _parse_column(column: Column, series: pd.Series, numeric: pd.Series, out: _Collector) -> pd.Series:
     if column.kind == IDENTIFIER:
         values, problems = cells.parse_identifier(series, numeric_mask=numeric)
@@ -370,11 +374,11 @@ def _check_households(parsed: pd.DataFrame, out: _Collector, user) -> None:
         "registry_number",
     )
     known = reg.isin(found.index)
-    for index in parsed.index[reg.notna() & ~known]:
-        out.add(index, "registry_number", "unknown household: import it in a households file first")
     info = _aligned(found, reg, known)
-    for index in parsed.index[known & ~_in_scope(info["region__path"], user)]:
-        out.add(index, "registry_number", "outside your assigned regions")
+    # one message for a number that does not exist and one registered outside the user's regions: the
+    # report must not tell a clerk which numbers exist elsewhere
+    for index in parsed.index[reg.notna() & ~(known & _in_scope(info["region__path"], user))]:
+        out.add(index, "registry_number", UNKNOWN_HOUSEHOLD)
     parsed["_household_id"] = info["id"]
     parsed["_province"] = info["region__province_code"]
 

@@ -183,7 +183,7 @@ def test_commit_of_kept_rows_checks_the_registry_again(households):
     batch.refresh_from_db()
     assert batch.status == "rejected" and HouseholdSurvey.objects.count() == 0
     assert [(p["row"], p["message"]) for p in batch.report["problems"]] == [
-        (3, "unknown household: import it in a households file first")
+        (3, "no household with this number in your regions: import it in a households file first")
     ]
     assert kept_table(batch_id=batch.pk) is None
 

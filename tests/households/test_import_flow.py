@@ -284,7 +284,12 @@ def test_survey_amounts_malformed_absurd_and_accepted_forms(ningxia):
 def test_survey_for_unknown_household_is_rejected(ningxia):
     result = validate(csv_bytes(f"registry_number,wage_income\n{VILLAGE_A}0009,100\n"), kind="household-surveys")
     assert result.problems == [
-        Problem(2, "registry_number", f"{VILLAGE_A}0009", "unknown household: import it in a households file first")
+        Problem(
+            2,
+            "registry_number",
+            f"{VILLAGE_A}0009",
+            "no household with this number in your regions: import it in a households file first",
+        )
     ]
 
 

@@ -199,3 +199,14 @@ def test_permission_matrix_over_the_api_schema(world):
                     continue
                 assert response.status_code in OUT_OF_SCOPE, (persona, method, url, response.status_code)
                 assert ID_A not in _body(response)
+
+
+def test_survey_import_does_not_tell_which_numbers_exist_outside_the_clerks_regions(world):
+    elsewhere = Household.objects.create(registry_number=f"{VILLAGE_B}0001", region=Region.objects.get(code=VILLAGE_B))
+    data = f"registry_number,wage_income\n{elsewhere.registry_number},100\n{VILLAGE_B}0099,100\n".encode()
+    _batch, validation = import_upload(
+        data=data, filename="s.csv", kind="household-surveys", period=2020, user=world["people"]["clerk_a"]
+    )
+    messages = [(p.row, p.message) for p in validation.problems]
+    same = "no household with this number in your regions: import it in a households file first"
+    assert messages == [(2, same), (3, same)]  # an existing household elsewhere reads as an unknown number
