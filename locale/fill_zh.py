@@ -596,6 +596,7 @@ ZH.update(
     }
 )
 ZH.update(ZH_METHODOLOGY)
+ZH["The verification cannot be before the survey period %(period)s."] = "核实日期不能早于调查年度 %(period)s。"
 ZH[
     "A survey of this household changed on %(changed)s, after these scores were computed: they show the change after the next recompute."
 ] = "本户调查数据已于 %(changed)s 修改，晚于这些得分的计算时间：下次重新计算后才会反映。"

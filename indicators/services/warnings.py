@@ -96,10 +96,13 @@ def _check_role(user, household, step: str) -> None:
 
 
 def _check_date(on: dt.date, case: WarningCase | None) -> None:
+    """Not in the future, nor before the case's previous step taken by a person. The run's opening
+    step is no bound: the village may have verified before that night's run (its visit is often
+    where the survey the run scored came from)."""
     if on > timezone.localdate():
         raise ValidationError(_("The date of a step cannot be in the future."))
     if case is not None:
-        last = case.steps.order_by("-on").values_list("on", flat=True).first()
+        last = case.steps.exclude(actor=None).order_by("-on").values_list("on", flat=True).first()
         if last and on < last:
             raise ValidationError(
                 _("The date of a step cannot be before the case's previous step (%(date)s).") % {"date": last}
@@ -179,6 +182,10 @@ def case_verify(*, household, run: ComputationRun, user, on: dt.date, note: str,
             note=_("Flagged by run %(run)s (period %(period)s).") % {"run": run.pk, "period": run.period_id},
         )
     _check_date(on, case)
+    if on < dt.date(case.period_id, 1, 1):
+        raise ValidationError(
+            _("The verification cannot be before the survey period %(period)s.") % {"period": case.period_id}
+        )
     status = status or case.category
     if status not in MONITORED:
         raise ValidationError(

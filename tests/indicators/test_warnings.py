@@ -472,3 +472,24 @@ def test_inbox_without_a_published_run_says_so(client, world):
     response = client.get(inbox())
     assert response.status_code == 200 and response.context["run"] is None
     assert "No published scores yet." in response.content.decode()
+
+
+def test_a_visit_before_last_nights_run_can_verify_its_flag_but_not_one_before_the_period(client, world):
+    household = world["h"]["a1"]
+    ComputationRun.objects.filter(pk=world["run2"].pk).update(finished_at=timezone.now())  # last night's run
+    client.force_login(world["people"]["clerk_a"])
+    response = post_step(client, household, "verified", on=dt.date(2019, 12, 31))
+    assert messages_of(response) == ["The verification cannot be before the survey period 2020."]
+    assert not WarningCase.objects.exists()  # nothing half-written
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    post_step(client, household, "verified", on=yesterday)  # before the run's opening step: accepted
+    case = WarningCase.objects.get(household=household)
+    assert case.state == "verified"
+    assert [(s.step, s.on) for s in case.steps.order_by("pk")] == [
+        ("flagged", timezone.localdate()),
+        ("verified", yesterday),
+    ]
+    response = post_step(
+        client, household, "measures_assigned", on=yesterday - dt.timedelta(days=1), measures=["other"]
+    )
+    assert "before the case's previous step" in messages_of(response)[0]  # people's steps keep their order
