@@ -120,7 +120,7 @@ class CursorPagination(pagination.CursorPagination):
         except (ValueError, TypeError):  # a forged position fails when cast to the field's type
             if self.cursor_query_param in request.query_params:
                 raise ValidationError(
-                    {self.cursor_query_param: ["Invalid cursor: use the next or previous link."]}
+                    {self.cursor_query_param: [_("Invalid cursor: use the next or previous link.")]}
                 ) from None
             raise
 
@@ -145,7 +145,7 @@ class CursorPagination(pagination.CursorPagination):
             reverse = bool(int(tokens.get("r", ["0"])[0]))
             position = tokens.get("p", [None])[0]
         except (InvalidToken, TypeError, ValueError, UnicodeError):
-            message = "Invalid cursor: use the next or previous link."
+            message = _("Invalid cursor: use the next or previous link.")
             raise ValidationError({self.cursor_query_param: [message]}) from None
         return pagination.Cursor(offset=offset, reverse=reverse, position=position)
 
@@ -175,7 +175,7 @@ class StrictFormatMixin:
             return super().perform_content_negotiation(request, force)
         except Http404:
             formats = ", ".join(renderer.format for renderer in self.get_renderers())
-            raise ValidationError({"format": [f"One of: {formats}."]}) from None
+            raise ValidationError({"format": [_("One of: %(choices)s.") % {"choices": formats}]}) from None
 
 
 def etag_make(*parts) -> str:

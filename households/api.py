@@ -28,7 +28,7 @@ from households.importing.templates import template_csv, template_xlsx
 from households.models import HouseholdSurvey, ImportBatch
 from regions.api import IntegerFilter
 from regions.models import Region
-from regions.services.upsert import CODE_PATTERN
+from regions.services.upsert import CODE_MESSAGE, CODE_PATTERN
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -102,7 +102,9 @@ class ImportListCreateApi(_ImportApi):
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError({"file": [f"Larger than {MAX_UPLOAD_BYTES // 2**20} MB; split the file."]})
+            raise ValidationError(
+                {"file": [_("Larger than %(mb)s MB; split the file.") % {"mb": MAX_UPLOAD_BYTES // 2**20}]}
+            )
         batch, validation = import_upload(
             data=upload.read(),
             filename=upload.name,
@@ -185,7 +187,7 @@ class ImportTemplateApi(APIView):
     def get(self, request, kind: str, extension: str):
         StrictQueryParamsBackend().filter_queryset(request, None, self)
         if kind not in COLUMNS:
-            raise ValidationError({"kind": [f"One of: {', '.join(sorted(COLUMNS))}."]})
+            raise ValidationError({"kind": [_("One of: %(choices)s.") % {"choices": ", ".join(sorted(COLUMNS))}]})
         if extension == "csv":
             response = HttpResponse(template_csv(kind), content_type="text/csv; charset=utf-8")
         else:
@@ -241,7 +243,7 @@ class SurveyFilter(django_filters.FilterSet):
 
     region = django_filters.CharFilter(
         method="filter_region",
-        validators=[RegexValidator(rf"\A{CODE_PATTERN}\Z", "Codes are 1-40 letters, digits, '.', '_' or '-'.")],
+        validators=[RegexValidator(rf"\A{CODE_PATTERN}\Z", CODE_MESSAGE)],
         help_text="A region code: surveys of households in that region's subtree.",
     )
     period = IntegerFilter(field_name="period_id", min_value=1980, max_value=2100, help_text="A survey year.")

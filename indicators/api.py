@@ -94,7 +94,9 @@ class IndicatorListApi(APIView):
             )
         if dimension and not rows:
             dimensions = sorted({i.dimension for i in INDICATORS})
-            raise serializers.ValidationError({"dimension": [f"Unknown dimension. Known: {', '.join(dimensions)}."]})
+            raise serializers.ValidationError(
+                {"dimension": [_("Unknown dimension. Known: %(known)s.") % {"known": ", ".join(dimensions)}]}
+            )
         return Response(IndicatorOutputSerializer(rows, many=True).data)
 
 

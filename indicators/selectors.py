@@ -144,7 +144,7 @@ def runs_current(*, period: int | None = None, methodology: str | None = None) -
         runs = runs.filter(period_id=period)
     rows = list(runs.order_by("period_id").values_list("id", "finished_at", "period_id", "methodology__version"))
     if not rows and methodology and not Methodology.objects.filter(version=methodology).exists():
-        raise ScoreQueryError("methodology", f"No methodology {methodology}.")
+        raise ScoreQueryError("methodology", _("No methodology %(version)s.") % {"version": methodology})
     return [{"id": i, "finished_at": at, "period": p, "methodology": v} for i, at, p, v in rows]
 
 
@@ -158,7 +158,7 @@ def _region_path(code: str, field: str = "region") -> str:
 def _tagged(tag: str) -> Q:
     """Regions carrying ``tag`` or lying inside a region that does (a county of a western province)."""
     if not Tag.objects.filter(code=tag).exists():
-        raise ScoreQueryError("tag", f"No tag {tag}.")
+        raise ScoreQueryError("tag", _("No tag %(tag)s.") % {"tag": tag})
     codes = RegionTag.objects.filter(tag__code=tag).values("region__code")
     fields = ("code", "province_code", "prefecture_code", "county_code", "township_code")
     return reduce(or_, (Q(**{f"region__{f}__in": codes}) for f in fields))
@@ -192,7 +192,7 @@ def region_scores(
     rows = RegionScore.objects.filter(run_id__in=[run["id"] for run in runs])
     if scheme != "all":
         if scheme != CN and not Region.objects.filter(scheme=scheme).exists():
-            raise ScoreQueryError("scheme", f"No tree named {scheme}.")
+            raise ScoreQueryError("scheme", _("No tree named %(scheme)s.") % {"scheme": scheme})
         rows = rows.filter(region__scheme=scheme)
     if level is not None:
         rows = rows.filter(level=level)

@@ -9,9 +9,9 @@ from rest_framework import serializers
 
 from indicators.methods.scoring import CATEGORIES, REASONS
 from indicators.selectors import EARLY_WARNING_ORDERINGS
-from regions.services.upsert import CODE_PATTERN
+from regions.services.upsert import CODE_MESSAGE, CODE_PATTERN
 
-_CODE = RegexValidator(rf"\A{CODE_PATTERN}\Z", "Codes are 1-40 letters, digits, '.', '_' or '-'.")
+_CODE = RegexValidator(rf"\A{CODE_PATTERN}\Z", CODE_MESSAGE)
 _VERSION = RegexValidator(r"\A[0-9A-Za-z_.-]{1,40}\Z", "A methodology version: 1-40 letters, digits, '.', '_' or '-'.")
 
 

@@ -596,6 +596,18 @@ ZH.update(
     }
 )
 ZH.update(ZH_METHODOLOGY)
+ZH.update(
+    {  # the API's 400 messages
+        "No methodology %(version)s.": "没有方法版本 %(version)s。",
+        "No tag %(tag)s.": "没有标签 %(tag)s。",
+        "No tree named %(scheme)s.": "没有名为 %(scheme)s 的区划体系。",
+        "Larger than %(mb)s MB; split the file.": "文件超过 %(mb)s MB，请拆分后上传。",
+        "One of: %(choices)s.": "可选值：%(choices)s。",
+        "Invalid cursor: use the next or previous link.": "游标无效：请使用 next 或 previous 链接。",
+        "Unknown dimension. Known: %(known)s.": "未知维度。可选：%(known)s。",
+        "Codes are 1-40 letters, digits, '.', '_' or '-'.": "代码为 1-40 个字母、数字、“.”、“_”或“-”。",
+    }
+)
 ZH["The verification cannot be before the survey period %(period)s."] = "核实日期不能早于调查年度 %(period)s。"
 ZH[
     "A survey of this household changed on %(changed)s, after these scores were computed: they show the change after the next recompute."

@@ -11,9 +11,9 @@ from rest_framework.permissions import AllowAny
 from config.api import StrictQueryParamsBackend
 from regions import selectors
 from regions.models import CN, Region, Tag
-from regions.services.upsert import CODE_PATTERN
+from regions.services.upsert import CODE_MESSAGE, CODE_PATTERN
 
-_CODE = RegexValidator(rf"\A{CODE_PATTERN}\Z", "Codes are 1-40 letters, digits, '.', '_' or '-'.")
+_CODE = RegexValidator(rf"\A{CODE_PATTERN}\Z", CODE_MESSAGE)
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -53,7 +53,7 @@ class RegionFilter(django_filters.FilterSet):
         if value == "all":
             return queryset
         if not Region.objects.filter(scheme=value).exists():
-            raise serializers.ValidationError({"scheme": [f"No tree named {value}."]})
+            raise serializers.ValidationError({"scheme": [_("No tree named %(scheme)s.") % {"scheme": value}]})
         return queryset.filter(scheme=value)
 
     def filter_region(self, queryset, name, value):
@@ -64,7 +64,7 @@ class RegionFilter(django_filters.FilterSet):
 
     def filter_tag(self, queryset, name, value):
         if not Tag.objects.filter(code=value).exists():
-            raise serializers.ValidationError({"tag": [f"No tag {value}."]})
+            raise serializers.ValidationError({"tag": [_("No tag %(tag)s.") % {"tag": value}]})
         return queryset.filter(tag_assignments__tag__code=value)
 
 

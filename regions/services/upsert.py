@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 from django.db import connection, transaction
+from django.utils.translation import gettext_lazy
 
 from regions.models import CN, CN_CODE_LENGTH, Region
 
@@ -31,6 +32,8 @@ COLUMNS = [
 ]
 #: Codes any scheme may use: what the API accepts in ``region`` and in URLs.
 CODE_PATTERN = r"[0-9A-Za-z_.-]{1,40}"
+#: What a code that does not match ``CODE_PATTERN`` is told (the API's validators).
+CODE_MESSAGE = gettext_lazy("Codes are 1-40 letters, digits, '.', '_' or '-'.")
 _ANCESTOR_COLUMNS = ["province_code", "prefecture_code", "county_code", "township_code"]
 _STAGING = "regions_region_staging"
 _SQLITE_BATCH = 5000

@@ -28,8 +28,10 @@ def test_indicator_list_filters_by_dimension_and_rejects_unknown_parameters():
     assert [row["code"] for row in everything] == [i.code for i in INDICATORS]
     income = client.get("/api/v1/indicators/", {"dimension": "income"}).json()
     assert {row["dimension"] for row in income} == {"income"} and len(income) < len(everything)
-    bad = client.get("/api/v1/indicators/", {"dimension": "weather"})
+    bad = client.get("/api/v1/indicators/", {"dimension": "weather"}, HTTP_ACCEPT_LANGUAGE="en")
     assert bad.status_code == 400 and "Unknown dimension" in bad.json()["dimension"][0]
+    bad = client.get("/api/v1/indicators/", {"dimension": "weather"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert bad.json()["dimension"][0].startswith("未知维度。可选：composite")  # in the reader's language
     assert client.get("/api/v1/indicators/", {"colour": "red"}).status_code == 400
 
 
