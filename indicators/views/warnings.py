@@ -70,7 +70,7 @@ def _run(request) -> tuple[ComputationRun | None, list[ComputationRun]]:
 
 COLUMNS = [
     ("village_code", gettext_lazy("village code")),
-    ("village", gettext_lazy("village")),
+    ("village", gettext_lazy("village name")),
     ("registry", gettext_lazy("registry number")),
     ("category", gettext_lazy("category")),
     ("reasons", gettext_lazy("reasons")),
@@ -137,7 +137,7 @@ def warning_inbox(request, code: str):
             ("risk", _("risk (vulnerability, then margin)")),
             ("margin", _("income over the monitoring line")),
             ("eqi", _("exit-quality index")),
-            ("village", _("village")),
+            ("village", _("village name")),
         ],
         "query": query.urlencode(),
     }

@@ -236,11 +236,13 @@ def test_export_csv_with_bom_and_xlsx_read_back(client, world):
     assert response.status_code == 200 and response["Content-Disposition"].endswith('.csv"')
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["village code", "village", "registry number"]
+    assert rows[0][:3] == ["village code", "village name", "registry number"]
     assert [r[2] for r in rows[1:]] == [masked(h["a2"]), masked(h["b1"])]
     assert rows[1][0] == VILLAGE_A and rows[1][5:8] == ["0.8", "0.7", "30.5"]
     assert rows[2][6] == ""  # no vulnerability: an empty cell
     assert rows[0][-1] == "household id" and [r[-1] for r in rows[1:]] == [str(h["a2"].pk), str(h["b1"].pk)]
+    zh = client.get(inbox(reason="shock", format="csv"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode("utf-8-sig")
+    assert zh.splitlines()[0].split(",")[:2] == ["村代码", "村名"]  # the village's name, not "village level"
     response = client.get(inbox(view="new", format="xlsx"))
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = list(sheet.values)
