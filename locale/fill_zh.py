@@ -597,6 +597,10 @@ ZH.update(
     }
 )
 ZH.update(ZH_METHODOLOGY)
+ZH["No child regions are loaded here yet."] = "此处尚未导入下级区划。"
+ZH["Townships and villages come with import_divisions --villages."] = (
+    "乡镇和村需运行 import_divisions --villages 导入。"
+)
 ZH.update(
     {  # the API's 400 messages
         "No methodology %(version)s.": "没有方法版本 %(version)s。",

@@ -32,7 +32,9 @@ PAGE_SIZE = 100
 class StepForm(forms.Form):
     """One workflow step: which, when, a note; measures (assignment) or status (verification)."""
 
-    step = forms.ChoiceField(choices=[(s.value, s.label) for s in WarningState if s != WarningState.FLAGGED])
+    step = forms.ChoiceField(
+        label=gettext_lazy("step"), choices=[(s.value, s.label) for s in WarningState if s != WarningState.FLAGGED]
+    )
     on = forms.DateField(label=gettext_lazy("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     note = forms.CharField(label=gettext_lazy("note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     measures = forms.MultipleChoiceField(
@@ -201,7 +203,10 @@ def warning_step(request, code: str, pk: int):
     form = StepForm(request.POST)
     target = reverse("indicators:warning-case", args=[region.code, household.pk])
     if not form.is_valid():
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(  # each problem under the field's label in the reader's language, not its name
+            request,
+            "; ".join(f"{form[k].label if k in form.fields else k}: {' '.join(v)}" for k, v in form.errors.items()),
+        )
         return redirect(target)
     data = form.cleaned_data
     if data["period"]:

@@ -404,6 +404,10 @@ def test_steps_out_of_order_are_refused_with_a_message(client, world):
     response = post_step(client, household, "measures_assigned", on=today + dt.timedelta(days=1), measures=["other"])
     assert messages_of(response) == ["The date of a step cannot be in the future."]
     response = post_step(client, household, "measures_assigned", on=today, note="  ", measures=["other"])
+    assert messages_of(response)[0].startswith("note: ")  # the field's label (zh 备注), not its name
+    data = {"step": "verified", "on": "", "note": "x"}
+    response = client.post(step_url(household), data, follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert messages_of(response)[0].startswith("日期: ")
     assert WarningCase.objects.get(household=household).state == "verified"
     assert StatusChange.objects.filter(household=household).count() == 1
     assert client.get(step_url(household)).status_code == 405

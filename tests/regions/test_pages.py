@@ -204,3 +204,15 @@ def test_admin_assigns_a_region_found_by_its_code_not_by_its_internal_id(admin_c
     assert texts[0] == "甘肃省 (62)" and all("(62" in t for t in texts)
     form = admin_client.get("/admin/regions/assignment/add/").content.decode()
     assert "admin-autocomplete" in form and "vForeignKeyRawIdAdminField" not in form
+
+
+@pytest.mark.django_db
+def test_region_pages_without_children_say_why_without_admin_commands_for_the_public(client):
+    from regions.models import Region
+
+    village = Region.objects.filter(scheme="cn", level=5).first()
+    html = client.get(f"/regions/{village.code}/tree/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No child regions." in html and "import_divisions" not in html  # a village has none to load
+    empty = Region.objects.filter(scheme="cn", level=3, children__isnull=True).first()
+    html = client.get(f"/regions/{empty.code}/tree/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No child regions are loaded here yet." in html and "import_divisions" not in html
