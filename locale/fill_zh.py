@@ -597,6 +597,7 @@ ZH.update(
     }
 )
 ZH.update(ZH_METHODOLOGY)
+ZH["Not found."] = "未找到。"
 ZH["No child regions are loaded here yet."] = "此处尚未导入下级区划。"
 ZH["Townships and villages come with import_divisions --villages."] = (
     "乡镇和村需运行 import_divisions --villages 导入。"

@@ -1,8 +1,11 @@
 """Pages of the scores: dashboards, drill-down below county, the early-warning inbox, the methodology."""
 
 from django.core.exceptions import BadRequest
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.defaults import page_not_found
 
 
 @requires_csrf_token
@@ -12,3 +15,11 @@ def bad_request(request, exception=None):
     unexplained so nothing of the request is echoed)."""
     message = str(exception) if type(exception) is BadRequest else ""
     return render(request, "400.html", {"message": message}, status=400)
+
+
+def not_found(request, exception=None):
+    """The 404 (``handler404``): JSON under ``/api/`` (``{"detail": ...}``, as the API's own 404s),
+    else the site's 404 page. An API path that matches no route answered with an HTML page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return page_not_found(request, exception)

@@ -53,3 +53,12 @@ def test_schema_describes_every_score_endpoint_with_json_and_csv():
     assert {"scheme", "level", "methodology", "tag", "page"} <= region_params
     warning_params = {p["name"] for p in schema["paths"]["/api/v1/early-warning/"]["get"]["parameters"]}
     assert {"village", "reason", "category", "ordering", "cursor"} <= warning_params
+
+
+@pytest.mark.django_db
+def test_an_api_path_that_matches_no_route_answers_json_404(client):
+    response = client.get("/api/v1/regions/62%2F/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+    page = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
