@@ -45,12 +45,14 @@ TABLE_MEASURES = (
 
 
 def measure_display(value, unit: str) -> str | None:
-    """A value as the pages show it: scores with one decimal, shares as percentages, yuan and counts
-    with thousands separators, ratios with two decimals; None (no data) stays None."""
+    """A value as the pages show it: scores with one decimal, shares as percentages with one or two
+    decimals (``12.5%``, ``0.03%``: as the dashboards' charts write them), yuan and counts with
+    thousands separators, ratios with two decimals; None (no data) stays None."""
     if value is None:
         return None
     if unit == "share":
-        return f"{value * 100:.1f} %"
+        text = f"{value * 100:.2f}"
+        return (text[:-1] if text.endswith("0") else text) + "%"
     if unit == "ratio":
         return f"{value:.2f}"
     if unit in ("yuan", "count"):

@@ -177,7 +177,7 @@ def test_children_table_shows_hand_made_values_sorted_with_no_data_last(client, 
     assert [r[0] for r in rows[:3]] == [a.code, b.code, c.code]  # EQI 61.27, 48.04, none
     # columns: code, name, households, persons, eqi, d1, d2, d3, d4, headcount, ...
     assert rows[0][2:6] == ["2", "5", "61.3", "70.0"]
-    assert rows[0][9] == "12.5 %" and rows[1][9] == "30.0 %"
+    assert rows[0][9] == "12.5%" and rows[1][9] == "30.0%"
     assert rows[2][4] == "no data"
     ascending = _table_rows(client.get(url, {"sort": "eqi", "order": "asc"}).content.decode(), "children-table")
     assert [r[0] for r in ascending[:3]] == [b.code, a.code, c.code]  # None still last
@@ -243,13 +243,13 @@ def test_village_page_kpis_households_af_and_histograms(client, world):
     html = response.content.decode()
     kpis = dict(response.context["kpis"])
     assert kpis["Surveyed households"] == "12" and kpis["Exit-quality index"] == "48.0"
-    assert kpis["Poverty incidence (national line)"] == "30.0 %" and kpis["Adjusted headcount M0"] == "20.0 %"
+    assert kpis["Poverty incidence (national line)"] == "30.0%" and kpis["Adjusted headcount M0"] == "20.0%"
     assert kpis["Mean vulnerability"] is None  # not in the run: "no data", never 0
     af = _table_rows(html, "af-table")
-    assert af[0] == ["food secure", "10.0 %", "25.0 %"] and af[-1] == [
+    assert af[0] == ["food secure", "10.0%", "25.0%"] and af[-1] == [
         "Income below the national line",
-        "30.0 %",
-        "75.0 %",
+        "30.0%",
+        "75.0%",
     ]
     chart = response.context["chart"]
     assert chart["af"]["values"] == [0.25, 0.75]
@@ -258,7 +258,7 @@ def test_village_page_kpis_households_af_and_histograms(client, world):
     rows = _table_rows(html, "households-table")
     masked = f"{b.code}****"  # households.ids.registry_mask
     assert rows[0][:6] == [masked, "2", "6,618", "2.00", "1.33", "55.0"]
-    assert rows[0][10] == "62.0 %" and rows[0][11] == "yes (sudden severe hardship)"
+    assert rows[0][10] == "62.0%" and rows[0][11] == "yes (sudden severe hardship)"
     assert rows[0][12] == "Vulnerable (v ≥ 0.5); Disaster loss or job lost"
     assert rows[1][11] == "no"
     assert reverse("indicators:household", args=[first.pk]) in html
@@ -309,8 +309,8 @@ def test_household_page_every_period_components_deprivations_and_masked_ids(clie
         "income": "6,618",
         "ratio": "2.00",
         "margin": "1.33",
-        "vulnerability": "62.0 %",
-        "deprivation_score": "28.6 %",
+        "vulnerability": "62.0%",
+        "deprivation_score": "28.57%",
     }
     html = response.content.decode()
     assert "food secure、Income below the national line" in html
@@ -545,3 +545,15 @@ def test_household_page_says_when_a_survey_changed_after_the_scores(client, worl
     assert html.count("A survey of this household changed on 2025-06-01 12:00, after these scores were computed") == 1
     second_page = client.get(reverse("indicators:household", args=[second.pk])).content.decode()
     assert "A survey of this household changed" not in second_page  # another household's survey, not this one's
+
+
+def test_shares_show_one_or_two_decimals_as_the_charts_do():
+    from indicators.views.drilldown import measure_display
+
+    assert [measure_display(v, "share") for v in (0.0003, 0.125, 0.3, 2 / 7, 0.0)] == [
+        "0.03%",  # was "0.0 %": a small incidence vanished
+        "12.5%",
+        "30.0%",
+        "28.57%",
+        "0.0%",
+    ]
