@@ -91,7 +91,9 @@ def household_edit(request, pk: int | None = None):
 @require_safe
 def household_detail(request, pk: int):
     """A household: registry data, members (IDs masked), surveys by period, status changes, audit trail.
-    The registry number is masked but for a data clerk or admin of the village."""
+    The registry number is masked but for a data clerk or admin of the village; so is a member's birth
+    date (its year only): the ID's mask shows its last four digits, and the county and the birth date
+    are the rest of it."""
     household = _household(request, pk)
     members = list(household.members.order_by("member_no"))
     history = sorted(

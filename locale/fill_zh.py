@@ -597,6 +597,7 @@ ZH.update(
     }
 )
 ZH.update(ZH_METHODOLOGY)
+ZH["Year of birth"] = "出生年份"
 ZH["Not found."] = "未找到。"
 ZH["No child regions are loaded here yet."] = "此处尚未导入下级区划。"
 ZH["Townships and villages come with import_divisions --villages."] = (

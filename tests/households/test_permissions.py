@@ -131,6 +131,13 @@ def test_anonymous_is_sent_to_log_in(client, world):
 
 
 @pytest.mark.django_db
+def test_clerk_of_the_village_sees_the_whole_birth_date(client, world):
+    Member.objects.filter(pk=world["member"].pk).update(birth_date=ids.birth_date(ID_A))
+    client.force_login(world["people"]["clerk_a"])
+    url = reverse("households:detail", kwargs={"pk": world["household"].pk})
+    assert "Jan. 1, 1980" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
 def test_clerk_of_the_village_reads_and_writes_and_reveal_is_audited(client, world):
     client.force_login(world["people"]["clerk_a"])
     for name, url in _page_routes(world):
@@ -149,9 +156,13 @@ def test_clerk_of_the_village_reads_and_writes_and_reveal_is_audited(client, wor
 
 @pytest.mark.django_db
 def test_official_reads_masked_ids_and_cannot_reveal(client, world):
+    Member.objects.filter(pk=world["member"].pk).update(birth_date=ids.birth_date(ID_A))  # 1980-01-01
     client.force_login(world["people"]["official_b"])
-    page = client.get(reverse("households:detail", kwargs={"pk": world["household"].pk})).content.decode()
+    url = reverse("households:detail", kwargs={"pk": world["household"].pk})
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert ids.id_mask(ID_A) in page and ID_A not in page
+    # county + birth date + the mask's last four digits would be the whole ID: the year only
+    assert "<td>1980</td>" in page and "Jan. 1, 1980" not in page and "Year of birth" in page
     assert f"{VILLAGE_A}****" in page and world["household"].registry_number not in page
     url = reverse("households:member-reveal", kwargs={"pk": world["household"].pk, "member_pk": world["member"].pk})
     assert client.post(url).status_code == 403
