@@ -26,13 +26,14 @@ from households.importing.columns import (
     IDENTIFIER,
     INT,
     KEYS,
+    TEXT,
     Column,
     header_lookup,
 )
 from households.importing.engine import STAGE
 from households.importing.reading import ImportFileError, read_table
 from households.importing.sql import frame_query, temp_table_load
-from households.models import max_amount
+from households.models import Household, Member, max_amount
 from regions.models import CN, Level
 from regions.selectors import WRITE_ROLES, user_region_paths
 
@@ -111,6 +112,13 @@ class _Collector:
             self.add(index, field_name, message)
 
 
+#: The longest text each text column's field holds (``max_length`` of the stored field).
+TEXT_LIMITS = {
+    "registry_number": Household._meta.get_field("registry_number").max_length,
+    "name": Member._meta.get_field("name").max_length,
+    "source_id": Member._meta.get_field("source_id").max_length,
+}
+
 #: The problem of a survey row whose household is unknown or outside the user's regions (the same text).
 UNKNOWN_HOUSEHOLD = "no household with this number in your regions: import it in a households file first"
 
@@ -131,6 +139,11 @@ def _parse_column(column: Column, series: pd.Series, numeric: pd.Series, out: _C
     else:
         values, problems = series.where(series != "", None), pd.Series(None, index=series.index, dtype=object)
     out.add_series(column.field, problems)
+    limit = TEXT_LIMITS.get(column.field)
+    if limit is not None and column.kind in (IDENTIFIER, TEXT):  # else the database refuses the whole file
+        long = values.dropna().astype(str).str.len() > limit
+        for index in long[long].index:
+            out.add(index, column.field, f"longer than {limit} characters")
     if column.required:
         out.add_series(column.field, pd.Series("required: the cell is empty", index=series.index).where(series == ""))
     if column.kind == DECIMAL:

@@ -420,3 +420,16 @@ def test_xlsx_blank_rows_above_the_header_keep_the_row_numbers_and_merged_header
     merged = validate(buffer.getvalue(), filename="h.xlsx")
     assert merged.problems[0].row == 0 and "merged" in merged.problems[0].message
     assert Household.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_text_longer_than_its_field_is_a_cell_problem_not_a_server_error(ningxia):
+    commit(households_csv(f"{VILLAGE_A}0001,{VILLAGE_A},2014,,none"))
+    name = "张" * 101  # the name field holds 100
+    data = csv_bytes(f"registry_number,member_no,name,sex,relation\n{VILLAGE_A}0001,1,{name},F,head\n")
+    _batch, result = import_upload(data=data, filename="m.csv", kind="members", period=2020, user=None)
+    assert result.problems == [Problem(2, "name", name, "longer than 100 characters")]
+    long_number = VILLAGE_A + "0" * 40  # registry numbers hold 40
+    result = validate(households_csv(f"{long_number},{VILLAGE_A},2014,,none"))
+    assert Problem(2, "registry_number", long_number, "longer than 40 characters") in result.problems
+    assert Member.objects.count() == 0
