@@ -615,7 +615,9 @@ ZH.update(
         "Codes are 1-40 letters, digits, '.', '_' or '-'.": "代码为 1-40 个字母、数字、“.”、“_”或“-”。",
     }
 )
-ZH["The verification cannot be before the survey period %(period)s."] = "核实日期不能早于调查年度 %(period)s。"
+ZH["The person who proposed the risk elimination cannot confirm it: another official or admin does."] = (
+    "提出风险消除的人不能再确认：须由另一位官员或管理员确认。"
+)
 ZH[
     "A survey of this household changed on %(changed)s, after these scores were computed: they show the change after the next recompute."
 ] = "本户调查数据已于 %(changed)s 修改，晚于这些得分的计算时间：下次重新计算后才会反映。"

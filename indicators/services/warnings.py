@@ -26,6 +26,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -96,17 +97,31 @@ def _check_role(user, household, step: str) -> None:
 
 
 def _check_date(on: dt.date, case: WarningCase | None) -> None:
-    """Not in the future, nor before the case's previous step taken by a person. The run's opening
-    step is no bound: the village may have verified before that night's run (its visit is often
-    where the survey the run scored came from)."""
+    """Not in the future, nor before the case's previous step (the opening one included: it is dated
+    by the first run that flagged the household, ``_first_flagged``)."""
     if on > timezone.localdate():
         raise ValidationError(_("The date of a step cannot be in the future."))
     if case is not None:
-        last = case.steps.exclude(actor=None).order_by("-on").values_list("on", flat=True).first()
+        last = case.steps.order_by("-on").values_list("on", flat=True).first()
         if last and on < last:
             raise ValidationError(
                 _("The date of a step cannot be before the case's previous step (%(date)s).") % {"date": last}
             )
+
+
+def _first_flagged(household, run: ComputationRun) -> dt.date:
+    """The local date of the first published run of ``run``'s period and methodology, up to ``run``,
+    that flagged the household (one query on its scores): the date the case opens on. A nightly
+    recompute flags the household again each night; the village's visit may follow the first."""
+    first = HouseholdScore.objects.filter(
+        household=household,
+        flagged=True,
+        run__period_id=run.period_id,
+        run__methodology_id=run.methodology_id,
+        run__status=ComputationRun.Status.PUBLISHED,
+        run__finished_at__lte=run.finished_at or timezone.now(),
+    ).aggregate(first=Min("run__finished_at"))["first"]
+    return timezone.localdate(first or run.finished_at or timezone.now())
 
 
 def _lock_case(household) -> WarningCase | None:
@@ -178,14 +193,10 @@ def case_verify(*, household, run: ComputationRun, user, on: dt.date, note: str,
         WarningStep.objects.create(
             case=case,
             step=WarningState.FLAGGED,
-            on=timezone.localdate(run.finished_at) if run.finished_at else timezone.localdate(),
+            on=_first_flagged(household, run),
             note=_("Flagged by run %(run)s (period %(period)s).") % {"run": run.pk, "period": run.period_id},
         )
     _check_date(on, case)
-    if on < dt.date(case.period_id, 1, 1):
-        raise ValidationError(
-            _("The verification cannot be before the survey period %(period)s.") % {"period": case.period_id}
-        )
     status = status or case.category
     if status not in MONITORED:
         raise ValidationError(
@@ -331,10 +342,16 @@ def case_elimination_confirm(*, household, user, on: dt.date, note: str) -> Warn
 
     Raises:
         PermissionDenied: the user is not a county official or admin over the village.
-        ValidationError: no proposed case, a rule no longer met, a bad date, an empty note.
+        ValidationError: no proposed case, the user proposed it, a rule no longer met, a bad date, an
+            empty note.
     """
     _check_role(user, household, WarningState.RISK_ELIMINATED)
     case = _open_case(household, WarningState.RISK_ELIMINATED)
+    proposer = case.steps.filter(step=WarningState.ELIMINATION_PROPOSED).order_by("-on", "-pk").first()
+    if proposer is not None and proposer.actor_id == user.pk:  # the village proposes, the office decides
+        raise ValidationError(
+            _("The person who proposed the risk elimination cannot confirm it: another official or admin does.")
+        )
     _check_note(note)
     _check_date(on, case)
     problems = elimination_refusals(household=household, case=case, on=on)

@@ -313,7 +313,7 @@ def test_workflow_each_step_is_dated_attributed_audited_and_writes_the_monitorin
     )
     assert case.reasons == ["vulnerable"]
     steps = list(case.steps.values_list("step", "on", "actor__username", "monitoring_status"))
-    flagged_on = timezone.localdate(world["run2"].finished_at)
+    flagged_on = timezone.localdate(world["run1"].finished_at)  # run 1 flagged a1 first; run 2 still does
     assert steps == [
         ("flagged", flagged_on, None, ""),
         ("verified", verified_on, "clerk-a", "near_poor_at_risk"),
@@ -480,22 +480,30 @@ def test_inbox_without_a_published_run_says_so(client, world):
     assert "No published scores yet." in response.content.decode()
 
 
-def test_a_visit_before_last_nights_run_can_verify_its_flag_but_not_one_before_the_period(client, world):
-    household = world["h"]["a1"]
-    ComputationRun.objects.filter(pk=world["run2"].pk).update(finished_at=timezone.now())  # last night's run
+def test_the_case_opens_on_the_first_run_that_flagged_the_household(client, world):
+    household = world["h"]["a1"]  # flagged by run 1 (400 days ago) and run 2 (last night)
+    ComputationRun.objects.filter(pk=world["run2"].pk).update(finished_at=timezone.now())
+    first = timezone.localdate(world["run1"].finished_at)
     client.force_login(world["people"]["clerk_a"])
-    response = post_step(client, household, "verified", on=dt.date(2019, 12, 31))
-    assert messages_of(response) == ["The verification cannot be before the survey period 2020."]
+    response = post_step(client, household, "verified", on=first - dt.timedelta(days=1))
+    assert messages_of(response) == [f"The date of a step cannot be before the case's previous step ({first})."]
     assert not WarningCase.objects.exists()  # nothing half-written
-    yesterday = timezone.localdate() - dt.timedelta(days=1)
-    post_step(client, household, "verified", on=yesterday)  # before the run's opening step: accepted
+    visit = timezone.localdate() - dt.timedelta(days=30)  # before last night's run, after the first flag
+    post_step(client, household, "verified", on=visit)
     case = WarningCase.objects.get(household=household)
-    assert case.state == "verified"
-    assert [(s.step, s.on) for s in case.steps.order_by("pk")] == [
-        ("flagged", timezone.localdate()),
-        ("verified", yesterday),
+    assert [(s.step, s.on) for s in case.steps.order_by("pk")] == [("flagged", first), ("verified", visit)]
+
+
+def test_who_proposed_the_risk_elimination_cannot_confirm_it(client, world):
+    household, official = world["h"]["a1"], world["people"]["official"]
+    today = timezone.localdate()
+    client.force_login(official)
+    post_step(client, household, "verified", on=today - dt.timedelta(days=240))
+    post_step(client, household, "measures_assigned", on=today - dt.timedelta(days=200), measures=["other"])
+    post_step(client, household, "elimination_proposed", on=today - dt.timedelta(days=10))
+    assert WarningCase.objects.get(household=household).state == "elimination_proposed"
+    response = post_step(client, household, "risk_eliminated", on=today)
+    assert messages_of(response) == [
+        "The person who proposed the risk elimination cannot confirm it: another official or admin does."
     ]
-    response = post_step(
-        client, household, "measures_assigned", on=yesterday - dt.timedelta(days=1), measures=["other"]
-    )
-    assert "before the case's previous step" in messages_of(response)[0]  # people's steps keep their order
+    assert WarningCase.objects.get(household=household).state == "elimination_proposed"
