@@ -17,4 +17,5 @@ urlpatterns = [
 ]
 
 handler400 = "indicators.views.bad_request"  # the site's layout and the reason a view gave
+handler403 = "indicators.views.forbidden"  # the site's layout and the reason a view gave
 handler404 = "indicators.views.not_found"  # JSON under /api/, the site's page elsewhere

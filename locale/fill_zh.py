@@ -599,6 +599,9 @@ ZH.update(
 ZH.update(ZH_METHODOLOGY)
 ZH["Year of birth"] = "出生年份"
 ZH["Not found."] = "未找到。"
+ZH["Not allowed"] = "无权操作"
+ZH["Your role does not allow this here."] = "您的角色不允许在此进行该操作。"
+ZH["You do not have permission to perform this action."] = "您没有执行该操作的权限。"
 ZH["No child regions are loaded here yet."] = "此处尚未导入下级区划。"
 ZH["Townships and villages come with import_divisions --villages."] = (
     "乡镇和村需运行 import_divisions --villages 导入。"

@@ -1,6 +1,6 @@
 """Pages of the scores: dashboards, drill-down below county, the early-warning inbox, the methodology."""
 
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -23,3 +23,13 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Not found.")}, status=404)
     return page_not_found(request, exception)
+
+
+@requires_csrf_token
+def forbidden(request, exception=None):
+    """The 403 page (``handler403``): the site's layout and the reason a view gave with
+    ``PermissionDenied`` (the bare default page said neither); JSON under ``/api/``."""
+    message = str(exception) if type(exception) is PermissionDenied and exception.args else ""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message or _("You do not have permission to perform this action.")}, status=403)
+    return render(request, "403.html", {"message": message}, status=403)

@@ -221,3 +221,12 @@ def test_survey_import_does_not_tell_which_numbers_exist_outside_the_clerks_regi
     messages = [(p.row, p.message) for p in validation.problems]
     same = "no household with this number in your regions: import it in a households file first"
     assert messages == [(2, same), (3, same)]  # an existing household elsewhere reads as an unknown number
+
+
+def test_a_refusal_says_why_in_the_sites_layout(client, world):
+    client.force_login(world["people"]["official_b"])
+    url = reverse("households:edit", kwargs={"pk": world["household"].pk})
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert response.status_code == 403 and 'class="site-header"' in html
+    assert "Only data clerks of this village and administrators may change it." in html
