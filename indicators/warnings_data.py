@@ -5,7 +5,7 @@ Registry numbers are masked (``households.ids.registry_mask``) but for the villa
 admins; no names, no resident IDs. The workflow's writes are in ``indicators.services.warnings``.
 """
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy
 
 from households.selectors import registry_shown
@@ -160,10 +160,19 @@ def inbox_rows(rows, *, reveal_paths: list[str] | None, cases: dict[int, Warning
     return out
 
 
-def open_cases(household_ids) -> dict[int, WarningCase]:
-    """The open case (not closed by risk elimination) of each household that has one (one query)."""
-    cases = WarningCase.objects.filter(household_id__in=list(household_ids)).exclude(state=WarningState.RISK_ELIMINATED)
-    return {case.household_id: case for case in cases}
+def cases_shown(household_ids, *, run: ComputationRun) -> dict[int, WarningCase]:
+    """The case each household's row shows in ``run``'s inbox (one query): its open case, else one
+    closed by risk elimination after ``run`` finished (that run's flag is dealt with). Households
+    without either show as flagged."""
+    cases = WarningCase.objects.filter(household_id__in=list(household_ids)).filter(
+        ~Q(state=WarningState.RISK_ELIMINATED) | Q(updated_at__gte=run.finished_at)
+    )
+    shown: dict[int, WarningCase] = {}
+    for case in cases.order_by("opened_at", "pk"):  # an open case (the newest) wins over a closed one
+        current = shown.get(case.household_id)
+        if current is None or current.state == WarningState.RISK_ELIMINATED:
+            shown[case.household_id] = case
+    return shown
 
 
 def latest_case(household) -> WarningCase | None:

@@ -599,6 +599,10 @@ ZH.update(
 ZH.update(ZH_METHODOLOGY)
 ZH["Year of birth"] = "出生年份"
 ZH["Not found."] = "未找到。"
+ZH[
+    "This flag was dealt with: the risk was eliminated after this run. "
+    "A later run that flags the household again opens a new case."
+] = "该预警已处理：本次计算之后已确认风险消除。之后的计算再次预警该户时才会新开案件。"
 ZH["Not allowed"] = "无权操作"
 ZH["Your role does not allow this here."] = "您的角色不允许在此进行该操作。"
 ZH["You do not have permission to perform this action."] = "您没有执行该操作的权限。"

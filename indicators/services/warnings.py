@@ -109,6 +109,18 @@ def _check_date(on: dt.date, case: WarningCase | None) -> None:
             )
 
 
+def closed_after(case: WarningCase | None, run: ComputationRun | None) -> bool:
+    """Whether ``case`` was closed by a risk elimination after ``run`` finished: that run's flag is
+    dealt with, and only a later run that flags the household again opens a new case."""
+    return (
+        case is not None
+        and case.state == WarningState.RISK_ELIMINATED
+        and run is not None
+        and run.finished_at is not None
+        and case.updated_at >= run.finished_at
+    )
+
+
 def _first_flagged(household, run: ComputationRun) -> dt.date:
     """The local date of the first published run of ``run``'s period and methodology, up to ``run``,
     that flagged the household (one query on its scores): the date the case opens on. A nightly
@@ -183,6 +195,14 @@ def case_verify(*, household, run: ComputationRun, user, on: dt.date, note: str,
     _check_note(note)
     score = household_score(run=run, household=household)
     if case is None:
+        last = WarningCase.objects.filter(household=household).order_by("-opened_at", "-pk").first()
+        if closed_after(last, run):
+            raise ValidationError(
+                _(
+                    "This flag was dealt with: the risk was eliminated after this run. "
+                    "A later run that flags the household again opens a new case."
+                )
+            )
         if score is None or not score.flagged:
             raise ValidationError(_("This household is not flagged in the current run; there is nothing to verify."))
         case = WarningCase(

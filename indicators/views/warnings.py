@@ -116,7 +116,7 @@ def warning_inbox(request, code: str):
     )
     if params["format"]:
         rows = list(scores)
-        cases = data.open_cases(r["household_id"] for r in rows)
+        cases = data.cases_shown((r["household_id"] for r in rows), run=run)
         rows = data.inbox_rows(rows, reveal_paths=registry_reveal_paths(request.user), cases=cases)
         name = f"warnings-{region.code}-{run.period_id}" + ("-new" if params["view"] == "new" else "")
         return table_response(rows, COLUMNS, filename=name, fmt=params["format"])
@@ -130,7 +130,7 @@ def warning_inbox(request, code: str):
         "rows": data.inbox_rows(
             rows,
             reveal_paths=registry_reveal_paths(request.user),
-            cases=data.open_cases(r["household_id"] for r in rows),
+            cases=data.cases_shown((r["household_id"] for r in rows), run=run),
         ),
         "previous": previous,
         "villages": data.flagged_villages(run=run, region=region),
@@ -162,8 +162,8 @@ def warning_case(request, code: str, pk: int):
     open_case = case if case is not None and case.state != WarningState.RISK_ELIMINATED else None
     score = data.household_score(run=run, household=household) if run else None
     allowed = service.steps_allowed(user=request.user, household=household, case=open_case)
-    if open_case is None and not (score and score.flagged):
-        allowed = []  # nothing to verify: not flagged in this run
+    if open_case is None and (not (score and score.flagged) or service.closed_after(case, run)):
+        allowed = []  # nothing to verify: not flagged in this run, or its flag's case is closed
     today = timezone.localdate()
     forms_ = [
         (step, WarningState(step).label, StepForm(initial={"step": step, "on": today, "period": run and run.period_id}))

@@ -373,9 +373,19 @@ def test_workflow_each_step_is_dated_attributed_audited_and_writes_the_monitorin
         ("elimination_proposed", "clerk-a"),
         ("risk_eliminated", "official"),
     ]
-    page = client.get(case_url(household)).content.decode()
-    assert "confirmed by the county" in page and "employment or public-welfare post" in page
-    assert household.registry_number not in page
+    page = client.get(case_url(household))
+    assert "confirmed by the county" in page.content.decode() and "employment or public-welfare post" in (
+        page.content.decode()
+    )
+    assert household.registry_number not in page.content.decode()
+    # the run's flag is dealt with: the inbox says so, and the case is not opened again from this run
+    assert page.context["forms"] == []
+    rows = {r["household_id"]: r for r in client.get(inbox()).context["rows"]}
+    assert rows[household.pk]["state"] == "risk eliminated"
+    client.force_login(people["clerk_a"])
+    response = post_step(client, household, "verified", on=today)
+    assert messages_of(response)[0].startswith("This flag was dealt with: the risk was eliminated after this run.")
+    assert WarningCase.objects.filter(household=household).count() == 1
 
 
 def add_days(day, n):
