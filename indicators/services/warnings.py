@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as _en
 
 from households.forms import StatusChangeForm
 from households.models import HouseholdSurvey, Member, MemberStatus, MonitoringStatus
@@ -214,7 +215,8 @@ def case_verify(*, household, run: ComputationRun, user, on: dt.date, note: str,
             case=case,
             step=WarningState.FLAGGED,
             on=_first_flagged(household, run),
-            note=_("Flagged by run %(run)s (period %(period)s).") % {"run": run.pk, "period": run.period_id},
+            # stored in English; the case page writes it in the reader's language
+            note=_en("Flagged by run %(run)s (period %(period)s).") % {"run": run.pk, "period": run.period_id},
         )
     _check_date(on, case)
     status = status or case.category

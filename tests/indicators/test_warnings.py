@@ -499,9 +499,15 @@ def test_the_case_opens_on_the_first_run_that_flagged_the_household(client, worl
     assert messages_of(response) == [f"The date of a step cannot be before the case's previous step ({first})."]
     assert not WarningCase.objects.exists()  # nothing half-written
     visit = timezone.localdate() - dt.timedelta(days=30)  # before last night's run, after the first flag
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"  # a clerk working in Chinese opens the case
     post_step(client, household, "verified", on=visit)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     case = WarningCase.objects.get(household=household)
     assert [(s.step, s.on) for s in case.steps.order_by("pk")] == [("flagged", first), ("verified", visit)]
+    opening = case.steps.get(step="flagged")
+    assert opening.note == f"Flagged by run {case.run_id} (period 2020)."  # stored in English
+    zh = client.get(case_url(household), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f"由第 {case.run_id} 次计算预警（2020 年度）。" in zh  # shown in the reader's language
 
 
 def test_who_proposed_the_risk_elimination_cannot_confirm_it(client, world):
