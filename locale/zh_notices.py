@@ -9,7 +9,6 @@ ZH_NOTICES[
 ] = "该预警已处理：本次计算之后已确认风险消除。之后的计算再次预警该户时才会新开案件。"
 ZH_NOTICES["Not allowed"] = "无权操作"
 ZH_NOTICES["Your role does not allow this here."] = "您的角色不允许在此进行该操作。"
-ZH_NOTICES["You do not have permission to perform this action."] = "您没有执行该操作的权限。"
 ZH_NOTICES["No child regions are loaded here yet."] = "此处尚未导入下级区划。"
 ZH_NOTICES["Townships and villages come with import_divisions --villages."] = (
     "乡镇和村需运行 import_divisions --villages 导入。"

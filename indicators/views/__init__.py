@@ -28,8 +28,6 @@ def not_found(request, exception=None):
 @requires_csrf_token
 def forbidden(request, exception=None):
     """The 403 page (``handler403``): the site's layout and the reason a view gave with
-    ``PermissionDenied`` (the bare default page said neither); JSON under ``/api/``."""
+    ``PermissionDenied`` (the bare default page said neither). The API's 403s are DRF's own JSON."""
     message = str(exception) if type(exception) is PermissionDenied and exception.args else ""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message or _("You do not have permission to perform this action.")}, status=403)
     return render(request, "403.html", {"message": message}, status=403)

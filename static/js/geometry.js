@@ -2,10 +2,10 @@
    MultiPolygon geometries, quantised and delta-encoded arcs shared between neighbours).
    TuopinGeometry.load(url) -> Promise of a GeoJSON FeatureCollection whose features carry
    properties.code (the region code) and properties.name.
-   Loaded with data-preload="URL", the download starts as soon as this script runs; with
-   data-base-map="URL" (plotly.js's base-map topojson, e.g. .../world_110m.json) that file is
-   fetched at the same time and handed to plotly.js (window.PlotlyGeoAssets), which would otherwise
-   fetch it only when it starts drawing; load() then also waits for it.
+   (A page starts the download early with <link rel="preload" as="fetch" crossorigin>.) Loaded with
+   data-base-map="URL" (plotly.js's base-map topojson, e.g. .../world_110m.json), that file is
+   fetched when this script runs and handed to plotly.js (window.PlotlyGeoAssets), which would
+   otherwise fetch it only when it starts drawing; load() then also waits for it.
    TuopinGeometry.onRegionClick(el, open) calls open(code) on a plain click of a drawn region. */
 (function () {
   "use strict";
@@ -40,10 +40,7 @@
     return fetch(url, { credentials: "same-origin" })
       .then(function (r) { if (!r.ok) { throw new Error("geometry " + r.status); } return r.json(); });
   }
-  // <script src="geometry.js" data-preload="URL"> starts the download at once, before the page's
-  // later scripts (plotly.js takes a while to parse); load(URL) then takes that download.
   var me = document.currentScript;
-  var early = me && me.dataset.preload ? { url: me.dataset.preload, json: fetchJson(me.dataset.preload) } : null;
   var baseMap = Promise.resolve();
   if (me && me.dataset.baseMap) {
     var assets = window.PlotlyGeoAssets = window.PlotlyGeoAssets || { topojson: {} };
@@ -52,9 +49,7 @@
     baseMap = fetchJson(me.dataset.baseMap).then(function (json) { assets.topojson[name] = json; }, function () {});
   }
   function load(url) {
-    var json = early && early.url === url ? early.json : fetchJson(url);
-    early = null;
-    return Promise.all([json.then(decode), baseMap]).then(function (both) { return both[0]; });
+    return Promise.all([fetchJson(url).then(decode), baseMap]).then(function (both) { return both[0]; });
   }
   /* The maps open a region on a click, but not at the end of a drag (a pan) nor on a double click
      (plotly.js's zoom reset): the press must end within 5 px of where it began, and a click waits
