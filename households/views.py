@@ -9,8 +9,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -26,6 +27,7 @@ from households.forms import (
     VillageSurveyForm,
 )
 from households.importing.commit import ImportRejected, import_commit, import_undo, import_upload
+from households.importing.originals import original_read
 from households.importing.report import rejected_rows_xlsx
 from households.models import Household, HouseholdSurvey, Member, MemberStatus, PovertyCause, VillageSurvey
 from households.services import registry
@@ -287,4 +289,6 @@ def import_rejected(request, pk: int):
 def import_file(request, pk: int):
     """The uploaded file of a batch, as kept."""
     batch = selectors.import_batch_get(user=request.user, pk=pk)
-    return FileResponse(batch.file.open("rb"), as_attachment=True, filename=batch.original_name)
+    response = HttpResponse(original_read(batch), content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, batch.original_name)
+    return response

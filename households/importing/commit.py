@@ -11,7 +11,6 @@ import hashlib
 
 import pandas as pd
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from households.importing.apply import batch_undo, rows_write
 from households.importing.engine import STAGE, write
 from households.importing.fast import kept_stage
 from households.importing.kept import kept_attach, kept_drop, kept_expire, kept_name, kept_table
+from households.importing.originals import original_read, original_save
 from households.importing.validate import Validation, fast_validation, import_validate, staged_validation
 from households.models import (
     ChangeLog,
@@ -59,7 +59,7 @@ def import_upload(
         uploaded_by=user if getattr(user, "is_authenticated", False) else None,
     )
     _record(batch, validation)
-    batch.file.save(f"{batch.sha256[:16]}-{kind}{_suffix(filename)}", ContentFile(data), save=False)
+    original_save(batch, data, name=f"{batch.sha256[:16]}-{kind}{_suffix(filename)}")
     batch.save()
     if validation.kept:
         kept_attach(name=validation.kept, batch_id=batch.pk)
@@ -86,8 +86,7 @@ def import_commit(*, batch: ImportBatch, user) -> Validation:
     """
     if batch.status != ImportBatch.Status.VALIDATED:
         raise ImportRejected(f"batch {batch.pk} is {batch.status}; only a validated batch can be committed")
-    with batch.file.open("rb") as handle:
-        data = handle.read()
+    data = original_read(batch)
     if getattr(settings, "TUOPIN_IMPORT_FAST_PATH", True):
         validation = _commit_kept(batch, user, data)
         if validation is not None:

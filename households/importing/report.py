@@ -5,6 +5,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from households.importing.originals import original_read
 from households.importing.reading import ImportFileError, read_table
 from households.models import ImportBatch
 
@@ -23,8 +24,7 @@ def rejected_rows_xlsx(batch: ImportBatch) -> bytes:
     by_row: dict[int, list[dict]] = {}
     for problem in problems:
         by_row.setdefault(problem["row"], []).append(problem)
-    with batch.file.open("rb") as handle:
-        data = handle.read()
+    data = original_read(batch)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "rejected"

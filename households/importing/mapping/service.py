@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from households.importing.commit import _WRITERS, _suffix
 from households.importing.mapping.spec import mapping_load
 from households.importing.mapping.transform import Mapped, mapping_frames
+from households.importing.originals import original_save
 from households.importing.reading import ImportFileError, read_table
 from households.importing.validate import Problem, Validation, _count_changes, _in_scope
 from households.models import ChangeLog, Household, ImportBatch, Member, SurveyPeriod, max_amount
@@ -184,7 +184,7 @@ def _write(mapped: Mapped, statuses: dict[str, pd.Series], *, data: bytes, filen
             rows_updated=result.updated,
             rows_unchanged=result.unchanged,
         )
-        batch.file.save(f"{sha256[:16]}-mapping{_suffix(filename)}", ContentFile(data), save=False)
+        original_save(batch, data, name=f"{sha256[:16]}-mapping{_suffix(filename)}")
         batch.save()
         reason = f"import batch {batch.pk}"
         if changed["households"].any():
