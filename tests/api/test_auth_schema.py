@@ -2,6 +2,7 @@
 
 import pytest
 import yaml
+from django.http import HttpRequest
 from rest_framework.test import APIClient
 
 from config.api import UserThrottle
@@ -16,7 +17,7 @@ URL = "/api/v1/region-scores/"
 def test_session_login_and_token_both_read_the_scoped_rows(people):
     scores_write(run_publish(period=2020), {COUNTY_A: {"eqi": 50.0}, TOWNSHIP_A: {"eqi": 51.0}})
     session = APIClient()
-    assert session.login(username="official-a", password="pw-official-a")
+    assert session.login(request=HttpRequest(), username="official-a", password="pw-official-a")  # axes needs it
     token = client_for(people["official_a"], token=True)
     bad_token = APIClient()
     bad_token.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef")

@@ -113,10 +113,10 @@ def test_wsgi_module_imports_the_views_before_the_first_request():
     assert result.stdout.strip() == "True"
 
 
-def test_docker_compose_has_the_five_services_with_their_commands():
+def test_docker_compose_has_the_six_services_with_their_commands():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat", "proxy"}
     assert "gunicorn config.wsgi" in " ".join(services["web"]["command"])
     assert services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
