@@ -242,6 +242,7 @@ class _ScoreApi(StrictFormatMixin, APIView):
             sorted(request.query_params.items()),
             request.accepted_renderer.format,
             scope.key(),
+            request.build_absolute_uri("/"),  # page links name the caller's scheme and host
         )
 
 

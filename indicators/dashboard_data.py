@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from indicators.models import ComputationRun, RegionScore
 from indicators.registry import INDICATORS, Indicator
+from indicators.selectors import cells_hidden
 from indicators.services.rollup import SMALL_CELL, WESTERN_PROVINCES
 from regions.models import CN, Level, Region
 from regions.selectors import user_region_paths
@@ -37,6 +38,7 @@ class Access:
     """Who reads: ``paths`` None for a superuser, else the subtrees assigned (empty for the public)."""
 
     paths: list[str] | None
+    _hidden: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def key(self) -> str:
@@ -51,11 +53,23 @@ class Access:
         """True when the user is assigned the region at ``path`` or an ancestor of it."""
         return self.paths is None or any(path.startswith(p) for p in self.paths)
 
-    def shows(self, *, path: str, level: int, households: int) -> bool:
-        """May this reader see the numbers of a region (level, surveyed households)?"""
-        if self.scoped(path):
+    def shows(self, row: dict) -> bool:
+        """May this reader see the numbers of a ``RegionScore`` row (``_scores``)? Inside their subtrees
+        always; else only at a public level, and neither a small cell nor its complement
+        (``indicators.selectors.cells_hidden``, computed once per run and reader)."""
+        if self.scoped(row["region__path"]):
             return True
-        return level <= settings.TUOPIN_PUBLIC_MAX_LEVEL and households >= SMALL_CELL
+        if row["level"] > settings.TUOPIN_PUBLIC_MAX_LEVEL or row["households"] < SMALL_CELL:
+            return False
+        if row["run_id"] not in self._hidden:
+            self.prefetch([row["run_id"]])
+        return row["region_id"] not in self._hidden[row["run_id"]]
+
+    def prefetch(self, run_ids: list[int]) -> None:
+        """Find the hidden cells of ``run_ids`` at once (one query for those not cached)."""
+        wanted = [run_id for run_id in run_ids if run_id not in self._hidden]
+        if wanted:
+            self._hidden.update(cells_hidden(run_ids=wanted, paths=self.paths))
 
 
 def access_for(user) -> Access:
@@ -106,7 +120,14 @@ def _fields() -> list[str]:
 def _scores(queryset: QuerySet[RegionScore]) -> list[dict]:
     return list(
         queryset.values(
-            "run_id", "level", "region__code", "region__name", "region__path", "region__province_code", *_fields()
+            "run_id",
+            "region_id",
+            "level",
+            "region__code",
+            "region__name",
+            "region__path",
+            "region__province_code",
+            *_fields(),
         )
     )
 
@@ -174,7 +195,7 @@ def map_data(*, region: Region | None, run: ComputationRun | None, access: Acces
             queryset = queryset.filter(region__path__startswith=region.path)
         rows = _scores(queryset.order_by("region__code"))
     for row in rows:
-        shown = access.shows(path=row["region__path"], level=row["level"], households=row["households"])
+        shown = access.shows(row)
         data.codes.append(row["region__code"])
         data.names.append(row["region__name"])
         data.suppressed.append(not shown)
@@ -209,7 +230,7 @@ def map_script(*, region: Region | None, run: ComputationRun | None, access: Acc
 def _public_row(row: dict | None, access: Access) -> dict | None:
     if row is None:
         return None
-    shown = access.shows(path=row["region__path"], level=row["level"], households=row["households"])
+    shown = access.shows(row)
     out = {"code": row["region__code"], "name": row["region__name"], "suppressed": not shown}
     # why: below the public level (sign in), or too few surveyed households
     out["hidden"] = None if shown else ("level" if row["level"] > settings.TUOPIN_PUBLIC_MAX_LEVEL else "small")
@@ -230,6 +251,8 @@ def region_series(*, regions: list[Region], runs: list[ComputationRun], access: 
     by_run = {run.pk: run.period_id for run in runs}
     rows = _scores(RegionScore.objects.filter(run__in=list(by_run), region__in=regions)) if regions and runs else []
     found = {(row["region__code"], by_run[row["run_id"]]): row for row in rows}
+    if rows:
+        access.prefetch(list(by_run))
     return {
         r.code: {
             "name": r.name,

@@ -1,14 +1,19 @@
 """Reads of indicator results (the dashboards and the API take their querysets from here)."""
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
+import numpy as np
 from django.conf import settings
-from django.db.models import BooleanField, Case, ExpressionWrapper, F, FloatField, Q, QuerySet, Value, When
+from django.core.cache import cache
+from django.db.models import BooleanField, Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 
+from indicators.methods.disclosure import cells_suppressed
 from indicators.models import ComputationRun, HouseholdScore, Methodology, PovertyLine, RegionScore
 from indicators.services.rollup import SMALL_CELL
 from regions.models import CN, Level, Region, RegionTag, Tag
@@ -124,6 +129,54 @@ def score_scope(*, user) -> ScoreScope:
     )
 
 
+#: Seconds a run's suppression pattern stays cached (a published run's scores never change).
+HIDDEN_CACHE_SECONDS = 24 * 3600
+
+
+def cells_hidden(*, run_ids: Sequence[int], paths: Sequence[str] | None) -> dict[int, frozenset[int]]:
+    """For each run, the region ids whose numbers a reader assigned ``paths`` must not see among the
+    public rows (level ``TUOPIN_PUBLIC_MAX_LEVEL`` and above): small cells (fewer than ``SMALL_CELL``
+    surveyed households) and the complementary cells that keep them from being recovered by
+    subtraction from their parent (``indicators.methods.disclosure.cells_suppressed``).
+
+    Args:
+        run_ids: computation runs.
+        paths: the reader's subtrees (``None``: a superuser, who sees everything; empty: the public).
+            A region inside them is never hidden, nor chosen as a complement.
+
+    Returns:
+        ``{run_id: hidden region ids}``: one query for the runs not cached yet, then cached per run,
+        public level and reader's subtrees (a published run's scores never change).
+    """
+    if paths is None:
+        return {run_id: frozenset() for run_id in run_ids}
+    digest = hashlib.sha256("|".join(sorted(paths)).encode()).hexdigest()[:16]
+    keys = {
+        run_id: f"indicators:cells-hidden:{run_id}:{settings.TUOPIN_PUBLIC_MAX_LEVEL}:{digest}" for run_id in run_ids
+    }
+    cached = cache.get_many(list(keys.values()))
+    out = {run_id: cached[key] for run_id, key in keys.items() if key in cached}
+    missing = [run_id for run_id in run_ids if run_id not in out]
+    if missing:
+        rows = list(
+            RegionScore.objects.filter(run_id__in=missing, level__lte=settings.TUOPIN_PUBLIC_MAX_LEVEL)
+            .order_by("run_id")
+            .values_list("run_id", "region_id", "region__code", "region__parent_id", "households", "region__path")
+        )
+        for run_id in missing:
+            of_run = [row for row in rows if row[0] == run_id]
+            position = {row[2]: i for i, row in enumerate(of_run)}  # a region's parent key is its code
+            mask = cells_suppressed(
+                parent=np.array([position.get(row[3], -1) for row in of_run], dtype=np.int64),
+                households=np.array([row[4] or 0 for row in of_run], dtype=np.int64),
+                visible=np.array([row[5].startswith(tuple(paths)) for row in of_run], dtype=bool),
+                threshold=SMALL_CELL,
+            )
+            out[run_id] = frozenset(row[1] for row, hidden in zip(of_run, mask, strict=True) if hidden)
+        cache.set_many({keys[run_id]: out[run_id] for run_id in missing}, HIDDEN_CACHE_SECONDS)
+    return out
+
+
 def runs_current(*, period: int | None = None, methodology: str | None = None) -> list[dict]:
     """The runs served: the current published run of each period for a methodology.
 
@@ -176,8 +229,8 @@ def region_scores(
     """The region scores of ``runs`` the scope may read, as ``values()`` rows by region and period.
 
     Rows: every ``RegionScore`` field the API shows, ``code``, ``region_name``, ``region_scheme``,
-    ``parent_name``, ``run_id``, ``period_id``, and ``suppressed`` (a public row of a region with
-    fewer than ``SMALL_CELL`` surveyed households outside the user's subtrees). Finish them with
+    ``parent_name``, ``run_id``, ``period_id``, and ``suppressed`` (a public row outside the user's
+    subtrees that is a small cell or its complement, ``cells_hidden``). Finish them with
     ``region_score_rows``.
 
     Args:
@@ -201,16 +254,20 @@ def region_scores(
     if tag:
         rows = rows.filter(_tagged(tag))
     public = Q(level__lte=scope.public_level)
-    small = Q(households__lt=SMALL_CELL)
     if scope.paths is None:  # everything, no suppression
         suppressed = Value(False)
-    elif scope.is_public:
-        rows = rows.filter(public)
-        suppressed = ExpressionWrapper(small, output_field=BooleanField())
     else:
-        in_scope = scope.q()
-        rows = rows.filter(public | in_scope)
-        suppressed = Case(When(in_scope, then=Value(False)), When(small, then=Value(True)), default=Value(False))
+        by_run = cells_hidden(run_ids=[run["id"] for run in runs], paths=scope.paths)
+        hidden = reduce(
+            or_, (Q(run_id=run_id, region_id__in=ids) for run_id, ids in by_run.items() if ids), Q(pk__in=[])
+        )
+        if scope.is_public:
+            rows = rows.filter(public)
+            suppressed = Case(When(hidden, then=Value(True)), default=Value(False), output_field=BooleanField())
+        else:
+            in_scope = scope.q()
+            rows = rows.filter(public | in_scope)
+            suppressed = Case(When(in_scope, then=Value(False)), When(hidden, then=Value(True)), default=Value(False))
     return (
         rows.annotate(suppressed=suppressed)
         .values(

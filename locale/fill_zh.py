@@ -11,6 +11,7 @@ from pathlib import Path
 
 from zh_methodology import ZH_METHODOLOGY  # the script's own folder is on sys.path
 from zh_notices import ZH_NOTICES
+from zh_security import ZH_SECURITY
 
 ZH = {
     "Simplified Chinese": "简体中文",
@@ -599,6 +600,7 @@ ZH.update(
 )
 ZH.update(ZH_METHODOLOGY)
 ZH.update(ZH_NOTICES)
+ZH.update(ZH_SECURITY)
 ZH_PLURAL = {
     "%(n)s child region": "%(n)s 个下级区划",
     "%(n)s household in your regions": "您负责的区域内有 %(n)s 户",

@@ -25,6 +25,7 @@ from tests.api.conftest import (
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/region-scores/"
+COUNTY_C = "640423"
 
 A_VALUES = {
     "d1_income": 61.5,
@@ -54,15 +55,17 @@ A_VALUES = {
 
 @pytest.fixture
 def run2020():
-    """Run 2020: Ningxia, prefecture 6404, counties A (1,200 households) and B (7: a small cell), their
-    townships and villages, and 北京市 市辖区 (1101)."""
+    """Run 2020: Ningxia, prefecture 6404, counties A (1,200 households), B (7: a small cell) and C
+    (200: B's complement, hidden with it so that 6404 minus A does not give B), the townships and
+    villages of A and B, and 北京市 市辖区 (1101)."""
     run = run_publish(period=2020)
     scores_write(
         run,
         {
             "64": {"eqi": 60.0, "households": 5000},
-            "6404": {"eqi": 59.0, "households": 1207},
+            "6404": {"eqi": 59.0, "households": 1407},
             COUNTY_A: A_VALUES,
+            COUNTY_C: {"eqi": 57.0, "households": 200},
             COUNTY_B: {"eqi": 55.0, "headcount_ratio": 0.2, "households": 7, "persons": 30},
             TOWNSHIP_A: {"eqi": 63.0, "households": 300},
             TOWNSHIP_B: {"eqi": 54.0, "households": 7},
@@ -92,7 +95,8 @@ def test_a_row_has_every_field_of_design_section_7_with_its_value(run2020):
 
 def test_public_sees_counties_and_above_with_small_cells_suppressed(run2020):
     found = rows(client_for().get(URL, {"period": 2020, "region": "64"}))
-    assert set(found) == {"64", "6404", COUNTY_A, COUNTY_B}  # no township, no village
+    assert set(found) == {"64", "6404", COUNTY_A, COUNTY_B, COUNTY_C}  # no township, no village
+    assert found[COUNTY_C]["suppressed"] is True and found[COUNTY_C]["eqi"] is None  # B's complement
     b = found[COUNTY_B]
     assert b["suppressed"] is True and b["name"] == "原州区" and b["level"] == 3
     assert all(b[f] is None for f in ("eqi", "headcount_ratio", "households", "persons", "coverage", "exit_check"))
@@ -101,7 +105,7 @@ def test_public_sees_counties_and_above_with_small_cells_suppressed(run2020):
 
 def test_official_of_county_a_sees_its_townships_and_villages_but_not_county_bs(run2020, people):
     found = rows(client_for(people["official_a"]).get(URL, {"period": 2020, "region": "6404"}))
-    assert set(found) == {"6404", COUNTY_A, COUNTY_B, TOWNSHIP_A, VILLAGE_A}
+    assert set(found) == {"6404", COUNTY_A, COUNTY_B, COUNTY_C, TOWNSHIP_A, VILLAGE_A}
     # in scope: a village of 3 households shows its numbers; outside: county B stays suppressed
     assert found[VILLAGE_A]["eqi"] == 64.0 and found[VILLAGE_A]["headcount_ratio"] == 0.0
     assert found[VILLAGE_A]["suppressed"] is False
@@ -123,9 +127,10 @@ def test_a_prefecture_named_shixiaqu_takes_its_province_name(run2020):
 
 
 def test_level_and_tag_filters(run2020):
-    assert set(rows(client_for().get(URL, {"level": 3}))) == {COUNTY_A, COUNTY_B}
+    assert set(rows(client_for().get(URL, {"level": 3}))) == {COUNTY_A, COUNTY_B, COUNTY_C}
     # western_province sits on the provinces; its counties carry it through their province
-    assert set(rows(client_for().get(URL, {"tag": "western_province", "level": 3}))) == {COUNTY_A, COUNTY_B}
+    western = rows(client_for().get(URL, {"tag": "western_province", "level": 3}))
+    assert set(western) == {COUNTY_A, COUNTY_B, COUNTY_C}
     assert set(rows(client_for().get(URL, {"tag": "western_province", "level": 2}))) == {"6404"}
     assert "1101" not in rows(client_for().get(URL, {"tag": "western_province"}))
 
@@ -270,14 +275,15 @@ def test_query_count_is_the_same_for_10_and_100_rows(people, persona, django_ass
     assert len(counties) >= 100
     run = run_publish(period=2020)
     client = client_for(people[persona] if persona else None)
-    expected = {None: 4, "official_a": 5, "admin": 4}[persona]  # runs, (the assignments), tag, count, rows
+    # runs, (the assignments), the suppression pattern (not for a superuser), tag, count, rows
+    expected = {None: 5, "official_a": 6, "admin": 4}[persona]
     for n in (10, 100):
         RegionScore.objects.filter(run=run).delete()
         scores_write(run, {code: {"eqi": 50.0} for code in counties[:n]})
         with django_assert_num_queries(expected + 1):  # and the region's path
             body = client.get(URL, {"period": 2020, "tag": "western_province", "region": "15", "level": 3}).json()
         assert body["count"] == len(body["results"]) == n
-        with django_assert_num_queries(expected - 1):  # no tag
+        with django_assert_num_queries(expected - 1 - (persona != "admin")):  # no tag; the pattern is cached
             assert len(client.get(URL, {"period": 2020, "level": 3, "page_size": 200}).json()["results"]) == n
         cache.clear()
 
@@ -296,3 +302,13 @@ def test_an_empty_parameter_is_a_400_not_the_whole_country(query):
     assert response.status_code == 400
     name = query.split("=")[0]
     assert response.json()[name] == ["An empty value: give one or leave the parameter out."]
+
+
+def test_cached_public_page_links_name_each_callers_host(run2020):
+    """The rendered public payload is cached, but its ``next`` link is absolute: a second caller on
+    another host name must get a link to its own host, not the first caller's."""
+    first = client_for().get(URL, {"page_size": 1}, HTTP_HOST="localhost").json()
+    second = client_for().get(URL, {"page_size": 1}, HTTP_HOST="127.0.0.1").json()
+    assert first["next"].startswith("http://localhost/api/v1/region-scores/?")
+    assert second["next"].startswith("http://127.0.0.1/api/v1/region-scores/?")
+    assert first["results"] == second["results"]

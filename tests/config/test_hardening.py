@@ -38,7 +38,7 @@ def test_login_locks_out_the_username_after_the_failure_limit_even_with_the_righ
     assert answers == [200] * 4 + [429]  # the form again with its error, then the lockout at the 5th
     locked = _login(client, "official-a", "pw-official-a", address="10.0.0.99")  # another address too
     assert locked.status_code == 429 and not _signed_in(client)
-    assert "Too many failed logins" in locked.content.decode()
+    assert "登录失败次数过多" in locked.content.decode()  # the lockout page, in the default language
     assert settings.AXES_FAILURE_LIMIT == 5
     # logged: the attempts and each failure are kept for the administrator
     from axes.models import AccessAttempt, AccessFailureLog
