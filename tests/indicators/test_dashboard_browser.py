@@ -55,6 +55,8 @@ def _guarded_page(browser, outside: list[str], errors: list[str]):
 
     page.route("**/*", guard)
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # the Content-Security-Policy refuses inline scripts and other origins: a violation is an error
+    page.on("console", lambda m: m.type == "error" and "Content Security Policy" in m.text and errors.append(m.text))
     return page
 
 

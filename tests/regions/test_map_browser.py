@@ -50,6 +50,8 @@ def test_national_map_draws_every_county_offline_with_tagged_counties_coloured(l
         page.route("**/*", guard)
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
+        csp = "Content Security Policy"  # a violation of the CSP is an error too
+        page.on("console", lambda m: m.type == "error" and csp in m.text and errors.append(m.text))
         page.goto(f"{live_server.url}/map/tags/?tag=poverty_county_832")
         page.wait_for_selector("#county-map[data-rendered], #county-map[data-error]", timeout=60_000)
         assert page.get_attribute("#county-map", "data-error") is None
