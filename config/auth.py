@@ -31,11 +31,13 @@ class HtmlLoginBackend(ModelBackend):
     """Django's username/password backend, refusing API-client accounts (``is_api_client_only``).
 
     Every password login goes through ``authenticate()``: the site's login page and ``/admin/login/``.
-    The API's token authentication does not, so an API client's token keeps working.
+    The API's token authentication does not, so an API client's token keeps working. The check is
+    made at login, not on every request of a session (that would cost a query per page).
     """
 
-    def user_can_authenticate(self, user) -> bool:
-        return super().user_can_authenticate(user) and not is_api_client_only(user)
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        return None if user is None or is_api_client_only(user) else user
 
 
 def client_address(request) -> str:

@@ -388,7 +388,7 @@ def _page_expected(kind: str, persona: Persona, path: str | None, name: str) -> 
     """The status codes a page may answer: 302 means the log-in redirect for the anonymous."""
     if kind == PUBLIC:
         return {200}
-    if persona.user is None or persona.token:  # an API client has no session: it is anonymous here
+    if persona.user is None:
         return {302}
     if kind == OWN_LIST:
         return {200}
@@ -424,7 +424,7 @@ def test_every_page_route_by_persona(client, world):
                     expected = _page_expected(kind, persona, path, name)
                     where = f"{method.upper()} {url}"
                     assert response.status_code in expected, (persona.name, where, response.status_code, expected)
-                    if response.status_code == 302 and (persona.user is None or persona.token) and kind != PUBLIC:
+                    if response.status_code == 302 and persona.user is None and kind != PUBLIC:
                         assert response["Location"].startswith("/accounts/login/"), (persona.name, where)
                     if name != "households:member-reveal" or not persona.covers(persona.writes, path):
                         assert_nothing_unmasked(persona, body_of(response), where, world)
