@@ -217,14 +217,15 @@ def originals_secure() -> int:
     for batch in ImportBatch.objects.filter(original_purged_at__isnull=True).exclude(file="").only("pk", "file"):
         try:
             path = Path(batch.file.path)
-            stored = path.read_bytes()
+            with path.open("rb") as handle:
+                start = handle.read(len(MAGIC))
         except (FileNotFoundError, NotImplementedError):
             continue
-        if not stored.startswith(MAGIC):
+        if start != MAGIC:
             temporary = path.with_name(path.name + ".tmp")
             descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
             with os.fdopen(descriptor, "wb") as handle:
-                for chunk in _encrypted(stored):
+                for chunk in _encrypted(path.read_bytes()):
                     handle.write(chunk)
             os.replace(temporary, path)
             encrypted += 1
@@ -235,12 +236,19 @@ def originals_secure() -> int:
 
 
 def _private(path: Path, root: Path) -> None:
-    if stat.S_IMODE(path.stat().st_mode) != FILE_MODE:
-        path.chmod(FILE_MODE)
+    """Mode 0600 on ``path``, 0700 on its directories up to ``root`` (a directory the server's
+    user does not own, e.g. a volume's mount point, is left as it is, with a warning)."""
+    targets = [(path, FILE_MODE)]
     directory = path.parent
     while directory == root or root in directory.parents:
-        if stat.S_IMODE(directory.stat().st_mode) != DIRECTORY_MODE:
-            directory.chmod(DIRECTORY_MODE)
+        targets.append((directory, DIRECTORY_MODE))
         if directory == root:
             break
         directory = directory.parent
+    for target, mode in targets:
+        if stat.S_IMODE(target.stat().st_mode) == mode:
+            continue
+        try:
+            target.chmod(mode)
+        except PermissionError:
+            log.warning("cannot set mode %o on %s (not the server's own)", mode, target)

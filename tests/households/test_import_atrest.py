@@ -117,6 +117,21 @@ def test_original_read_round_trips_and_refuses_a_tampered_or_foreign_file(clerk,
         originals.original_read(third)
 
 
+@pytest.mark.django_db
+def test_purge_command_encrypts_and_restricts_a_file_kept_in_clear_before(clerk, media):
+    data = members_csv(f"{VILLAGE_A}0001,1,张三,{ID_1},1980-01-01")
+    batch = upload(data, clerk, kind="members")
+    legacy = Path(batch.file.path)
+    legacy.write_bytes(data)  # as main kept it: in clear, 0644 in a 0755 directory
+    legacy.chmod(0o644)
+    legacy.parent.chmod(0o755)
+    assert originals.original_read(batch) == data  # still readable until the command runs
+    call_command("purge_import_originals", stdout=io.StringIO())
+    assert ID_1.encode() not in legacy.read_bytes() and legacy.read_bytes().startswith(originals.MAGIC)
+    assert stat.S_IMODE(legacy.stat().st_mode) == 0o600 and stat.S_IMODE(legacy.parent.stat().st_mode) == 0o700
+    assert originals.original_read(batch) == data
+
+
 def _age(batch: ImportBatch, days: int) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(created_at=timezone.now() - dt.timedelta(days=days))
 
@@ -294,6 +309,22 @@ def test_clerk_given_a_second_village_keeps_the_batches_of_the_first(clerk, clie
     assert response.status_code == 302
     batch.refresh_from_db()
     assert batch.status == "committed" and Household.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_second_commit_answers_409_in_the_api_and_a_message_on_the_page(clerk, client):
+    batch = upload(households_csv("0001"), clerk)
+    api = APIClient()
+    api.force_authenticate(clerk)
+    assert api.post(f"/api/v1/imports/{batch.pk}/commit/").json()["status"] == "committed"
+    again = api.post(f"/api/v1/imports/{batch.pk}/commit/", HTTP_ACCEPT_LANGUAGE="en")
+    assert again.status_code == 409 and again.json()["status"] == "committed"
+    assert "only a validated import can be committed" in again.json()["detail"]
+    client.force_login(clerk)
+    url = reverse("households:import-detail", args=[batch.pk])
+    page = client.post(url, {"action": "commit"}, follow=True, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "only a validated import can be committed" in page
+    assert Household.objects.count() == 1
 
 
 # --- finding 8: concurrent commits ----------------------------------------------------------------
