@@ -7,6 +7,7 @@ from households.models import (
     HouseholdSurvey,
     IdDisclosure,
     ImportBatch,
+    ImportDownload,
     Member,
     SurveyPeriod,
     VillageSurvey,
@@ -58,7 +59,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
     list_display = ["id", "kind", "period", "original_name", "status", "rows_new", "rows_updated", "rows_rejected"]
     list_filter = ["kind", "status"]
     exclude = ["previous_rows"]
-    readonly_fields = ["report"]
+    # the file is kept encrypted and only read through the audited download (households.importing.originals)
+    readonly_fields = ["file", "report", "scope_paths", "original_purged_at"]
 
 
 @admin.register(ChangeLog)
@@ -71,6 +73,19 @@ class ChangeLogAdmin(admin.ModelAdmin):
 class IdDisclosureAdmin(admin.ModelAdmin):
     list_display = ["disclosed_at", "user", "member", "context"]
     readonly_fields = ["disclosed_at", "user", "member", "context"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportDownload)
+class ImportDownloadAdmin(admin.ModelAdmin):
+    list_display = ["downloaded_at", "user", "batch", "what"]
+    list_filter = ["what"]
+    readonly_fields = ["downloaded_at", "user", "batch", "what"]
 
     def has_add_permission(self, request):
         return False

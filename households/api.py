@@ -23,9 +23,10 @@ from config.renderers import CSVRenderer
 from households import selectors
 from households.importing.columns import COLUMNS
 from households.importing.commit import ImportRejected, import_commit, import_undo, import_upload
+from households.importing.originals import OriginalGone, import_download_record
 from households.importing.report import rejected_rows_xlsx
 from households.importing.templates import template_csv, template_xlsx
-from households.models import HouseholdSurvey, ImportBatch
+from households.models import HouseholdSurvey, ImportBatch, ImportDownload
 from regions.api import IntegerFilter
 from regions.models import Region
 from regions.services.upsert import CODE_MESSAGE, CODE_PATTERN
@@ -92,7 +93,7 @@ class ImportListCreateApi(_ImportApi):
 
     @extend_schema(responses=ImportOutputSerializer(many=True))
     def get(self, request):
-        batches = selectors.import_batches_visible_to(request.user).order_by("-created_at")[:200]
+        batches = selectors.import_batches_recent(request.user, limit=200)
         return Response(ImportOutputSerializer(batches, many=True).data)
 
     @extend_schema(request={"multipart/form-data": ImportInputSerializer}, responses={201: ImportOutputSerializer})
@@ -162,12 +163,18 @@ class ImportUndoApi(_ImportApi):
 
 
 class ImportRejectedRowsApi(_ImportApi):
-    """The rejected rows of a batch as an annotated XLSX."""
+    """The rejected rows of a batch as an annotated XLSX (resident IDs masked; each download is
+    audited); 410 once the uploaded file is purged after the retention period."""
 
-    @extend_schema(responses={(200, XLSX): bytes})
+    @extend_schema(responses={(200, XLSX): bytes, 410: OpenApiTypes.OBJECT})
     def get(self, request, pk: int):
         batch = selectors.import_batch_get(user=request.user, pk=pk)
-        response = HttpResponse(rejected_rows_xlsx(batch), content_type=XLSX)
+        try:
+            content = rejected_rows_xlsx(batch)
+        except OriginalGone as gone:
+            return Response({"detail": str(gone)}, status=status.HTTP_410_GONE)
+        import_download_record(user=request.user, batch=batch, what=ImportDownload.What.REJECTED)
+        response = HttpResponse(content, content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}-rejected.xlsx"'
         return response
 

@@ -136,6 +136,12 @@ class ImportBatch(models.Model):
     undone_at = models.DateTimeField(null=True, blank=True)
     #: The rows as they were before the commit (JSON per table), so an undo restores them exactly.
     previous_rows = models.JSONField(default=dict, blank=True)
+    #: The region subtrees (paths) where the uploader was a data clerk or admin at the upload ("" for
+    #: a superuser or no user): every action on the batch needs a current clerk/admin scope covering
+    #: all of them (``selectors.import_batch_get``), so a clerk moved elsewhere loses the batch.
+    scope_paths = models.JSONField(_("regions"), default=list, blank=True)
+    #: When the kept file was deleted after the retention period (``importing.originals``).
+    original_purged_at = models.DateTimeField(_("file deleted"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -478,3 +484,25 @@ class IdDisclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} saw {self.member_id} at {self.disclosed_at:%Y-%m-%d %H:%M}"
+
+
+class ImportDownload(models.Model):
+    """An audit row: a user downloaded the uploaded file of an import batch, or its rejected rows
+    (who, which batch, what, when)."""
+
+    class What(models.TextChoices):
+        ORIGINAL = "original", _("uploaded file")
+        REJECTED = "rejected", _("rejected rows")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="downloads")
+    what = models.CharField(max_length=10, choices=What.choices)
+    downloaded_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-downloaded_at"]
+        verbose_name = _("import file download")
+        verbose_name_plural = _("import file downloads")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} downloaded {self.what} of batch {self.batch_id} at {self.downloaded_at:%Y-%m-%d %H:%M}"

@@ -15,7 +15,9 @@ def households_visible_to(user, *, write: bool = False) -> QuerySet[Household]:
 
 
 def import_batches_visible_to(user) -> QuerySet[ImportBatch]:
-    """Batches the user uploaded; every batch for a superuser; none for anyone else."""
+    """Batches the user uploaded; every batch for a superuser; none for anyone else (ownership only:
+    ``import_batch_in_scope`` adds the current scope, which ``import_batch_get`` and
+    ``import_batches_recent`` check)."""
     if not getattr(user, "is_authenticated", False):
         return ImportBatch.objects.none()
     if user.is_superuser:
@@ -23,14 +25,47 @@ def import_batches_visible_to(user) -> QuerySet[ImportBatch]:
     return ImportBatch.objects.filter(Q(uploaded_by=user))
 
 
+def import_scope_paths(user) -> list[str]:
+    """What an upload by ``user`` records as its regions (``ImportBatch.scope_paths``): the paths
+    where the user is a data clerk or an admin now; ``[""]`` for a superuser or no user."""
+    paths = user_region_paths(user, roles=WRITE_ROLES) if getattr(user, "is_authenticated", False) else None
+    return [""] if paths is None else sorted(paths)
+
+
+def import_batch_in_scope(batch: ImportBatch, write_paths: list[str] | None) -> bool:
+    """True when the user whose clerk/admin subtrees are ``write_paths`` (``user_region_paths(user,
+    roles=WRITE_ROLES)``, ``None`` for a superuser) covers every region of ``batch`` (its
+    ``scope_paths``) now. A batch without regions is a superuser's only."""
+    if write_paths is None:
+        return True
+    regions = batch.scope_paths or [""]
+    return all(any(region.startswith(path) for path in write_paths) for region in regions)
+
+
+def import_batches_recent(user, *, limit: int) -> list[ImportBatch]:
+    """The user's newest ``limit`` batches that lie in the user's current scope (see
+    ``import_batch_get``), newest first."""
+    write_paths = user_region_paths(user, roles=WRITE_ROLES)
+    batches = []
+    for batch in import_batches_visible_to(user).order_by("-created_at").iterator(chunk_size=limit):
+        if import_batch_in_scope(batch, write_paths):
+            batches.append(batch)
+            if len(batches) == limit:
+                break
+    return batches
+
+
 def import_batch_get(*, user, pk: int) -> ImportBatch:
-    """One batch the user may see.
+    """One batch the user may act on: the user's own (or any, for a superuser), and only while the
+    user is a data clerk or an admin over all of its regions (``ImportBatch.scope_paths``): a clerk
+    moved to another village loses the batches of the old one (its report, files, commit, undo).
 
     Raises:
-        Http404: no such batch, or not the user's (the same answer, so ids reveal nothing).
+        Http404: no such batch, not the user's, or outside the user's current scope (the same
+            answer, so ids reveal nothing).
     """
     batch = import_batches_visible_to(user).filter(pk=pk).first()
-    if batch is None:
+    if batch is None or not import_batch_in_scope(batch, user_region_paths(user, roles=WRITE_ROLES)):
         raise Http404("No such import batch.")
     return batch
 

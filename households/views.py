@@ -27,9 +27,18 @@ from households.forms import (
     VillageSurveyForm,
 )
 from households.importing.commit import ImportRejected, import_commit, import_undo, import_upload
-from households.importing.originals import original_read
+from households.importing.originals import OriginalGone, import_download_record, original_read
 from households.importing.report import rejected_rows_xlsx
-from households.models import Household, HouseholdSurvey, Member, MemberStatus, PovertyCause, VillageSurvey
+from households.models import (
+    Household,
+    HouseholdSurvey,
+    ImportBatch,
+    ImportDownload,
+    Member,
+    MemberStatus,
+    PovertyCause,
+    VillageSurvey,
+)
 from households.services import registry
 from regions.models import Level
 from regions.selectors import WRITE_ROLES, regions_visible_to
@@ -239,7 +248,7 @@ def import_list(request):
                 sheet=form.cleaned_data["sheet"] or None,
             )
             return redirect("households:import-detail", pk=batch.pk)
-    batches = selectors.import_batches_visible_to(request.user).order_by("-created_at")[:50]
+    batches = selectors.import_batches_recent(request.user, limit=50)
     kinds = ["households", "members", "household-surveys", "village-surveys"]
     context = {
         "form": form,
@@ -274,21 +283,38 @@ def import_detail(request, pk: int):
     return render(request, "households/import_detail.html", {"batch": batch, "page": page})
 
 
+@never_cache
 @login_required
 @require_safe
 def import_rejected(request, pk: int):
-    """The rejected rows of a batch as an annotated XLSX."""
+    """The rejected rows of a batch as an annotated XLSX (resident IDs masked); the download is
+    audited. 410 once the uploaded file is purged."""
     batch = selectors.import_batch_get(user=request.user, pk=pk)
-    response = HttpResponse(rejected_rows_xlsx(batch), content_type=XLSX)
+    try:
+        content = rejected_rows_xlsx(batch)
+    except OriginalGone as gone:
+        return _import_gone(request, batch, gone)
+    import_download_record(user=request.user, batch=batch, what=ImportDownload.What.REJECTED)
+    response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}-rejected.xlsx"'
     return response
 
 
+@never_cache
 @login_required
 @require_safe
 def import_file(request, pk: int):
-    """The uploaded file of a batch, as kept."""
+    """The uploaded file of a batch, decrypted; the download is audited. 410 once it is purged."""
     batch = selectors.import_batch_get(user=request.user, pk=pk)
-    response = HttpResponse(original_read(batch), content_type="application/octet-stream")
+    try:
+        content = original_read(batch)
+    except OriginalGone as gone:
+        return _import_gone(request, batch, gone)
+    import_download_record(user=request.user, batch=batch, what=ImportDownload.What.ORIGINAL)
+    response = HttpResponse(content, content_type="application/octet-stream")
     response["Content-Disposition"] = content_disposition_header(True, batch.original_name)
     return response
+
+
+def _import_gone(request, batch: ImportBatch, gone: OriginalGone):
+    return render(request, "households/import_gone.html", {"batch": batch, "message": str(gone)}, status=410)

@@ -514,6 +514,39 @@ def test_every_api_operation_by_persona(world):
 
 
 @pytest.mark.django_db
+def test_every_batch_action_answers_404_after_the_uploader_is_reassigned(client, world):
+    """The clerk of village A moved to village B keeps no right over its batch of A: every OWNER
+    route (pages and API, read or write) answers 404, the lists leave it out (issue 13, finding 7)."""
+    clerk = next(p for p in world["personas"] if p.name == "clerk_a")
+    Assignment.objects.filter(user=clerk.user).delete()
+    Assignment.objects.create(user=clerk.user, role=Role.CLERK, region=Region.objects.get(code=VILLAGE_B))
+    batch, kwargs = world["batch"], world["cases"]["batch"][0]
+    c = page_client(clerk, client)
+    owner_pages = [name for name, (kind, _m, _c) in PAGES.items() if kind == OWNER]
+    assert owner_pages, "the matrix classifies the batch routes as OWNER"
+    for name in owner_pages:
+        url = _reverse(name, kwargs)
+        assert c.get(url).status_code == 404, (name, "get")
+        if name == "households:import-detail":  # its POST commits or undoes
+            for action in ("commit", "undo"):
+                response = rolled_back(lambda url=url, action=action: c.post(url, {"action": action}))
+                assert response.status_code == 404, (name, action)
+    assert reverse("households:import-detail", kwargs={"pk": batch.pk}) not in body_of(
+        c.get(reverse("households:imports"))
+    )
+    api = api_client(clerk)
+    for (path, method), (kind, _cases) in API.items():
+        if kind != OWNER:
+            continue
+        url = _api_url(path, kwargs)
+        response = api.get(url) if method == "get" else rolled_back(lambda url=url: api.post(url))
+        assert response.status_code == 404, (method, path, response.status_code)
+    assert batch.pk not in {row["id"] for row in api.get("/api/v1/imports/").json()}
+    batch.refresh_from_db()
+    assert batch.status == "validated" and not batch.downloads.exists()
+
+
+@pytest.mark.django_db
 def test_cursors_of_page_links_carry_no_registry_number(world):
     """DRF's cursor is base64 of the last row's ordering value: here it is encrypted."""
     official = next(p for p in world["personas"] if p.name == "official_a")

@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.settings.env import env_bool, env_int, env_list, env_str
@@ -176,6 +177,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Kept import files hold resident IDs: readable by the server's user only (households.importing.originals).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 REST_FRAMEWORK = {
     # token first: a request without credentials gets 401 with "WWW-Authenticate: Token" (with the
@@ -246,6 +250,11 @@ TUOPIN_SHARED_DATA_DIR = Path(env_str("TUOPIN_SHARED_DATA_DIR", str(BASE_DIR.par
 TUOPIN_PUBLIC_MAX_LEVEL = env_int("TUOPIN_PUBLIC_MAX_LEVEL", 3)
 # Large CSV survey files on PostgreSQL are parsed and checked in SQL (households/importing/fast.py).
 TUOPIN_IMPORT_FAST_PATH = env_bool("TUOPIN_IMPORT_FAST_PATH", True)
+# Days an import's uploaded file is kept (encrypted) for its commit, its rejected rows and its
+# download; then `purge_import_originals` (nightly beat task) deletes it. The report stays.
+TUOPIN_IMPORT_ORIGINAL_RETENTION_DAYS = env_int("TUOPIN_IMPORT_ORIGINAL_RETENTION_DAYS", 30)
+if TUOPIN_IMPORT_ORIGINAL_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("TUOPIN_IMPORT_ORIGINAL_RETENTION_DAYS must be at least 1 (days).")
 # Nightly recompute: beat fires at this hour and minute, Asia/Shanghai (DESIGN §6). Setting
 # TUOPIN_RECOMPUTE_EVERY_SECONDS instead fires every N seconds (the double-beat test uses it).
 TUOPIN_RECOMPUTE_HOUR = env_int("TUOPIN_RECOMPUTE_HOUR", 2)

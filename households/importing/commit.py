@@ -13,18 +13,20 @@ import pandas as pd
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from households.importing.apply import batch_undo, rows_write
 from households.importing.engine import STAGE, write
 from households.importing.fast import kept_stage
 from households.importing.kept import kept_attach, kept_drop, kept_expire, kept_name, kept_table
-from households.importing.originals import original_read, original_save
+from households.importing.originals import OriginalGone, original_read, original_save
 from households.importing.validate import Validation, fast_validation, import_validate, staged_validation
 from households.models import (
     ChangeLog,
     ImportBatch,
     SurveyPeriod,
 )
+from households.selectors import import_scope_paths
 
 _BATCH_SIZE = 2000
 _MEMBER_FIELDS = ("name", "sex", "birth_date", "relation", "education", "labour_capacity")
@@ -33,6 +35,11 @@ _STATUS_FIELDS = ("present", "age", "in_school", "health", "employment", "months
 
 class ImportRejected(Exception):
     """The batch cannot be committed or undone; ``str()`` says why."""
+
+
+class ImportConflict(ImportRejected):
+    """The batch is no longer in the state the action needs (another commit or undo of it got there
+    first); the API answers 409, the page shows the message."""
 
 
 def import_upload(
@@ -57,6 +64,7 @@ def import_upload(
         encoding=validation.encoding,
         mapping=mapping,
         uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        scope_paths=import_scope_paths(user),
     )
     _record(batch, validation)
     original_save(batch, data, name=f"{batch.sha256[:16]}-{kind}{_suffix(filename)}")
@@ -81,12 +89,20 @@ def _record(batch: ImportBatch, validation: Validation) -> None:
 def import_commit(*, batch: ImportBatch, user) -> Validation:
     """Validate the stored file again and write it in one transaction, or write nothing.
 
+    Every path re-reads the batch's status under its row lock (``select_for_update``) before it
+    writes, so of concurrent commits of one batch exactly one commits; the others get
+    ``ImportConflict``.
+
     Raises:
-        ImportRejected: the batch is not in the ``validated`` state, or rows are rejected now.
+        ImportConflict: the batch is not (or no longer) in the ``validated`` state.
+        ImportRejected: rows are rejected now, or the uploaded file is no longer kept.
     """
     if batch.status != ImportBatch.Status.VALIDATED:
-        raise ImportRejected(f"batch {batch.pk} is {batch.status}; only a validated batch can be committed")
-    data = original_read(batch)
+        raise ImportConflict(_conflict_message(batch.pk, batch.status))
+    try:
+        data = original_read(batch)
+    except OriginalGone as error:
+        raise ImportRejected(str(error)) from error
     if getattr(settings, "TUOPIN_IMPORT_FAST_PATH", True):
         validation = _commit_kept(batch, user, data)
         if validation is not None:
@@ -103,7 +119,7 @@ def import_commit(*, batch: ImportBatch, user) -> Validation:
         data=data, filename=batch.original_name, kind=batch.kind, period=batch.period_id, user=user
     )
     with transaction.atomic():
-        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        batch = _locked_validated(batch.pk)
         _record(batch, validation)
         if validation.problems:
             batch.save()  # the rejection is recorded; the error is raised once the transaction ends
@@ -113,6 +129,25 @@ def import_commit(*, batch: ImportBatch, user) -> Validation:
             rows_write(batch.kind, rows, batch.period_id, batch_id=batch.pk, user_id=_user_id(user), reason=reason)
             _committed(batch, sorted({p for p in rows.get("_province", pd.Series(dtype=object)).dropna()}))
     return _rejected_or(validation)
+
+
+def _locked_validated(pk: int) -> ImportBatch:
+    """The batch row, locked until the transaction ends, still ``validated``.
+
+    Raises:
+        ImportConflict: it is not (a concurrent commit got the lock first).
+    """
+    batch = ImportBatch.objects.select_for_update().get(pk=pk)
+    if batch.status != ImportBatch.Status.VALIDATED:
+        raise ImportConflict(_conflict_message(pk, batch.status))
+    return batch
+
+
+def _conflict_message(pk: int, status: str) -> str:
+    return _("Import %(id)s is %(status)s: only a validated import can be committed.") % {
+        "id": pk,
+        "status": ImportBatch.Status(status).label,
+    }
 
 
 def _rejected_or(validation: Validation) -> Validation:
@@ -139,9 +174,7 @@ def _commit_kept(batch: ImportBatch, user, data: bytes) -> Validation | None:
     """Commit the rows kept by the dry run, checked again against the database; ``None`` when
     there are none or the stored file is not the one validated (then the file is validated again)."""
     with transaction.atomic():
-        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)  # one commit of a batch at a time
-        if locked.status != ImportBatch.Status.VALIDATED:
-            raise ImportRejected(f"batch {batch.pk} is {locked.status}; only a validated batch can be committed")
+        _locked_validated(batch.pk)  # one commit of a batch at a time
         table = kept_table(batch_id=batch.pk)
         if table is None or hashlib.sha256(data).hexdigest() != batch.sha256:
             return None
@@ -159,8 +192,12 @@ def _commit_kept(batch: ImportBatch, user, data: bytes) -> Validation | None:
 
 
 def _commit_staged(batch: ImportBatch, user, validation: Validation, target, provinces: list[str]) -> Validation:
-    """Commit the rows the PostgreSQL path left in the staging table (inside its transaction)."""
-    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    """Commit the rows the PostgreSQL path left in the staging table (inside its transaction).
+
+    Raises:
+        ImportConflict: the batch was committed meanwhile (checked under the row lock).
+    """
+    batch = _locked_validated(batch.pk)
     _record(batch, validation)
     with connection.cursor() as cursor:
         if not validation.problems:

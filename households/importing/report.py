@@ -1,10 +1,25 @@
-"""The rejected rows of a batch as an annotated XLSX: the clerk's own columns plus the problems."""
+"""The rejected rows of a batch as an annotated XLSX: the clerk's own columns plus the problems.
+
+What it holds (issue 13, findings 5 and 8):
+
+- resident IDs masked (``masking.value_masked``: the resident-ID column, and an ID-shaped run in
+  any other cell): the workbook leaves the server and is opened on office computers, and the
+  clerk fixes the rows in their own copy of the file (the highlighted cell and the row number say
+  where). Registry numbers stay whole: only a clerk or admin in the batch's regions may download
+  the workbook (``selectors.import_batch_get``), and such a user sees those numbers whole on every
+  page; without them the rows could not be found again.
+- no live formula: every text cell (headers, cells, problems) goes through the exports' rule
+  (``config.renderers.cell``: a leading ``=``, ``+``, ``-``, ``@``, tab or CR gets a ``'``), and is
+  written as text.
+"""
 
 import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from config.renderers import cell as export_cell
+from households.importing.masking import value_masked
 from households.importing.originals import original_read
 from households.importing.reading import ImportFileError, read_table
 from households.models import ImportBatch
@@ -14,11 +29,11 @@ _HIGHLIGHT = PatternFill("solid", fgColor="FFF2CC")
 
 
 def rejected_rows_xlsx(batch: ImportBatch) -> bytes:
-    """A workbook with one row per rejected row of ``batch`` (its cells as uploaded, the row number,
-    and every problem of the row), and the file-level problems at the top.
+    """A workbook with one row per rejected row of ``batch`` (its cells as uploaded, resident IDs
+    masked, the row number, and every problem of the row), and the file-level problems at the top.
 
     Raises:
-        ImportFileError: the stored file can no longer be read.
+        originals.OriginalGone: the uploaded file is no longer kept (the retention period).
     """
     problems = batch.report.get("problems", [])
     by_row: dict[int, list[dict]] = {}
@@ -31,13 +46,13 @@ def rejected_rows_xlsx(batch: ImportBatch) -> bytes:
     try:
         table = read_table(data, filename=batch.original_name)
     except ImportFileError as error:
-        sheet.append([_PROBLEMS_HEADER])
-        sheet.append([str(error)])
+        _write_row(sheet, 1, [_PROBLEMS_HEADER])
+        _write_row(sheet, 2, [str(error)])
         return _save(workbook)
     columns = [str(c) for c in table.frame.columns]
-    sheet.append(["行 row", *columns, _PROBLEMS_HEADER])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    _write_row(sheet, 1, ["行 row", *columns, _PROBLEMS_HEADER])
+    for header in sheet[1]:
+        header.font = Font(bold=True)
     row = 1
     for problem in by_row.get(0, []):
         row += 1
@@ -48,21 +63,24 @@ def rejected_rows_xlsx(batch: ImportBatch) -> bytes:
             continue
         row += 1
         messages = "; ".join(f"{p['column']}: {p['message']}" for p in by_row[row_number])
-        _write_row(sheet, row, [row_number, *[str(v) for v in frame[index]], messages])
+        values = zip(columns, frame[index], strict=True)
+        cells = [value_masked(batch.kind, column, str(value), registry=False) for column, value in values]
+        _write_row(sheet, row, [row_number, *cells, messages])
         for problem in by_row[row_number]:
             if problem["column"] in columns:
                 sheet.cell(row=row, column=columns.index(problem["column"]) + 2).fill = _HIGHLIGHT
-    for cell in sheet[1][1:]:
-        sheet.column_dimensions[cell.column_letter].number_format = "@"
+    for header in sheet[1][1:]:
+        sheet.column_dimensions[header.column_letter].number_format = "@"
     return _save(workbook)
 
 
 def _write_row(sheet, row: int, values: list) -> None:
-    """Write cells as plain values: text stays text, even when it starts with '=' (no live formulas)."""
+    """Write cells as plain values: numbers as numbers, text neutralised as the exports do and
+    stored as text (no live formulas)."""
     for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column, value=value)
-        if isinstance(value, str) and cell.data_type == "f":
-            cell.data_type = "s"
+        written = sheet.cell(row=row, column=column, value=export_cell(value))
+        if isinstance(written.value, str):
+            written.data_type = "s"
 
 
 def _save(workbook: Workbook) -> bytes:

@@ -31,6 +31,7 @@ from households.importing.columns import (
     header_lookup,
 )
 from households.importing.engine import STAGE
+from households.importing.masking import problems_masked
 from households.importing.reading import ImportFileError, read_table
 from households.importing.sql import frame_query, temp_table_load
 from households.models import Household, Member, max_amount
@@ -76,7 +77,8 @@ class Validation:
         return not self.problems
 
     def report(self) -> dict:
-        """JSON-ready summary: counts and every problem."""
+        """JSON-ready summary, as the batch stores it: counts and every problem, the cell values
+        of resident IDs and registry numbers masked (``masking.problems_masked``)."""
         return {
             "kind": self.kind,
             "period": self.period,
@@ -87,7 +89,7 @@ class Validation:
                 "unchanged": self.unchanged,
                 "rejected": self.rejected,
             },
-            "problems": [p.__dict__ for p in self.problems],
+            "problems": problems_masked(self.kind, [p.__dict__ for p in self.problems]),
         }
 
 

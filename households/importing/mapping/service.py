@@ -12,10 +12,12 @@ from django.utils import timezone
 from households.importing.commit import _WRITERS, _suffix
 from households.importing.mapping.spec import mapping_load
 from households.importing.mapping.transform import Mapped, mapping_frames
+from households.importing.masking import problems_masked
 from households.importing.originals import original_save
 from households.importing.reading import ImportFileError, read_table
 from households.importing.validate import Problem, Validation, _count_changes, _in_scope
 from households.models import ChangeLog, Household, ImportBatch, Member, SurveyPeriod, max_amount
+from households.selectors import import_scope_paths
 from regions.models import Region
 
 
@@ -59,7 +61,7 @@ class MappingResult:
             "encoding": self.encoding,
             "counts": self.counts,
             "checks": self.checks,
-            "problems": [p.__dict__ for p in self.problems],
+            "problems": problems_masked("", [p.__dict__ for p in self.problems]),
         }
 
 
@@ -179,6 +181,7 @@ def _write(mapped: Mapped, statuses: dict[str, pd.Series], *, data: bytes, filen
             encoding=result.encoding,
             mapping=mapping.text,
             uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+            scope_paths=import_scope_paths(user),
             status=ImportBatch.Status.COMMITTED,
             rows_new=result.new,
             rows_updated=result.updated,

@@ -1,0 +1,63 @@
+"""Cell values of an import file as they may be kept or handed out again: identifiers masked.
+
+A batch's stored report (``ImportBatch.report``, from ``Validation.report``) names the cell of each
+problem with its text. Kept in clear, the resident IDs and registry numbers of rejected cells sat in
+the database for ever (issue 13, finding 5). Here:
+
+- a cell of the resident-ID column (``身份证号`` / ``resident_id``) is masked as everywhere else
+  (``ids.id_mask``: ``6404**********0012``);
+- a cell of the registry-number column (``户编号`` / ``registry_number``) keeps only its village code
+  (``ids.registry_mask``: ``640422100002****``); a value of another shape is all ``*``;
+- in any other cell, a run shaped like a resident ID (17 digits and a digit or ``X``) is masked too
+  (an ID typed into the wrong column).
+
+A problem's message that quotes the cell gets the same mask. The row and the column stay, so the
+clerk still sees which cell to fix in their own file.
+"""
+
+import re
+import unicodedata
+
+from households.ids import id_mask, registry_mask
+from households.importing.columns import COLUMNS, header_lookup
+
+_RESIDENT_ID_RUN = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+_CN_REGISTRY = re.compile(r"[0-9]{16}")
+
+
+def field_of(kind: str, header: str) -> str | None:
+    """The field a file header names for ``kind`` (as ``validate`` maps headers), or ``None``."""
+    if kind not in COLUMNS:
+        return None
+    text = " ".join(unicodedata.normalize("NFKC", str(header)).split()).casefold()
+    return header_lookup(kind).get(text)
+
+
+def value_masked(kind: str, header: str, value: str, *, registry: bool = True) -> str:
+    """``value`` of the column ``header`` of a ``kind`` file with its identifiers masked (see the
+    module); ``registry=False`` leaves registry numbers whole (the rejected-rows workbook)."""
+    text = str(value)
+    if not text:
+        return text
+    field = field_of(kind, header)
+    if field == "resident_id":
+        return id_mask(text)
+    if field == "registry_number" and registry:
+        return registry_mask(text, text[:12] if _CN_REGISTRY.fullmatch(text) else "")
+    return _RESIDENT_ID_RUN.sub(lambda match: id_mask(match.group(0)), text)
+
+
+def problems_masked(kind: str, problems: list[dict]) -> list[dict]:
+    """Copies of report problems (``row``, ``column``, ``value``, ``message``) with ``value``
+    masked by ``value_masked``, and in the message (which may quote the cell: "… is more than the
+    maximum 99") the cell's text replaced by its masked form and any ID-shaped run masked."""
+    masked = []
+    for problem in problems:
+        value = str(problem.get("value", ""))
+        shown = value_masked(kind, problem.get("column", ""), value)
+        message = str(problem.get("message", ""))
+        if value and shown != value:
+            message = message.replace(value, shown)
+        message = _RESIDENT_ID_RUN.sub(lambda match: id_mask(match.group(0)), message)
+        masked.append({**problem, "value": shown, "message": message})
+    return masked
