@@ -13,7 +13,8 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 # collectstatic needs settings to import; these build-time values are not used at run time.
 RUN SECRET_KEY=build-only RESIDENT_ID_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
-    && useradd --system --home /app tuopin && mkdir -p /var/lib/tuopin && chown tuopin /var/lib/tuopin
+    && useradd --system --home /app tuopin && mkdir -p /var/lib/tuopin/media \
+    && chown -R tuopin /var/lib/tuopin && chmod -R 0700 /var/lib/tuopin
 
 USER tuopin
 EXPOSE 8000

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from zh_atrest import ZH_ATREST
 from zh_methodology import ZH_METHODOLOGY  # the script's own folder is on sys.path
 from zh_notices import ZH_NOTICES
 from zh_security import ZH_SECURITY
@@ -601,6 +602,7 @@ ZH.update(
 ZH.update(ZH_METHODOLOGY)
 ZH.update(ZH_NOTICES)
 ZH.update(ZH_SECURITY)
+ZH.update(ZH_ATREST)
 ZH_PLURAL = {
     "%(n)s child region": "%(n)s 个下级区划",
     "%(n)s household in your regions": "您负责的区域内有 %(n)s 户",
