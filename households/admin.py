@@ -5,6 +5,7 @@ from households.models import (
     ChangeLog,
     Household,
     HouseholdSurvey,
+    IdClashAnswer,
     IdDisclosure,
     ImportBatch,
     Member,
@@ -71,6 +72,21 @@ class ChangeLogAdmin(admin.ModelAdmin):
 class IdDisclosureAdmin(admin.ModelAdmin):
     list_display = ["disclosed_at", "user", "member", "context"]
     readonly_fields = ["disclosed_at", "user", "member", "context"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IdClashAnswer)
+class IdClashAnswerAdmin(admin.ModelAdmin):
+    """The audit of "already registered to another member" answers and refusals (counts, no IDs)."""
+
+    list_display = ["answered_at", "user", "count", "refused", "context", "sha256"]
+    list_filter = ["refused", "context"]
+    readonly_fields = ["answered_at", "user", "count", "refused", "context", "sha256"]
 
     def has_add_permission(self, request):
         return False

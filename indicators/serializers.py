@@ -61,7 +61,8 @@ class EarlyWarningQuerySerializer(_ScoreQuerySerializer):
         default="risk",
         choices=sorted(EARLY_WARNING_ORDERINGS),
         help_text="risk: highest vulnerability first (default); margin: lowest income over the monitoring line "
-        "first; registry_number: by village and household.",
+        "first; registry_number: by village, then by registry number where the caller sees numbers whole and by "
+        "the household's public id where they are masked.",
     )
 
 
