@@ -72,8 +72,8 @@ def setup(rows: int) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            INSERT INTO households_household (registry_number, region_id, monitoring_status, poverty_causes)
-            SELECT v.code || lpad(s::text, 4, '0'), v.id, 'none', '[]'::jsonb
+            INSERT INTO households_household (registry_number, region_id, monitoring_status, poverty_causes, public_id)
+            SELECT v.code || lpad(s::text, 4, '0'), v.id, 'none', '[]'::jsonb, gen_random_uuid()
             FROM unnest(%s::bigint[], %s::text[]) AS v(id, code), generate_series(1, %s) AS s
             """,
             [[v[0] for v in villages], [v[1] for v in villages], per_village],

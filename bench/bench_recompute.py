@@ -60,6 +60,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import defaultdict
 from pathlib import Path
 
@@ -159,6 +160,7 @@ def _households(rng, n: int, villages: pd.DataFrame) -> pd.DataFrame:
             "exit_year": pd.array(np.where(registered, exit_year, None), dtype="Int64"),
             "monitoring_status": "none",
             "poverty_causes": "[]",
+            "public_id": [str(uuid.uuid4()) for _ in range(n)],
         }
     )
 

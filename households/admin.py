@@ -5,6 +5,7 @@ from households.models import (
     ChangeLog,
     Household,
     HouseholdSurvey,
+    IdClashAnswer,
     IdDisclosure,
     ImportBatch,
     ImportDownload,
@@ -86,6 +87,15 @@ class ImportDownloadAdmin(admin.ModelAdmin):
     list_display = ["downloaded_at", "user", "batch", "what"]
     list_filter = ["what"]
     readonly_fields = ["downloaded_at", "user", "batch", "what"]
+
+
+@admin.register(IdClashAnswer)
+class IdClashAnswerAdmin(admin.ModelAdmin):
+    """The audit of "already registered to another member" answers and refusals (counts, no IDs)."""
+
+    list_display = ["answered_at", "user", "count", "refused", "context", "sha256"]
+    list_filter = ["refused", "context"]
+    readonly_fields = ["answered_at", "user", "count", "refused", "context", "sha256"]
 
     def has_add_permission(self, request):
         return False

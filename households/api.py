@@ -5,7 +5,6 @@ import contextlib
 
 import django_filters
 from django.core.validators import RegexValidator
-from django.db.models import F
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -204,7 +203,12 @@ class ImportTemplateApi(APIView):
 
 
 class SurveyOutputSerializer(serializers.ModelSerializer):
-    """A household survey: money in yuan per year for the household; no names, no resident IDs."""
+    """A household survey: money in yuan per year for the household; no names, no resident IDs, and
+    the household by its public id (no sequential key)."""
+
+    household = serializers.UUIDField(
+        source="household.public_id", help_text="The household's public id (as in its page's address)."
+    )
 
     registry_number = serializers.SerializerMethodField(
         help_text="Masked (640422100002**01: the village code and the last two characters) unless the caller "
@@ -217,7 +221,6 @@ class SurveyOutputSerializer(serializers.ModelSerializer):
         model = HouseholdSurvey
         money = (*HouseholdSurvey.LEDGER_FIELDS, "medical_spending", "education_spending", "disaster_loss")
         fields = [
-            "id",
             "household",
             "registry_number",
             "region",
@@ -267,12 +270,14 @@ class SurveyFilter(django_filters.FilterSet):
 
 
 class SurveyPagination(CursorPagination):
-    ordering = ("registry_number", "period_id", "id")
+    # registry_key: households.selectors.registry_sort_key (masked numbers by village and public id)
+    ordering = ("registry_key", "period_id")
 
 
 class SurveyListApi(StrictFormatMixin, generics.ListAPIView):
     """Household surveys in the caller's assigned regions (login or token), by registry number and
-    period, cursor-paginated; JSON or CSV."""
+    period where the caller sees numbers whole, else by village and the household's public id (not by
+    the hidden serial); cursor-paginated; JSON or CSV."""
 
     permission_classes = [IsAuthenticated]
     renderer_classes = [JSONRenderer, CSVRenderer]
@@ -301,13 +306,19 @@ class SurveyListApi(StrictFormatMixin, generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
+    def _reveal_paths(self) -> list[str] | None:
+        if not hasattr(self, "_reveal"):
+            self._reveal = selectors.registry_reveal_paths(self.request.user)
+        return self._reveal
+
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "reveal_paths": selectors.registry_reveal_paths(self.request.user)}
+        return {**super().get_serializer_context(), "reveal_paths": self._reveal_paths()}
 
     def get_queryset(self):
         visible = selectors.households_visible_to(self.request.user)
+        key = selectors.registry_sort_key(self._reveal_paths(), household="household__", region="household__region__")
         return (
             HouseholdSurvey.objects.filter(household__in=visible)
             .select_related("household__region")
-            .annotate(registry_number=F("household__registry_number"))
+            .annotate(registry_key=key)
         )

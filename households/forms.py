@@ -21,6 +21,7 @@ from households.models import (
     StatusChange,
     VillageSurvey,
 )
+from households.services.id_answers import REFUSED_FORM, id_answers_allowed, per_day
 from regions.models import CN, Level, Region
 from regions.selectors import WRITE_ROLES, regions_visible_to
 
@@ -70,7 +71,15 @@ class HouseholdForm(forms.ModelForm):
 
 
 class MemberForm(forms.ModelForm):
-    """A member; the resident ID is entered in clear, checked, and stored encrypted."""
+    """A member; the resident ID is entered in clear, checked, and stored encrypted.
+
+    A stored birth date is not put in the form (only its year, in the help text): with the county and
+    the ID's mask it would be the whole ID, which only the audited "Show" gives. An empty date keeps
+    the stored one; a date typed in replaces it (checked against the ID).
+
+    ``user`` (the clerk) bounds the "already registered" answers: the formset asks
+    ``services.id_answers`` once for all its members (``id_clash`` marks a form whose ID is taken).
+    """
 
     resident_id = forms.CharField(
         label=_("resident ID"),
@@ -85,6 +94,17 @@ class MemberForm(forms.ModelForm):
         fields = ["member_no", "name", "resident_id", "sex", "birth_date", "relation", "education", "labour_capacity"]
         widgets = {"birth_date": _DATE}
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.id_clash = False
+        stored = self.instance.birth_date if self.instance.pk else None
+        if stored:
+            self.initial["birth_date"] = None
+            self.fields["birth_date"].help_text = _("Stored: born in %(year)s; leave empty to keep it.") % {
+                "year": stored.year
+            }
+
     def clean_resident_id(self) -> str:
         value = unicodedata.normalize("NFKC", self.cleaned_data["resident_id"]).strip().upper()
         if not value:
@@ -93,12 +113,13 @@ class MemberForm(forms.ModelForm):
         if problem:
             raise forms.ValidationError(problem)
         clash = Member.objects.filter(resident_id_hash=ids.id_hash(value)).exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError(_("This resident ID is already registered to another member."))
+        self.id_clash = clash.exists()  # answered (or not) by the formset, within the daily limit
         return value
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("birth_date") is None and self.instance.pk and self.instance.birth_date:
+            cleaned["birth_date"] = self.instance.birth_date  # left empty: kept, as the resident ID is
         value, born = cleaned.get("resident_id"), cleaned.get("birth_date")
         if not value and self.instance.resident_id_encrypted:
             value = ids.id_decrypt(self.instance.resident_id_encrypted)  # checked, never shown
@@ -108,10 +129,16 @@ class MemberForm(forms.ModelForm):
 
 
 class BaseMemberFormSet(BaseInlineFormSet):
-    """Members of one household: no resident ID twice, exactly one head when any member is given."""
+    """Members of one household: no resident ID twice, exactly one head when any member is given.
+
+    Resident IDs registered to other members are answered as such within the clerk's daily limit
+    (``services.id_answers``, one audit row per submission); over it every entered ID is refused
+    unchecked.
+    """
 
     def clean(self):
         super().clean()
+        self._answer_id_clashes()
         seen: dict[str, int] = {}
         heads = 0
         for form in self.forms:
@@ -125,6 +152,17 @@ class BaseMemberFormSet(BaseInlineFormSet):
             heads += form.cleaned_data.get("relation") == Member.Relation.HEAD
         if heads > 1:
             raise forms.ValidationError(_("A household has one head."))
+
+    def _answer_id_clashes(self) -> None:
+        entered = [f for f in self.forms if getattr(f, "cleaned_data", None) and f.cleaned_data.get("resident_id")]
+        clashes = [f for f in entered if f.id_clash]
+        user = self.form_kwargs.get("user")
+        if id_answers_allowed(user=user, clashes=len(clashes), checked=len(entered), context="household form"):
+            for form in clashes:
+                form.add_error("resident_id", _("This resident ID is already registered to another member."))
+            return
+        for form in entered:
+            form.add_error("resident_id", REFUSED_FORM % {"limit": per_day()})
 
 
 MemberFormSet = inlineformset_factory(

@@ -7,6 +7,7 @@ Every write path adds a row to ``ChangeLog`` (province, period), from which the 
 changed; history rows (django-simple-history) carry the import batch id on bulk paths.
 """
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -153,8 +154,14 @@ class ImportBatch(models.Model):
 
 
 class Household(models.Model):
-    """A registered household, hung on a leaf region of its scheme (a village in ``cn``)."""
+    """A registered household, hung on a leaf region of its scheme (a village in ``cn``).
 
+    ``public_id`` (a random UUID) names the household in URLs, links, exports and API fields; the
+    sequential ``id`` stays inside the database (its order would tell the order of registration and,
+    next to a masked registry number, the serial).
+    """
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     registry_number = models.CharField(_("registry number"), max_length=40, unique=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="households", verbose_name=_("region"))
     registration_year = models.PositiveSmallIntegerField(_("registration year"), null=True, blank=True, validators=YEAR)
@@ -506,3 +513,27 @@ class ImportDownload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} downloaded {self.what} of batch {self.batch_id} at {self.downloaded_at:%Y-%m-%d %H:%M}"
+
+
+class IdClashAnswer(models.Model):
+    """An audit row: a user was told how many resident IDs they entered are already registered to
+    other members (a members import, the household form), or was refused that answer over the daily
+    limit (``households.services.id_answers``). No IDs, hashes or households: the count only."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    answered_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    count = models.PositiveIntegerField(_("IDs answered as already registered"))
+    refused = models.BooleanField(_("refused over the daily limit"), default=False)
+    context = models.CharField(max_length=100)
+    #: SHA-256 of the imported file: the batch (``ImportBatch.sha256``) the answer went to; '' for a form.
+    sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-answered_at"]
+        verbose_name = _("'already registered' answer")
+        verbose_name_plural = _("'already registered' answers")
+        indexes = [models.Index(fields=["user", "answered_at"], name="idclashanswer_user_time")]
+
+    def __str__(self) -> str:
+        state = "refused" if self.refused else "answered"
+        return f"{self.user_id} {state} {self.count} at {self.answered_at:%Y-%m-%d %H:%M}"

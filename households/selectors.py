@@ -1,6 +1,7 @@
 """Reads of household data, every one scoped to the user's assigned regions (DESIGN §2)."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Concat
 from django.http import Http404
 
 from households.ids import registry_mask
@@ -98,6 +99,38 @@ def registry_search(query: str, *, reveal_paths: list[str] | None) -> Q:
     return (revealed & Q(registry_number__startswith=query)) | Q(region__code__startswith=query)
 
 
+def registry_sort_key(reveal_paths: list[str] | None, *, household: str = "", region: str = "region__"):
+    """An ordering key of households that keeps the serials of masked registry numbers hidden.
+
+    Where the user sees numbers whole (``reveal_paths``, ``registry_reveal_paths``) the key is the
+    registry number (which starts with the village code); elsewhere it is the village code, a space
+    and the household's public id (random), so the order of a masked list tells nothing about the
+    serials its numbers hide. One text value per household, usable as a cursor's position.
+
+    Args:
+        household: the lookup prefix of the household's fields ("" on households, "household__" on
+            surveys and scores); region: that of its village's fields ("region__" on households and
+            scores, "household__region__" on surveys).
+    """
+    number = F(f"{household}registry_number")
+    masked = Concat(
+        F(f"{region}code"), Value(" "), Cast(F(f"{household}public_id"), CharField()), output_field=CharField()
+    )
+    if reveal_paths is None:
+        return number
+    if not reveal_paths:
+        return masked
+    revealed = Q(pk__in=[])
+    for path in reveal_paths:
+        revealed |= Q(**{f"{region}path__startswith": path})
+    return Case(When(revealed, then=number), default=masked, output_field=CharField())
+
+
+def registry_revealed(village_path: str, reveal_paths: list[str] | None) -> bool:
+    """Whether registry numbers of the village at ``village_path`` show whole (``registry_shown``)."""
+    return reveal_paths is None or any(village_path.startswith(path) for path in reveal_paths)
+
+
 def registry_shown(number: str, *, village_path: str, reveal_paths: list[str] | None) -> str:
     """A registry number as ``user`` may see it: whole in a subtree of ``reveal_paths``
     (``registry_reveal_paths``), else masked with ``households.ids.registry_mask``.
@@ -108,6 +141,6 @@ def registry_shown(number: str, *, village_path: str, reveal_paths: list[str] | 
             its last code is the village code the mask keeps.
         reveal_paths: ``registry_reveal_paths(user)``.
     """
-    if reveal_paths is None or any(village_path.startswith(path) for path in reveal_paths):
+    if registry_revealed(village_path, reveal_paths):
         return number
     return registry_mask(number, village_path.rstrip("/").rsplit("/", 1)[-1])

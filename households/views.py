@@ -2,8 +2,11 @@
 
 Every page needs a login; every object comes from a selector scoped to the user's regions. Reading
 takes any role in scope; writing takes a clerk or admin role in scope (403 for a reader in scope,
-404 for anyone outside it, so ids reveal nothing).
+404 for anyone outside it, so ids reveal nothing). A household's ``pk`` in a URL is its public id
+(``Household.public_id``, a random UUID), never the sequential key.
 """
+
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -39,6 +43,7 @@ from households.models import (
     PovertyCause,
     VillageSurvey,
 )
+from households.search import search_clean, search_query, search_token
 from households.services import registry
 from regions.models import Level
 from regions.selectors import WRITE_ROLES, regions_visible_to
@@ -46,10 +51,12 @@ from regions.selectors import WRITE_ROLES, regions_visible_to
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _household(request, pk: int, *, write: bool = False) -> Household:
-    """The household if the user may see it (404 otherwise); 403 when writing needs more rights."""
-    household = get_object_or_404(selectors.households_visible_to(request.user).select_related("region"), pk=pk)
-    if write and not selectors.households_visible_to(request.user, write=True).filter(pk=pk).exists():
+def _household(request, pk: UUID, *, write: bool = False) -> Household:
+    """The household of public id ``pk`` if the user may see it (404 otherwise); 403 when writing
+    needs more rights."""
+    visible = selectors.households_visible_to(request.user).select_related("region")
+    household = get_object_or_404(visible, public_id=pk)
+    if write and not selectors.households_visible_to(request.user, write=True).filter(pk=household.pk).exists():
         raise PermissionDenied(_("Only data clerks of this village and administrators may change it."))
     return household
 
@@ -61,13 +68,30 @@ def _period(year: int) -> int:
 
 
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def household_list(request):
     """Households the user may see, filtered by village code or registry number prefix; registry numbers
-    masked but in the villages where the user is a data clerk or admin."""
-    households = selectors.households_visible_to(request.user).select_related("region").order_by("registry_number")
+    masked but in the villages where the user is a data clerk or admin, and masked ones in the order of
+    village and public id (``selectors.registry_sort_key``), not of their hidden serials.
+
+    The search is POSTed and answered with a redirect to ``?s=<token>`` (``households.search``): no
+    registry number reaches a URL or an access log. ``?q=`` is not read.
+    """
+    if request.method == "POST":
+        query = search_clean(request.POST.get("q", ""))
+        target = reverse("households:list")
+        return redirect(f"{target}?s={search_token(query)}" if query else target)
     reveal_paths = selectors.registry_reveal_paths(request.user)
-    query = request.GET.get("q", "").strip()
+    households = (
+        selectors.households_visible_to(request.user)
+        .select_related("region")
+        .order_by(selectors.registry_sort_key(reveal_paths))
+    )
+    token = request.GET.get("s", "")
+    query = search_query(token) if token else ""
+    if query is None:
+        messages.error(request, _("This search link has expired; search again."))
+        query, token = "", ""
     if query:  # on the numbers as the user sees them: masked ones match by their village code only
         households = households.filter(selectors.registry_search(query, reveal_paths=reveal_paths))
     page = Paginator(households, 50).get_page(request.GET.get("page"))
@@ -75,13 +99,13 @@ def household_list(request):
         household.registry_shown = selectors.registry_shown(
             household.registry_number, village_path=household.region.path, reveal_paths=reveal_paths
         )
-    context = {"page": page, "q": query, "can_write": bool(reveal_paths is None or reveal_paths)}
+    context = {"page": page, "q": query, "s": token, "can_write": bool(reveal_paths is None or reveal_paths)}
     return render(request, "households/household_list.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def household_edit(request, pk: int | None = None):
+def household_edit(request, pk: UUID | None = None):
     """Create (``pk`` None) or edit a household and its members."""
     if pk is None:
         if not selectors.user_can_write_households(request.user):
@@ -90,21 +114,23 @@ def household_edit(request, pk: int | None = None):
     else:
         household = _household(request, pk, write=True)
     form = HouseholdForm(request.POST or None, instance=household, user=request.user)
-    members = MemberFormSet(request.POST or None, instance=household, prefix="members")
+    members = MemberFormSet(
+        request.POST or None, instance=household, prefix="members", form_kwargs={"user": request.user}
+    )
     if request.method == "POST" and form.is_valid() and members.is_valid():
         household = registry.household_save(form=form, members=members, user=request.user)
         messages.success(request, _("Household saved."))
-        return redirect("households:detail", pk=household.pk)
+        return redirect("households:detail", pk=household.public_id)
     return render(request, "households/household_form.html", {"form": form, "members": members, "household": household})
 
 
 @login_required
 @require_safe
-def household_detail(request, pk: int):
+def household_detail(request, pk: UUID):
     """A household: registry data, members (IDs masked), surveys by period, status changes, audit trail.
-    The registry number is masked but for a data clerk or admin of the village; so is a member's birth
-    date (its year only): the ID's mask shows its last four digits, and the county and the birth date
-    are the rest of it."""
+    The registry number is masked but for a data clerk or admin of the village. A member's birth date
+    shows as its year to everyone, the village's clerks too, until they press Show (``member_reveal``,
+    audited): the ID's mask shows its last four digits, and the county and the birth date are the rest."""
     household = _household(request, pk)
     members = list(household.members.order_by("member_no"))
     history = sorted(
@@ -123,7 +149,7 @@ def household_detail(request, pk: int):
         "surveys": household.surveys.order_by("-period_id"),
         "status_changes": household.status_changes.order_by("-changed_on", "-id"),
         "history": history,
-        "can_write": selectors.households_visible_to(request.user, write=True).filter(pk=pk).exists(),
+        "can_write": selectors.households_visible_to(request.user, write=True).filter(pk=household.pk).exists(),
         "status_form": StatusChangeForm(),
         "causes": [PovertyCause(c).label for c in household.poverty_causes if c in PovertyCause.values],
     }
@@ -139,8 +165,9 @@ def _member_history(household: Household):
 @never_cache
 @login_required
 @require_POST
-def member_reveal(request, pk: int, member_pk: int):
-    """Show one member's resident ID to a clerk or admin in scope; the disclosure is audited."""
+def member_reveal(request, pk: UUID, member_pk: int):
+    """Show one member's resident ID and full birth date to a clerk or admin in scope; the disclosure
+    is audited."""
     household = _household(request, pk, write=True)
     member = get_object_or_404(household.members, pk=member_pk)
     resident_id = registry.resident_id_reveal(
@@ -153,7 +180,7 @@ def member_reveal(request, pk: int, member_pk: int):
 
 @login_required
 @require_POST
-def status_change_create(request, pk: int):
+def status_change_create(request, pk: UUID):
     """Record a monitoring-status transition (date and reason)."""
     household = _household(request, pk, write=True)
     form = StatusChangeForm(request.POST)
@@ -167,18 +194,18 @@ def status_change_create(request, pk: int):
 
 @login_required
 @require_safe
-def household_survey_go(request, pk: int):
+def household_survey_go(request, pk: UUID):
     """Open the survey of the year given as ``?year=``."""
     household = _household(request, pk, write=True)
     year = request.GET.get("year", "")
     if not year.isdigit():
         raise Http404(_("No such survey year."))
-    return redirect("households:survey", pk=household.pk, year=_period(int(year)))
+    return redirect("households:survey", pk=household.public_id, year=_period(int(year)))
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def household_survey_edit(request, pk: int, year: int):
+def household_survey_edit(request, pk: UUID, year: int):
     """The household survey of one year (income ledger, guarantees, shocks, assistance)."""
     household = _household(request, pk, write=True)
     survey = HouseholdSurvey.objects.filter(household=household, period_id=_period(year)).first() or HouseholdSurvey()
@@ -192,7 +219,7 @@ def household_survey_edit(request, pk: int, year: int):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def member_statuses_edit(request, pk: int, year: int):
+def member_statuses_edit(request, pk: UUID, year: int):
     """Each member's situation in one year."""
     household = _household(request, pk, write=True)
     members = list(household.members.order_by("member_no"))

@@ -35,7 +35,7 @@ from config.api import (
     etag_matches,
 )
 from config.renderers import CSVRenderer
-from households.selectors import registry_reveal_paths, registry_shown
+from households.selectors import registry_reveal_paths, registry_shown, registry_sort_key
 from indicators import selectors
 from indicators.models import ComputationRun, PovertyLine
 from indicators.registry import INDICATORS
@@ -354,6 +354,7 @@ class _HouseholdScoreApi(_ScoreApi):
         except selectors.ScoreQueryError as error:
             raise _query_error(error) from None
         reveal_paths = registry_reveal_paths(request.user)
+        rows = rows.annotate(registry_key=registry_sort_key(reveal_paths, household="household__"))
         reveal_key = None if reveal_paths is None else sorted(set(reveal_paths))
         etag = etag_make(self.etag(request, runs=runs, scope=scope), reveal_key)
         if etag_matches(request, etag):
@@ -405,8 +406,9 @@ class EarlyWarningPageSerializer(serializers.Serializer):
 
 
 class HouseholdScoreListApi(_HouseholdScoreApi):
-    """Household scores of the current runs in the caller's assigned regions (login or token),
-    by registry number and period. No names and no resident IDs."""
+    """Household scores of the current runs in the caller's assigned regions (login or token), by
+    registry number and period where the caller sees numbers whole, else by village and the
+    household's public id. No names, no resident IDs, no sequential keys."""
 
     query_serializer_class = HouseholdScoreQuerySerializer
     output_serializer_class = HouseholdScoreOutputSerializer
@@ -415,7 +417,7 @@ class HouseholdScoreListApi(_HouseholdScoreApi):
     @_household_schema("v1_household_scores_list", HouseholdScoreQuerySerializer, HouseholdScorePageSerializer)
     def get(self, request):
         query = self.query(request)
-        ordering = ("registry_number", "period", "id")
+        ordering = ("registry_key", "period")
         return self.respond(request, query=query, runs=self.runs(query), flagged=query["flagged"], ordering=ordering)
 
 

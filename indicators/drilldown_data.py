@@ -13,7 +13,7 @@ from django.db.models import F, Max, Q
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Household, HouseholdSurvey, MonitoringStatus
-from households.selectors import registry_shown
+from households.selectors import registry_revealed, registry_shown
 from indicators.methods.scoring import COMPONENTS, REASONS
 from indicators.models import ComputationRun, HouseholdScore, RegionScore
 from indicators.registry import BY_CODE, INDICATORS
@@ -25,7 +25,6 @@ MEASURES: tuple[str, ...] = tuple(indicator.code for indicator in INDICATORS)
 #: The household scores shown per household (``HouseholdScore`` fields), in display order.
 DIMENSIONS = ("eqi", "d1_income", "d2_resilience", "d3_public_services", "d4_industry")
 HOUSEHOLD_FIELDS = (
-    "household_id",
     "persons",
     "weight",
     "income",
@@ -165,6 +164,7 @@ def af_rows(score: dict | None) -> list[dict]:
 
 def _household_row(row: dict, *, village_path: str, reveal_paths: list[str] | None) -> dict:
     number = row.pop("household__registry_number")
+    row["household"] = row.pop("household__public_id")
     row["registry"] = registry_shown(number, village_path=village_path, reveal_paths=reveal_paths)
     row["deprived_in"] = deprivations_decode(row["deprivations"])
     row["reasons"] = [r for r in row["reasons"] or [] if r in REASON_LABELS]
@@ -172,23 +172,25 @@ def _household_row(row: dict, *, village_path: str, reveal_paths: list[str] | No
 
 
 def village_households(*, region: Region, run: ComputationRun | None, reveal_paths: list[str] | None) -> list[dict]:
-    """The scored households of a village in ``run``, by registry number (one query).
+    """The scored households of a village in ``run`` (one query): by registry number where the numbers
+    show whole, else by public id (the order of masked numbers must not tell their serials).
 
     Args:
         reveal_paths: ``households.selectors.registry_reveal_paths(user)``: where registry numbers
             show whole (a data clerk's or admin's subtrees).
 
     Returns:
-        One dict per household: ``HOUSEHOLD_FIELDS``, ``registry`` (the registry number, masked
-        ``621126100200**01`` unless ``reveal_paths`` covers the village), ``deprived_in`` (AF
-        indicator codes). No names.
+        One dict per household: ``HOUSEHOLD_FIELDS``, ``household`` (its public id, for links),
+        ``registry`` (the registry number, masked ``621126100200**01`` unless ``reveal_paths`` covers
+        the village), ``deprived_in`` (AF indicator codes). No names.
     """
     if run is None:
         return []
+    order = "household__registry_number" if registry_revealed(region.path, reveal_paths) else "household__public_id"
     rows = (
         HouseholdScore.objects.filter(run=run, region=region)
-        .order_by("household__registry_number")
-        .values(*HOUSEHOLD_FIELDS, "household__registry_number")
+        .order_by(order)
+        .values(*HOUSEHOLD_FIELDS, "household__registry_number", "household__public_id")
     )
     return [_household_row(row, village_path=region.path, reveal_paths=reveal_paths) for row in rows]
 
@@ -211,6 +213,7 @@ def household_periods(*, household: Household, reveal_paths: list[str] | None) -
             *HOUSEHOLD_FIELDS,
             *HouseholdScore.COMPONENT_FIELDS,
             "household__registry_number",
+            "household__public_id",
             period=F("run__period_id"),
             methodology=F("run__methodology__version"),
             finished_at=F("run__finished_at"),

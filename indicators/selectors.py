@@ -315,6 +315,7 @@ def region_score_rows(rows, *, runs: list[dict]) -> list[dict]:
 HOUSEHOLD_SCORE_FIELDS = (
     "id",
     "household_id",
+    "household_public_id",
     "registry_number",
     "region_code",
     "region_name",
@@ -339,11 +340,14 @@ HOUSEHOLD_SCORE_FIELDS = (
     "data_error",
 )
 
-#: Orderings of the early-warning list: name -> cursor ordering (first field nearly unique).
+#: Orderings of the early-warning list: name -> cursor ordering (first field nearly unique). Ties go by
+#: the household's public id, and "registry_number" is ``registry_key`` (``households.selectors.
+#: registry_sort_key``, annotated by the API): masked numbers by village and public id, so no order
+#: tells the serials a mask hides.
 EARLY_WARNING_ORDERINGS = {
-    "risk": ("-risk", "-id"),  # highest vulnerability first, unknown last
-    "margin": ("margin_key", "id"),  # lowest income over the monitoring line first, unknown last
-    "registry_number": ("registry_number", "period", "id"),  # by village (numbers start with its code)
+    "risk": ("-risk", "-household_public_id", "period"),  # highest vulnerability first, unknown last
+    "margin": ("margin_key", "household_public_id", "period"),  # lowest margin first, unknown last
+    "registry_number": ("registry_key", "period"),  # by village (numbers start with its code)
 }
 
 
@@ -385,6 +389,7 @@ def household_scores(
         rows = rows.filter(category=category)
     return rows.annotate(
         registry_number=F("household__registry_number"),
+        household_public_id=F("household__public_id"),
         region_code=F("region__code"),
         region_name=F("region__name"),
         region_path=F("region__path"),

@@ -61,7 +61,8 @@ class EarlyWarningQuerySerializer(_ScoreQuerySerializer):
         default="risk",
         choices=sorted(EARLY_WARNING_ORDERINGS),
         help_text="risk: highest vulnerability first (default); margin: lowest income over the monitoring line "
-        "first; registry_number: by village and household.",
+        "first; registry_number: by village, then by registry number where the caller sees numbers whole and by "
+        "the household's public id where they are masked.",
     )
 
 
@@ -128,8 +129,9 @@ class RegionScorePageSerializer(serializers.Serializer):
 
 
 class _HouseholdRowSerializer(serializers.Serializer):
-    id = serializers.IntegerField(help_text="The score row.")
-    household = serializers.IntegerField(source="household_id")
+    household = serializers.UUIDField(
+        source="household_public_id", help_text="The household's public id (as in its page's address)."
+    )
     registry_number = serializers.CharField(
         help_text="Masked (640422100002**01: the village code and the last two characters) unless the caller "
         "is a data clerk or an admin of the household's village or a region above it."

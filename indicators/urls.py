@@ -13,9 +13,9 @@ urlpatterns = [
     # Below county (login and scope): townships and villages, a village, a household.
     path("regions/<str:code>/children/", drilldown.children, name="children"),
     path("villages/<str:code>/scores/", drilldown.village, name="village"),
-    path("households/<int:pk>/scores/", drilldown.household, name="household"),
+    path("households/<uuid:pk>/scores/", drilldown.household, name="household"),
     # The early-warning inbox and the warning workflow (login and scope).
     path("warnings/<str:code>/", warning_views.warning_inbox, name="warnings"),
-    path("warnings/<str:code>/households/<int:pk>/", warning_views.warning_case, name="warning-case"),
-    path("warnings/<str:code>/households/<int:pk>/steps/", warning_views.warning_step, name="warning-step"),
+    path("warnings/<str:code>/households/<uuid:pk>/", warning_views.warning_case, name="warning-case"),
+    path("warnings/<str:code>/households/<uuid:pk>/steps/", warning_views.warning_step, name="warning-step"),
 ]

@@ -35,7 +35,7 @@ CATEGORY_LABELS = {
 assert set(REASON_LABELS) == set(REASONS) and set(CATEGORY_LABELS) == set(CATEGORIES)
 
 #: Sort orders of the inbox. "risk": highest vulnerability first, then the lowest income over the
-#: monitoring line, then the registry number (households without a value last).
+#: monitoring line, then the village and the public id (households without a value last).
 SORTS = {
     "risk": (F("vulnerability").desc(nulls_last=True), F("margin").asc(nulls_last=True)),
     "margin": (F("margin").asc(nulls_last=True), F("vulnerability").desc(nulls_last=True)),
@@ -45,6 +45,7 @@ SORTS = {
 
 ROW_FIELDS = (
     "household_id",
+    "household__public_id",
     "household__registry_number",
     "region__code",
     "region__name",
@@ -93,7 +94,8 @@ def flagged_scores(
         village: a village code to keep only that village ("" for all).
         reason: a code of ``REASONS`` to keep households flagged for it ("" for all).
         since: keep only households not flagged in this run (the "newly flagged" view).
-        sort: a key of ``SORTS``; ties end on the registry number.
+        sort: a key of ``SORTS``; ties end on the village code and the household's public id (not on
+            the registry number: that order would tell the serials of masked numbers).
     Raises:
         ValueError: unknown ``reason`` or ``sort``.
 
@@ -112,7 +114,7 @@ def flagged_scores(
         scores = scores.exclude(
             household_id__in=HouseholdScore.objects.filter(run=since, flagged=True).values("household_id")
         )
-    return scores.order_by(*SORTS[sort], "household__registry_number").values(*ROW_FIELDS)
+    return scores.order_by(*SORTS[sort], "region__code", "household__public_id").values(*ROW_FIELDS)
 
 
 def flagged_villages(*, run: ComputationRun, region: Region) -> list[tuple[str, str]]:
@@ -131,10 +133,10 @@ def inbox_rows(rows, *, reveal_paths: list[str] | None, cases: dict[int, Warning
     ``reveal_paths`` (``households.selectors.registry_reveal_paths(user)``): where registry numbers show
     whole; elsewhere they are masked (``640422100002**01``).
 
-    Output keys: ``household_id``, ``registry``, ``village_code``, ``village``, ``category``,
-    ``reasons`` (labels, "; "), ``reason_codes``, ``margin`` (income over the monitoring line, a
-    ratio), ``vulnerability`` (0-1), ``eqi`` (0-100), ``state`` (label of the open case's state, or
-    of "flagged" without a case).
+    Output keys: ``household`` (the public id, for links and exports; never the sequential key),
+    ``registry``, ``village_code``, ``village``, ``category``, ``reasons`` (labels, "; "),
+    ``reason_codes``, ``margin`` (income over the monitoring line, a ratio), ``vulnerability`` (0-1),
+    ``eqi`` (0-100), ``state`` (label of the open case's state, or of "flagged" without a case).
     """
     cases = cases or {}
     out = []
@@ -142,7 +144,7 @@ def inbox_rows(rows, *, reveal_paths: list[str] | None, cases: dict[int, Warning
         case = cases.get(r["household_id"])
         out.append(
             {
-                "household_id": r["household_id"],
+                "household": r["household__public_id"],
                 "registry": registry_shown(
                     r["household__registry_number"], village_path=r["region__path"], reveal_paths=reveal_paths
                 ),

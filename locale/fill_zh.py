@@ -12,6 +12,7 @@ from pathlib import Path
 from zh_atrest import ZH_ATREST
 from zh_methodology import ZH_METHODOLOGY  # the script's own folder is on sys.path
 from zh_notices import ZH_NOTICES
+from zh_reident import ZH_REIDENT
 from zh_security import ZH_SECURITY
 
 ZH = {
@@ -603,6 +604,7 @@ ZH.update(ZH_METHODOLOGY)
 ZH.update(ZH_NOTICES)
 ZH.update(ZH_SECURITY)
 ZH.update(ZH_ATREST)
+ZH.update(ZH_REIDENT)
 ZH_PLURAL = {
     "%(n)s child region": "%(n)s 个下级区划",
     "%(n)s household in your regions": "您负责的区域内有 %(n)s 户",

@@ -267,16 +267,16 @@ def world(db, settings, tmp_path):
         "township": ({"code": TOWNSHIP_A}, regions[TOWNSHIP_A].path),
         "village": ({"code": VILLAGE_A}, path[VILLAGE_A]),
         "village_b": ({"code": VILLAGE_B}, hb.region.path),
-        "household": ({"pk": ha.pk}, path[VILLAGE_A]),
-        "household_b": ({"pk": hb.pk}, hb.region.path),
-        "household_year": ({"pk": ha.pk, "year": 2020}, path[VILLAGE_A]),
-        "household_year_b": ({"pk": hb.pk, "year": 2020}, hb.region.path),
+        "household": ({"pk": ha.public_id}, path[VILLAGE_A]),
+        "household_b": ({"pk": hb.public_id}, hb.region.path),
+        "household_year": ({"pk": ha.public_id, "year": 2020}, path[VILLAGE_A]),
+        "household_year_b": ({"pk": hb.public_id, "year": 2020}, hb.region.path),
         "village_year": ({"code": VILLAGE_A, "year": 2020}, path[VILLAGE_A]),
         "village_year_b": ({"code": VILLAGE_B, "year": 2020}, hb.region.path),
-        "member": ({"pk": ha.pk, "member_pk": members["a"].pk}, path[VILLAGE_A]),
-        "member_b": ({"pk": hb.pk, "member_pk": members["b"].pk}, hb.region.path),
-        "case": ({"code": VILLAGE_A, "pk": ha.pk}, path[VILLAGE_A]),
-        "case_b": ({"code": VILLAGE_B, "pk": hb.pk}, hb.region.path),
+        "member": ({"pk": ha.public_id, "member_pk": members["a"].pk}, path[VILLAGE_A]),
+        "member_b": ({"pk": hb.public_id, "member_pk": members["b"].pk}, hb.region.path),
+        "case": ({"code": VILLAGE_A, "pk": ha.public_id}, path[VILLAGE_A]),
+        "case_b": ({"code": VILLAGE_B, "pk": hb.public_id}, hb.region.path),
         "batch": ({"pk": batch.pk, "id": batch.pk}, None),
     }
     return {
@@ -499,7 +499,7 @@ def test_every_api_operation_by_persona(world):
                             assert_nothing_unmasked(persona, cursor, where + " cursor", world)
                         households = {row["household"] for row in payload["results"]}
                         a_in = persona.covers(persona.reads, world["cases"]["household"][1])
-                        assert (world["households"]["a"].pk in households) is a_in, (persona.name, where)
+                        assert (str(world["households"]["a"].public_id) in households) is a_in, (persona.name, where)
                         if a_in and not persona.covers(persona.writes, world["cases"]["household"][1]):
                             assert f"{VILLAGE_A}****" in text, (persona.name, where)  # masked, not dropped
                         if a_in and persona.covers(persona.writes, world["cases"]["household"][1]):
@@ -510,7 +510,9 @@ def test_every_api_operation_by_persona(world):
                 if kind == SCOPED and persona.user is not None:
                     asked = client.get(url, {"region": VILLAGE_A} if "early" in url or "scores" in url else {})
                     if not persona.covers(persona.reads, world["cases"]["village"][1]):
-                        assert world["households"]["a"].pk not in {r["household"] for r in asked.json()["results"]}
+                        assert str(world["households"]["a"].public_id) not in {
+                            r["household"] for r in asked.json()["results"]
+                        }
 
 
 @pytest.mark.django_db

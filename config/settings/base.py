@@ -248,6 +248,9 @@ TUOPIN_DATA_DIR = Path(env_str("TUOPIN_DATA_DIR", str(BASE_DIR / "data")))
 TUOPIN_SHARED_DATA_DIR = Path(env_str("TUOPIN_SHARED_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))
 # Region scores are public at this level and above (1 province, 2 prefecture, 3 county).
 TUOPIN_PUBLIC_MAX_LEVEL = env_int("TUOPIN_PUBLIC_MAX_LEVEL", 3)
+# Answers "this resident ID is already registered to another member" a user may get per day (imports
+# and the household form, audited as households.IdClashAnswer); beyond it such files and forms are refused.
+TUOPIN_REGISTERED_ID_ANSWERS_PER_DAY = env_int("TUOPIN_REGISTERED_ID_ANSWERS_PER_DAY", 100)
 # Large CSV survey files on PostgreSQL are parsed and checked in SQL (households/importing/fast.py).
 TUOPIN_IMPORT_FAST_PATH = env_bool("TUOPIN_IMPORT_FAST_PATH", True)
 # Days an import's uploaded file is kept (encrypted) for its commit, its rejected rows and its

@@ -21,7 +21,7 @@ import pandas as pd
 from django.db import connection, models
 from django.utils import timezone
 
-from households.importing.sql import distinct_op, frame_query, is_postgresql, temp_table_load
+from households.importing.sql import distinct_op, frame_query, is_postgresql, random_uuid_sql, temp_table_load
 
 STAGE = "import_stage"
 STATUS = "_status"
@@ -100,11 +100,19 @@ def classify_staged(cursor, target: Target) -> None:
     cursor.execute(f"UPDATE {STAGE} SET {STATUS} = 'new' WHERE {STATUS} IS NULL")
 
 
+def _generated(field: models.Field) -> bool:
+    """A column each new row draws its own value for (a unique field with a callable default:
+    ``Household.public_id``), in SQL, not one default for every row."""
+    return isinstance(field, models.UUIDField) and field.unique and callable(field.default)
+
+
 def _defaults(target: Target) -> dict[str, object]:
-    """Values for the table's columns the file does not have, in new rows."""
+    """Values for the table's columns the file does not have, in new rows (``_generated`` ones apart)."""
     out = {}
     for column, field in _fields(target.model).items():
         if field.primary_key or column in target.keys or column in target.values or column == "import_batch_id":
+            continue
+        if _generated(field):
             continue
         value = field.get_default()
         out[column] = json.dumps(value) if isinstance(field, models.JSONField) else value
@@ -119,13 +127,15 @@ def write(cursor, target: Target, *, batch_id: int, user_id: int | None, reason:
     table = target.model._meta.db_table
     defaults = _defaults(target)
     written = [*target.keys, *target.values]
-    insert_columns = [*written, *defaults, "import_batch_id"]
+    generated = [c for c, f in _fields(target.model).items() if _generated(f) and c not in written]
+    insert_columns = [*written, *defaults, *generated, "import_batch_id"]
     select = [
         *(
             f"COALESCE(s.{c}, %s)" if not _fields(target.model)[c].null and c not in target.keys else f"s.{c}"
             for c in written
         ),
         *(["%s"] * len(defaults)),
+        *([random_uuid_sql()] * len(generated)),
         "%s",
     ]
     fill = [_default_for(target, c) for c in written if not _fields(target.model)[c].null and c not in target.keys]

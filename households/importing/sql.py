@@ -24,6 +24,12 @@ def distinct_op() -> str:
     return "IS DISTINCT FROM" if is_postgresql() else "IS NOT"
 
 
+def random_uuid_sql() -> str:
+    """SQL for a new random UUID per row, as the database stores a ``UUIDField`` (PostgreSQL's
+    ``uuid``; 32 hexadecimal characters on SQLite)."""
+    return "gen_random_uuid()" if is_postgresql() else "lower(hex(randomblob(16)))"
+
+
 def _cell(value) -> object:
     if value is None or (not isinstance(value, (list, dict, str)) and pd.isna(value)):
         return None

@@ -7,6 +7,7 @@ in the file and in the registry) and amounts. It returns the parsed rows, the pr
 rows are new, updated, unchanged or rejected.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -35,6 +36,7 @@ from households.importing.masking import problems_masked
 from households.importing.reading import ImportFileError, read_table
 from households.importing.sql import frame_query, temp_table_load
 from households.models import Household, Member, max_amount
+from households.services.id_answers import id_answers_allowed, refused_message
 from regions.models import CN, Level
 from regions.selectors import WRITE_ROLES, user_region_paths
 
@@ -123,6 +125,16 @@ TEXT_LIMITS = {
 
 #: The problem of a survey row whose household is unknown or outside the user's regions (the same text).
 UNKNOWN_HOUSEHOLD = "no household with this number in your regions: import it in a households file first"
+#: The problem of a households row whose number belongs to a village outside the user's regions, decided
+#: from the number's village code (and, for a number registered elsewhere, from that registration):
+#: the same text whether or not the number exists, so the report tells no one which numbers exist.
+OUTSIDE_HOUSEHOLD = "not a household you may change: its village is outside your assigned regions"
+#: A resident ID registered to another member (anywhere: the answer says not where).
+REGISTERED_ELSEWHERE = "this resident ID is already registered to another member"
+
+
+class _IdAnswersRefused(Exception):
+    """The uploader is over today's limit of "already registered" answers (``services.id_answers``)."""
 
 
 def _parse_column(column: Column, series: pd.Series, numeric: pd.Series, out: _Collector) -> pd.Series:
@@ -244,7 +256,12 @@ def import_validate(
         out.add(index, field_name, "formula without a saved value: open and save the file in Excel, or paste values")
 
     _check_duplicate_keys(kind, parsed, out, table.row_numbers)
-    _check_kind(kind, parsed, out, user)
+    try:
+        _check_kind(kind, parsed, out, user, sha256=hashlib.sha256(data).hexdigest())
+    except _IdAnswersRefused:  # the whole file, and nothing of its rows: which ones clash stays unsaid
+        result.problems = [Problem(0, "", "", refused_message())]
+        result.rejected = len(raw)
+        return result
     result.rows = parsed.assign(_row=table.row_numbers)
     result.problems = sorted(out.problems, key=lambda p: (p.row, p.column))
     result.rejected = len(out.bad_rows)
@@ -305,7 +322,7 @@ def _in_scope(paths: pd.Series, user) -> pd.Series:
     return inside
 
 
-def _check_kind(kind: str, parsed: pd.DataFrame, out: _Collector, user) -> None:
+def _check_kind(kind: str, parsed: pd.DataFrame, out: _Collector, user, *, sha256: str = "") -> None:
     if kind == "households" and {"registration_year", "exit_year"} <= set(parsed.columns):
         before = parsed["exit_year"] < parsed["registration_year"]  # False where either is blank
         for index in parsed.index[before.fillna(False).astype(bool)]:
@@ -315,7 +332,7 @@ def _check_kind(kind: str, parsed: pd.DataFrame, out: _Collector, user) -> None:
     else:
         _check_households(parsed, out, user)
     if kind == "members":
-        _check_resident_ids(parsed, out)
+        _check_resident_ids(parsed, out, user, sha256=sha256)
 
 
 def _lookup(keys: pd.Series, sql: str, index: str) -> pd.DataFrame:
@@ -366,6 +383,18 @@ def _check_regions(parsed: pd.DataFrame, out: _Collector, user, *, registry: boo
         shape = prefix & serial.str.fullmatch(r"\d{4}").astype(bool)
         for index in parsed.index[cn & ~shape]:
             out.add(index, "registry_number", "a registry number is the village code followed by a 4-digit serial")
+        # the village a number belongs to (cn: the number less its 4-digit serial), against the user's
+        # scope whether or not the number exists; a number registered outside it (another scheme's
+        # number, or one moved) gets the same message
+        own = text.str[:-4].where(reg.notna() & (text.str.len() > 4))
+        villages = _lookup(
+            own,
+            "SELECT r.code, r.path FROM regions_region r JOIN import_keys k ON k.k = r.code "
+            f"WHERE r.scheme = '{CN}' AND r.level = {int(Level.VILLAGE)}",
+            "code",
+        )
+        own_path = villages["path"].reindex(own)
+        own_path.index = parsed.index
         existing = _lookup(
             reg,
             "SELECT h.registry_number, r.path AS region__path FROM households_household h "
@@ -374,9 +403,9 @@ def _check_regions(parsed: pd.DataFrame, out: _Collector, user, *, registry: boo
         )
         old_path = existing["region__path"].reindex(reg)
         old_path.index = parsed.index
-        moved_out = old_path.notna() & ~_in_scope(old_path, user)
-        for index in parsed.index[moved_out]:
-            out.add(index, "registry_number", "this household is registered outside your assigned regions")
+        outside = (own_path.notna() & ~_in_scope(own_path, user)) | (old_path.notna() & ~_in_scope(old_path, user))
+        for index in parsed.index[outside]:
+            out.add(index, "registry_number", OUTSIDE_HOUSEHOLD)
 
 
 def _check_households(parsed: pd.DataFrame, out: _Collector, user) -> None:
@@ -398,7 +427,15 @@ def _check_households(parsed: pd.DataFrame, out: _Collector, user) -> None:
     parsed["_province"] = info["region__province_code"]
 
 
-def _check_resident_ids(parsed: pd.DataFrame, out: _Collector) -> None:
+def _check_resident_ids(parsed: pd.DataFrame, out: _Collector, user, *, sha256: str = "") -> None:
+    """Each resident ID's shape, birth date and uniqueness in the file and in the registry.
+
+    Registered to another member (anywhere in the country) is answered without saying where, within
+    the uploader's daily limit (``services.id_answers``, audited with the count).
+
+    Raises:
+        _IdAnswersRefused: the limit forbids answering; the caller refuses the whole file.
+    """
     if "resident_id" not in parsed.columns:
         return
     given = parsed["resident_id"].dropna()
@@ -431,8 +468,13 @@ def _check_resident_ids(parsed: pd.DataFrame, out: _Collector) -> None:
     other = owner["household_id"].notna() & (
         (owner["household_id"] != parsed.get("_household_id")) | (owner["member_no"] != parsed["member_no"])
     )
+    allowed = id_answers_allowed(
+        user=user, clashes=int(other.sum()), checked=int(hashes.notna().sum()), context="members import", sha256=sha256
+    )
+    if not allowed:
+        raise _IdAnswersRefused
     for index in parsed.index[other]:
-        out.add(index, "resident_id", "this resident ID is already registered to another member")
+        out.add(index, "resident_id", REGISTERED_ELSEWHERE)
 
 
 def _count_changes(result: Validation, bad_rows: set[int]) -> None:

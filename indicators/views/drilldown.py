@@ -6,6 +6,8 @@ as for a code that does not exist, so a code reveals nothing). Every table downl
 by default) under the default methodology, and each chart and table names that run.
 """
 
+from uuid import UUID
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
@@ -170,7 +172,7 @@ def children(request, code: str):
 
 
 VILLAGE_COLUMNS = (
-    ("household_id", gettext_lazy("Household")),
+    ("household", gettext_lazy("Household")),  # its public id, as in the page's address
     ("registry", gettext_lazy("Registry number")),
     ("persons", gettext_lazy("Persons")),
     ("income", gettext_lazy("Income per person")),
@@ -290,18 +292,18 @@ def _household_export_rows(periods: list[dict]) -> list[dict]:
 
 @login_required
 @require_safe
-def household(request, pk: int):
+def household(request, pk: UUID):
     """A household's scores in every published period: D1-D4, EQI, components, income ratio, margin,
     vulnerability, deprivations, flags, reasons and category. Registry number masked
     but for a data clerk or admin of the village; no names or IDs."""
-    household = get_object_or_404(households_visible_to(request.user).select_related("region"), pk=pk)
+    household = get_object_or_404(households_visible_to(request.user).select_related("region"), public_id=pk)
     reveal_paths = registry_reveal_paths(request.user)
     periods = data.household_periods(household=household, reveal_paths=reveal_paths)
     data.surveys_changed_after(periods, household=household)
     fmt = _choice(request, "format", FORMATS, None)
     if fmt is not None:
         return table_response(
-            _household_export_rows(periods), HOUSEHOLD_COLUMNS, filename=f"household-{household.pk}", fmt=fmt
+            _household_export_rows(periods), HOUSEHOLD_COLUMNS, filename=f"household-{household.public_id}", fmt=fmt
         )
     for p in periods:
         p["cells"] = {

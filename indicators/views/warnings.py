@@ -5,6 +5,8 @@ Steps are POSTed with a CSRF token; who may take which step is decided in
 ``indicators.services.warnings`` (403 otherwise).
 """
 
+from uuid import UUID
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -80,8 +82,8 @@ COLUMNS = [
     ("vulnerability", gettext_lazy("vulnerability")),
     ("eqi", gettext_lazy("exit-quality index")),
     ("state", gettext_lazy("case state")),
-    # the number in the household's page address (/households/<id>/scores/): names no one, finds the case
-    ("household_id", gettext_lazy("household id")),
+    # the public id in the household's page address (/households/<id>/scores/): names no one, finds the case
+    ("household", gettext_lazy("household id")),
 ]
 
 
@@ -146,14 +148,15 @@ def warning_inbox(request, code: str):
     return render(request, "indicators/warnings.html", context)
 
 
-def _household(request, region, pk: int):
+def _household(request, region, pk: UUID):
+    """The household of public id ``pk`` in ``region``'s subtree and the user's scope (else 404)."""
     households = households_visible_to(request.user).filter(region__path__startswith=region.path)
-    return get_object_or_404(households.select_related("region"), pk=pk)
+    return get_object_or_404(households.select_related("region"), public_id=pk)
 
 
 @login_required
 @require_safe
-def warning_case(request, code: str, pk: int):
+def warning_case(request, code: str, pk: UUID):
     """A flagged household's case: its score, the steps so far, and the forms of the next steps."""
     region = _region(request, code)
     household = _household(request, region, pk)
@@ -196,12 +199,12 @@ def warning_case(request, code: str, pk: int):
 
 @login_required
 @require_POST
-def warning_step(request, code: str, pk: int):
+def warning_step(request, code: str, pk: UUID):
     """Take one workflow step (POST with CSRF); back to the case page with a message."""
     region = _region(request, code)
     household = _household(request, region, pk)
     form = StepForm(request.POST)
-    target = reverse("indicators:warning-case", args=[region.code, household.pk])
+    target = reverse("indicators:warning-case", args=[region.code, household.public_id])
     if not form.is_valid():
         messages.error(  # each problem under the field's label in the reader's language, not its name
             request,

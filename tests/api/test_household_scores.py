@@ -83,12 +83,14 @@ def test_official_of_county_a_sees_county_a_only_without_names_or_resident_ids(s
     response = client.get(SCORES)
     # an official sees registry numbers masked (the village code and the last two characters)
     assert numbers(response) == [f"{VILLAGE_A}****", f"{VILLAGE_A}****", f"{VILLAGE_A2}****"]
-    first = response.json()["results"][0]
+    rows = {row["household"]: row for row in response.json()["results"]}  # the household by its public id
     household = Household.objects.get(registry_number=f"{VILLAGE_A}0001")
-    assert first["household"] == household.pk and first["region"] == VILLAGE_A and first["period"] == 2020
+    first = rows[str(household.public_id)]
+    assert "id" not in first and first["region"] == VILLAGE_A and first["period"] == 2020
     assert (first["income"], first["margin"], first["vulnerability"], first["eqi"]) == (3000.0, 0.75, 0.81, 35.5)
     assert first["reasons"] == ["below_monitoring_line", "vulnerable"] and first["category"] == "near_poor_at_risk"
-    assert response.json()["results"][1]["category"] is None and response.json()["results"][1]["reasons"] == []
+    third = rows[str(Household.objects.get(registry_number=f"{VILLAGE_A}0003").public_id)]
+    assert third["category"] is None and third["reasons"] == []
     for url in (SCORES, WARNINGS):
         for fmt in ("json", "csv"):
             body = client.get(url, {"format": fmt}).content.decode("utf-8-sig")
@@ -119,7 +121,6 @@ def test_early_warning_orders_by_risk_and_filters_by_village_reason_and_category
     assert numbers(client.get(WARNINGS, {"category": "sudden_hardship"})) == [f"{VILLAGE_A2}0001"]
     row = client.get(WARNINGS, {"village": VILLAGE_A}).json()["results"][0]
     assert set(row) == {
-        "id",
         "household",
         "registry_number",
         "village",
@@ -188,11 +189,12 @@ def test_cursor_pages_walk_every_row_once_in_risk_order_even_with_ties(household
     )
     client = client_for(people["official_a"])
     rows = _walk(client, WARNINGS, {"page_size": 5})
-    assert len(rows) == 24 and len({r["id"] for r in rows}) == 24
+    assert len(rows) == 24 and len({r["household"] for r in rows}) == 24
     risks = [-1 if r["vulnerability"] is None else r["vulnerability"] for r in rows]
     assert risks == sorted(risks, reverse=True) and rows[-1]["vulnerability"] is None
     by_number = _walk(client, SCORES, {"page_size": 7})
-    assert [r["registry_number"] for r in by_number] == sorted(r["registry_number"] for r in by_number)
+    # masked for the official: by village and public id, not by the serial the mask hides
+    assert [r["household"] for r in by_number] == sorted(r["household"] for r in by_number)
     assert len(by_number) == 24  # household A1 (households_a_b) has no score in this run
     # the previous link goes back to the first page
     second = client.get(
@@ -205,7 +207,7 @@ def test_cursor_pages_walk_every_row_once_in_risk_order_even_with_ties(household
     back = client.get(
         WARNINGS, {"page_size": 5, "cursor": parse_qs(urlparse(second["previous"]).query)["cursor"][0]}
     ).json()
-    assert [r["id"] for r in back["results"]] == [r["id"] for r in rows[:5]]
+    assert [r["household"] for r in back["results"]] == [r["household"] for r in rows[:5]]
 
 
 def test_etag_304_and_private_cache_control(scored, people):

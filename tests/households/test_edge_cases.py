@@ -88,7 +88,7 @@ def test_birth_date_is_checked_against_the_stored_id_when_not_retyped(client, cl
     data.update(
         {"members-INITIAL_FORMS": "1", "members-0-id": str(member.pk), "members-0-household": str(household.pk)}
     )
-    response = client.post(reverse("households:edit", args=[household.pk]), data)
+    response = client.post(reverse("households:edit", args=[household.public_id]), data)
     assert "Differs from the birth date" in str(response.context["members"].forms[0].errors)
     member.refresh_from_db()
     assert member.birth_date.isoformat() == "1980-01-01"
@@ -104,7 +104,7 @@ def test_undo_refuses_when_later_rows_refer_to_the_batch_or_forms_changed_it(cli
     second = _upload_commit(f"registry_number,village_code\n{VILLAGE_A}0002,{VILLAGE_A}\n", "households", clerk)
     household = Household.objects.get(registry_number=f"{VILLAGE_A}0002")
     client.post(
-        reverse("households:status-change", args=[household.pk]),
+        reverse("households:status-change", args=[household.public_id]),
         {"status": "near_poor_at_risk", "changed_on": "2021-01-01"},
     )
     with pytest.raises(ImportRejected, match="changed after this batch"):
@@ -136,7 +136,7 @@ def test_member_status_out_of_range_shows_an_error(client, clerk):
     client.post(reverse("households:create"), _household(**_member(1, ID_1)))
     household, member = Household.objects.get(), Member.objects.get()
     response = client.post(
-        reverse("households:statuses", args=[household.pk, 2021]),
+        reverse("households:statuses", args=[household.public_id, 2021]),
         {f"m{member.pk}-months_away": "13", f"m{member.pk}-health": "healthy", f"m{member.pk}-employment": "none"},
     )
     assert response.status_code == 200 and "less than or equal to 12" in response.content.decode()
@@ -150,5 +150,5 @@ def test_header_only_file_is_rejected_and_reveal_is_not_cached(client, clerk):
     assert [p.message for p in result.problems] == ["the file has a header but no data rows"]
     client.post(reverse("households:create"), _household(**_member(1, ID_1)))
     household, member = Household.objects.get(), Member.objects.get()
-    response = client.post(reverse("households:member-reveal", args=[household.pk, member.pk]))
+    response = client.post(reverse("households:member-reveal", args=[household.public_id, member.pk]))
     assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]

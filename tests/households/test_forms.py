@@ -52,12 +52,14 @@ def _household_post(**extra):
 def test_clerk_creates_a_household_with_a_member(client, clerk):
     response = client.post(reverse("households:create"), _household_post())
     household = Household.objects.get(registry_number=f"{VILLAGE_A}0001")
-    assert response.status_code == 302 and response["Location"] == reverse("households:detail", args=[household.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "households:detail", args=[household.public_id]
+    )
     assert household.poverty_causes == ["illness", "lack_skills"] and household.region.code == VILLAGE_A
     member = Member.objects.get()
     assert ids.id_decrypt(member.resident_id_encrypted) == ID_1 and member.resident_id_masked == ids.id_mask(ID_1)
     assert household.history.get().history_user == clerk
-    page = client.get(reverse("households:detail", args=[household.pk])).content.decode()
+    page = client.get(reverse("households:detail", args=[household.public_id])).content.decode()
     assert ids.id_mask(ID_1) in page and ID_1 not in page
 
 
@@ -100,7 +102,7 @@ def test_survey_statuses_and_village_survey_are_saved_and_mark_the_province_dirt
         "food_secure": "true",
         "safe_housing": "false",
     }
-    response = client.post(reverse("households:survey", args=[household.pk, 2020]), survey)
+    response = client.post(reverse("households:survey", args=[household.public_id, 2020]), survey)
     assert response.status_code == 302
     saved = HouseholdSurvey.objects.get(household=household, period_id=2020)
     assert (saved.wage_income, saved.net_operating_income, saved.food_secure, saved.safe_housing) == (
@@ -110,16 +112,16 @@ def test_survey_statuses_and_village_survey_are_saved_and_mark_the_province_dirt
         False,
     )
     bad = client.post(
-        reverse("households:survey", args=[household.pk, 2021]),
+        reverse("households:survey", args=[household.public_id, 2021]),
         {**survey, "medical_spending": "-1", "sampling_weight": "0"},
     )
     assert bad.status_code == 200 and HouseholdSurvey.objects.count() == 1
     negative_wage = client.post(
-        reverse("households:survey", args=[household.pk, 2021]), {**survey, "wage_income": "-100"}
+        reverse("households:survey", args=[household.public_id, 2021]), {**survey, "wage_income": "-100"}
     )
     assert negative_wage.status_code == 200 and "wage_income" in negative_wage.context["form"].errors
     absurd = client.post(
-        reverse("households:survey", args=[household.pk, 2021]),
+        reverse("households:survey", args=[household.public_id, 2021]),
         {**survey, "wage_income": "999999999999.99", "net_operating_income": "-20000000"},
     )
     errors = absurd.context["form"].errors
@@ -143,7 +145,7 @@ def test_survey_statuses_and_village_survey_are_saved_and_mark_the_province_dirt
             "medical_insurance": "on",
         }.items()
     }
-    assert client.post(reverse("households:statuses", args=[household.pk, 2020]), status).status_code == 302
+    assert client.post(reverse("households:statuses", args=[household.public_id, 2020]), status).status_code == 302
     assert MemberStatus.objects.get(member=member, period_id=2020).health == "serious"
     village = {
         "tap_water_coverage": "0.85",
@@ -169,7 +171,7 @@ def test_status_change_records_the_transition(client, clerk):
     client.post(reverse("households:create"), _household_post())
     household = Household.objects.get()
     client.post(
-        reverse("households:status-change", args=[household.pk]),
+        reverse("households:status-change", args=[household.public_id]),
         {"status": "near_poor_at_risk", "changed_on": "2021-03-01", "reason": "serious illness"},
     )
     household.refresh_from_db()

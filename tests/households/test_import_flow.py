@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from households import ids
 from households.importing.commit import ImportRejected, import_commit, import_undo, import_upload
-from households.importing.validate import Problem, import_validate
+from households.importing.validate import OUTSIDE_HOUSEHOLD, Problem, import_validate
 from households.models import ChangeLog, Household, HouseholdSurvey, ImportBatch, Member, MemberStatus
 from regions.models import Assignment, Region, Role
 
@@ -173,10 +173,13 @@ def _file(data: bytes, name: str = "upload.csv"):
 def test_rows_outside_the_uploaders_scope_are_rejected(clerk_a):
     data = households_csv(f"{VILLAGE_A}0001,{VILLAGE_A},2014,,none", f"{VILLAGE_B}0001,{VILLAGE_B},2014,,none")
     result = validate(data, user=clerk_a)
-    assert result.problems == [Problem(3, "village_code", VILLAGE_B, "outside your assigned regions")]
+    assert result.problems == [
+        Problem(3, "registry_number", f"{VILLAGE_B}0001", OUTSIDE_HOUSEHOLD),  # decided from its village code
+        Problem(3, "village_code", VILLAGE_B, "outside your assigned regions"),
+    ]
     official = User.objects.create_user("official")
     Assignment.objects.create(user=official, role=Role.OFFICIAL, region=Region.objects.get(code="6404"))
-    assert len(validate(data, user=official).problems) == 2  # officials read; they do not write
+    assert len(validate(data, user=official).problems) == 4  # officials read; they do not write
 
 
 @pytest.mark.django_db

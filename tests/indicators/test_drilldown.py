@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import re
+import uuid
 
 import openpyxl
 import pytest
@@ -102,8 +103,13 @@ def world(db):
     # village C has no score this period: "no data", last whatever the order
     _region_score(run, township, eqi=50.0, households=14, persons=45)
 
-    first = Household.objects.create(registry_number=f"{village_b.code}0001", region=village_b)
-    second = Household.objects.create(registry_number=f"{village_b.code}0002", region=village_b)
+    # public ids in the order of the numbers, so the masked tables (by public id) keep that order here
+    first = Household.objects.create(
+        registry_number=f"{village_b.code}0001", region=village_b, public_id=uuid.UUID(int=1)
+    )
+    second = Household.objects.create(
+        registry_number=f"{village_b.code}0002", region=village_b, public_id=uuid.UUID(int=2)
+    )
     Member.objects.create(
         household=first,
         member_no=1,
@@ -261,10 +267,23 @@ def test_village_page_kpis_households_af_and_histograms(client, world):
     assert rows[0][10] == "62.0%" and rows[0][11] == "yes (sudden severe hardship)"
     assert rows[0][12] == "Vulnerable (v ≥ 0.5); Disaster loss or job lost"
     assert rows[1][11] == "no"
-    assert reverse("indicators:household", args=[first.pk]) in html
-    assert reverse("households:detail", args=[second.pk]) in html
+    assert reverse("indicators:household", args=[first.public_id]) in html
+    assert reverse("households:detail", args=[second.public_id]) in html
     assert first.registry_number not in html and "张三" not in html and RESIDENT_ID not in html
     assert "Period 2020 · methodology v1 · computed 2026-03-01 10:30" in html
+
+
+def test_village_households_masked_are_in_public_id_order_not_serial_order(client, world):
+    _, b, _ = world["villages"]
+    first, second = world["households"]
+    Household.objects.filter(pk=first.pk).update(public_id=uuid.UUID(int=3))  # now after the second's
+
+    def households(persona):
+        client.force_login(world["people"][persona])
+        return [h["household"] for h in client.get(reverse("indicators:village", args=[b.code])).context["households"]]
+
+    assert households("official") == [second.public_id, uuid.UUID(int=3)]  # masked: the serials stay hidden
+    assert households("clerk_b") == [uuid.UUID(int=3), second.public_id]  # numbers whole: by number
 
 
 def test_village_export_round_trip_masks_registry_numbers(client, world):
@@ -277,7 +296,7 @@ def test_village_export_round_trip_masks_registry_numbers(client, world):
     text = response.content.decode("utf-8-sig")
     assert first.registry_number not in text and RESIDENT_ID not in text and "张三" not in text
     table = list(csv.DictReader(io.StringIO(text)))
-    assert [r["Household"] for r in table] == [str(first.pk), str(second.pk)]
+    assert [r["Household"] for r in table] == [str(first.public_id), str(second.public_id)]
     assert table[0]["Registry number"] == f"{b.code}****" == ids.registry_mask(first.registry_number, b.code)
     assert float(table[0]["Income over the poverty line"]) == 2.0 and table[0]["Flagged"] == "1"
     assert table[0]["Category"] == "sudden severe hardship" and table[1]["Category"] == ""
@@ -287,7 +306,11 @@ def test_village_export_round_trip_masks_registry_numbers(client, world):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet.max_row == 2  # in 2019 only the first household was scored
     row = {sheet.cell(1, i).value: sheet.cell(2, i).value for i in range(1, sheet.max_column + 1)}
-    assert row["Household"] == first.pk and row["Income over the poverty line"] == 1.6 and row["Period"] == 2019
+    assert (
+        row["Household"] == str(first.public_id)
+        and row["Income over the poverty line"] == 1.6
+        and row["Period"] == 2019
+    )
 
 
 # --- household ------------------------------------------------------------------------------------
@@ -296,7 +319,7 @@ def test_village_export_round_trip_masks_registry_numbers(client, world):
 def test_household_page_every_period_components_deprivations_and_masked_ids(client, world):
     client.force_login(world["people"]["official"])
     first, _ = world["households"]
-    response = client.get(reverse("indicators:household", args=[first.pk]))
+    response = client.get(reverse("indicators:household", args=[first.public_id]))
     assert response.status_code == 200
     periods = response.context["periods"]
     assert [p["period"] for p in periods] == [2020, 2019]
@@ -318,14 +341,14 @@ def test_household_page_every_period_components_deprivations_and_masked_ids(clie
     assert "Period 2019 · methodology v1 · computed 2025-03-01 10:00" in html
     assert first.registry_number not in html and RESIDENT_ID not in html and "张三" not in html
     assert ids.registry_mask(first.registry_number, first.region.code) in html
-    assert reverse("households:detail", args=[first.pk]) in html
+    assert reverse("households:detail", args=[first.public_id]) in html
 
 
 def test_household_export_one_row_per_period_with_components(client, world):
     client.force_login(world["people"]["official"])
     first, _ = world["households"]
-    response = client.get(reverse("indicators:household", args=[first.pk]), {"format": "xlsx"})
-    assert response["Content-Disposition"] == f'attachment; filename="household-{first.pk}.xlsx"'
+    response = client.get(reverse("indicators:household", args=[first.public_id]), {"format": "xlsx"})
+    assert response["Content-Disposition"] == f'attachment; filename="household-{first.public_id}.xlsx"'
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = [
         dict(zip([c.value for c in sheet[1]], [c.value for c in r], strict=True)) for r in sheet.iter_rows(min_row=2)
@@ -335,7 +358,9 @@ def test_household_export_one_row_per_period_with_components(client, world):
     assert rows[0]["Deprived in"] == "food secure; Income below the national line"
     assert rows[0]["Computed at"] == "2026-03-01T10:30:00+08:00" and rows[1]["Methodology"] == "v1"
     assert rows[0]["Registry number"] == ids.registry_mask(first.registry_number, first.region.code)
-    text = client.get(reverse("indicators:household", args=[first.pk]), {"format": "csv"}).content.decode("utf-8-sig")
+    text = client.get(reverse("indicators:household", args=[first.public_id]), {"format": "csv"}).content.decode(
+        "utf-8-sig"
+    )
     assert first.registry_number not in text and RESIDENT_ID not in text and "张三" not in text
 
 
@@ -345,7 +370,7 @@ def test_household_export_headers_are_distinct_in_each_language(client, world, l
     first, _ = world["households"]
     with translation.override(language):
         response = client.get(
-            reverse("indicators:household", args=[first.pk]), {"format": "csv"}, HTTP_ACCEPT_LANGUAGE=language
+            reverse("indicators:household", args=[first.public_id]), {"format": "csv"}, HTTP_ACCEPT_LANGUAGE=language
         )
     header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(header) == len(set(header)), sorted(h for h in header if header.count(h) > 1)
@@ -354,8 +379,8 @@ def test_household_export_headers_are_distinct_in_each_language(client, world, l
 def test_household_detail_links_to_the_scores_page(client, world):
     client.force_login(world["people"]["official"])
     first, _ = world["households"]
-    html = client.get(reverse("households:detail", args=[first.pk])).content.decode()
-    assert reverse("indicators:household", args=[first.pk]) in html
+    html = client.get(reverse("households:detail", args=[first.public_id])).content.decode()
+    assert reverse("indicators:household", args=[first.public_id]) in html
 
 
 def test_only_the_current_run_of_the_default_methodology_is_shown(client, world):
@@ -381,8 +406,8 @@ def _urls(world) -> dict[str, str]:
         "county": reverse("indicators:children", args=[COUNTY]),
         "village": reverse("indicators:village", args=[b.code]),
         "village_export": reverse("indicators:village", args=[b.code]) + "?format=csv",
-        "household": reverse("indicators:household", args=[first.pk]),
-        "household_export": reverse("indicators:household", args=[first.pk]) + "?format=csv",
+        "household": reverse("indicators:household", args=[first.public_id]),
+        "household_export": reverse("indicators:household", args=[first.public_id]) + "?format=csv",
     }
 
 
@@ -414,7 +439,7 @@ def test_out_of_scope_is_the_same_404_as_a_code_that_does_not_exist(client, worl
     assert hidden.status_code == missing.status_code == 404
     # the site's 404 page differs only by the path asked for and its per-response CSRF token
     assert _page_404(hidden, b.code) == _page_404(missing, "640422999999")
-    gone = client.get(reverse("indicators:household", args=[10**9]))
+    gone = client.get(reverse("indicators:household", args=[uuid.uuid4()]))
     assert _page_404(client.get(_urls(world)["household"]), "") == _page_404(gone, "")
 
 
@@ -513,8 +538,8 @@ def test_real_recompute_values_reach_the_village_page(client, world):
     assert response.status_code == 200
     rows = _table_rows(response.content.decode(), "households-table")
     z = service.current_run(period=2021).lines["national"]["2021"]["64"]
-    assert [r[3] for r in rows] == [f"{6618 / z:.2f}", f"{3309 / z:.2f}"]
-    assert [r[1] for r in rows] == ["2", "1"]
+    # (persons, ratio) per household; masked for the official, so in the order of the random public ids
+    assert sorted((r[1], r[3]) for r in rows) == [("1", f"{3309 / z:.2f}"), ("2", f"{6618 / z:.2f}")]
     kpis = dict(response.context["kpis"])
     assert kpis["Surveyed households"] == "2" and kpis["Persons"] == "3"
 
@@ -534,7 +559,7 @@ def test_a_bad_value_gets_the_site_400_page_naming_it(client):
 def test_household_page_says_when_a_survey_changed_after_the_scores(client, world):
     client.force_login(world["people"]["official"])
     first, second = world["households"]
-    url = reverse("indicators:household", args=[first.pk])
+    url = reverse("indicators:household", args=[first.public_id])
     assert [p["survey_changed"] for p in client.get(url).context["periods"]] == [None, None]
     survey = HouseholdSurvey.objects.create(household=first, period_id=2019)
     changed = dt.datetime(2025, 6, 1, 4, 0, tzinfo=dt.UTC)  # after the 2019 run (2025-03-01), before the 2020 one
@@ -543,7 +568,7 @@ def test_household_page_says_when_a_survey_changed_after_the_scores(client, worl
     assert [p["survey_changed"] for p in response.context["periods"]] == [None, changed]  # 2020, then 2019
     html = response.content.decode()
     assert html.count("A survey of this household changed on 2025-06-01 12:00, after these scores were computed") == 1
-    second_page = client.get(reverse("indicators:household", args=[second.pk])).content.decode()
+    second_page = client.get(reverse("indicators:household", args=[second.public_id])).content.decode()
     assert "A survey of this household changed" not in second_page  # another household's survey, not this one's
 
 

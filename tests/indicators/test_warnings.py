@@ -137,11 +137,11 @@ def inbox(code=TOWNSHIP, **query):
 
 
 def case_url(household, code=None):
-    return reverse("indicators:warning-case", args=[code or household.region.code, household.pk])
+    return reverse("indicators:warning-case", args=[code or household.region.code, household.public_id])
 
 
 def step_url(household, code=None):
-    return reverse("indicators:warning-step", args=[code or household.region.code, household.pk])
+    return reverse("indicators:warning-step", args=[code or household.region.code, household.public_id])
 
 
 def masked(household) -> str:
@@ -157,7 +157,7 @@ def test_inbox_lists_the_flagged_households_of_the_subtree_by_risk_masked(client
     response = client.get(inbox())
     assert response.status_code == 200
     rows = response.context["rows"]
-    assert [r["household_id"] for r in rows] == [h[k].pk for k in ("a2", "a1", "b2", "a3", "b1")]
+    assert [r["household"] for r in rows] == [h[k].public_id for k in ("a2", "a1", "b2", "a3", "b1")]
     first = rows[0]
     assert first["registry"] == f"{VILLAGE_A}****" == masked(h["a2"])
     assert first["reasons"] == "income below the monitoring line; shock (disaster loss or job loss)"
@@ -182,12 +182,12 @@ def test_inbox_lists_the_flagged_households_of_the_subtree_by_risk_masked(client
 def test_inbox_filters_by_village_and_reason_and_sorts(client, world):
     h = world["h"]
     client.force_login(world["people"]["official"])
-    ids = lambda response: [r["household_id"] for r in response.context["rows"]]  # noqa: E731
-    assert ids(client.get(inbox(village=VILLAGE_B))) == [h["b2"].pk, h["b1"].pk]
-    assert ids(client.get(inbox(reason="shock"))) == [h["a2"].pk, h["b1"].pk]
-    assert ids(client.get(inbox(reason="illness_disability"))) == [h["a3"].pk]
-    assert ids(client.get(inbox(sort="margin"))) == [h[k].pk for k in ("a2", "b1", "b2", "a1", "a3")]
-    assert ids(client.get(inbox(sort="eqi"))) == [h[k].pk for k in ("a2", "a1", "b2", "a3", "b1")]
+    ids = lambda response: [r["household"] for r in response.context["rows"]]  # noqa: E731
+    assert ids(client.get(inbox(village=VILLAGE_B))) == [h["b2"].public_id, h["b1"].public_id]
+    assert ids(client.get(inbox(reason="shock"))) == [h["a2"].public_id, h["b1"].public_id]
+    assert ids(client.get(inbox(reason="illness_disability"))) == [h["a3"].public_id]
+    assert ids(client.get(inbox(sort="margin"))) == [h[k].public_id for k in ("a2", "b1", "b2", "a1", "a3")]
+    assert ids(client.get(inbox(sort="eqi"))) == [h[k].public_id for k in ("a2", "a1", "b2", "a3", "b1")]
     villages = client.get(inbox()).context["villages"]
     assert [code for code, _ in villages] == [VILLAGE_A, VILLAGE_B]
     assert client.get(inbox(reason="nonsense")).status_code == 400
@@ -201,12 +201,12 @@ def test_newly_flagged_view_keeps_households_not_flagged_in_the_previous_run(cli
     client.force_login(world["people"]["official"])
     response = client.get(inbox(view="new"))
     # run 1 flagged a1 and b1; a2 was scored but not flagged, a3 and b2 not scored
-    assert [r["household_id"] for r in response.context["rows"]] == [h[k].pk for k in ("a2", "b2", "a3")]
+    assert [r["household"] for r in response.context["rows"]] == [h[k].public_id for k in ("a2", "b2", "a3")]
     assert response.context["previous"] == world["run1"]
     # previous link missing (e.g. a run created before any was current): the latest published before it
     ComputationRun.objects.filter(pk=world["run2"].pk).update(previous=None)
     response = client.get(inbox(view="new", reason="shock"))
-    assert [r["household_id"] for r in response.context["rows"]] == [h["a2"].pk]
+    assert [r["household"] for r in response.context["rows"]] == [h["a2"].public_id]
 
 
 def test_inbox_scope_out_of_scope_is_404_and_anonymous_logs_in(client, world):
@@ -218,7 +218,7 @@ def test_inbox_scope_out_of_scope_is_404_and_anonymous_logs_in(client, world):
     assert client.get(case_url(h["a1"], VILLAGE_A)).status_code == 404
     assert client.get(case_url(h["a1"], VILLAGE_B)).status_code == 404  # household not under that region
     response = client.get(inbox(VILLAGE_B))
-    assert [r["household_id"] for r in response.context["rows"]] == [h["b2"].pk, h["b1"].pk]
+    assert [r["household"] for r in response.context["rows"]] == [h["b2"].public_id, h["b1"].public_id]
     client.force_login(people["outsider"])
     assert client.get(inbox(COUNTY)).status_code == 404
     client.force_login(people["official"])
@@ -240,7 +240,10 @@ def test_export_csv_with_bom_and_xlsx_read_back(client, world):
     assert [r[2] for r in rows[1:]] == [masked(h["a2"]), masked(h["b1"])]
     assert rows[1][0] == VILLAGE_A and rows[1][5:8] == ["0.8", "0.7", "30.5"]
     assert rows[2][6] == ""  # no vulnerability: an empty cell
-    assert rows[0][-1] == "household id" and [r[-1] for r in rows[1:]] == [str(h["a2"].pk), str(h["b1"].pk)]
+    assert rows[0][-1] == "household id" and [r[-1] for r in rows[1:]] == [
+        str(h["a2"].public_id),
+        str(h["b1"].public_id),
+    ]
     zh = client.get(inbox(reason="shock", format="csv"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode("utf-8-sig")
     assert zh.splitlines()[0].split(",")[:2] == ["村代码", "村名"]  # the village's name, not "village level"
     response = client.get(inbox(view="new", format="xlsx"))
@@ -380,8 +383,8 @@ def test_workflow_each_step_is_dated_attributed_audited_and_writes_the_monitorin
     assert household.registry_number not in page.content.decode()
     # the run's flag is dealt with: the inbox says so, and the case is not opened again from this run
     assert page.context["forms"] == []
-    rows = {r["household_id"]: r for r in client.get(inbox()).context["rows"]}
-    assert rows[household.pk]["state"] == "risk eliminated"
+    rows = {r["household"]: r for r in client.get(inbox()).context["rows"]}
+    assert rows[household.public_id]["state"] == "risk eliminated"
     client.force_login(people["clerk_a"])
     response = post_step(client, household, "verified", on=today)
     assert messages_of(response)[0].startswith("This flag was dealt with: the risk was eliminated after this run.")
@@ -428,7 +431,7 @@ def test_a_household_not_flagged_cannot_be_verified(client, world):
     HouseholdScore.objects.filter(run=world["run2"], household=household).update(flagged=False, reasons=[])
     client.force_login(_user("admin-x", Role.ADMIN, "640402"))
     response = client.post(
-        reverse("indicators:warning-step", args=["640402", household.pk]),
+        reverse("indicators:warning-step", args=["640402", household.public_id]),
         {"step": "verified", "on": timezone.localdate().isoformat(), "note": "x", "period": 2020},
         follow=True,
     )
