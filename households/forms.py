@@ -108,9 +108,25 @@ class MemberForm(forms.ModelForm):
 
 
 class BaseMemberFormSet(BaseInlineFormSet):
-    """Members of one household: no resident ID twice, exactly one head when any member is given."""
+    """Members of one household: no resident ID twice, exactly one head when any member is given.
+
+    A row's hidden member id must be one of this household's members (Django's formset accepts any
+    member's id there, and saving it then collided with the household's own member: a 500).
+    """
+
+    #: The formset's error when a posted member id is not one of the household's members.
+    FOREIGN_MEMBER = _(
+        "A member row is not one of this household's members: reload the page and enter the changes again."
+    )
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if self._pk_field.name in form.fields:  # only this household's members (none for a new one)
+            form.fields[self._pk_field.name].queryset = self.get_queryset()
 
     def clean(self):
+        if any(self._pk_field.name in form.errors for form in self.forms):
+            raise forms.ValidationError(self.FOREIGN_MEMBER, code="foreign_member")
         super().clean()
         seen: dict[str, int] = {}
         heads = 0
