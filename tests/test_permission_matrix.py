@@ -30,6 +30,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -450,6 +451,30 @@ def test_the_warning_step_records_for_allowed_roles_only(client, world):
             written = WarningStep.objects.exists()
             transaction.set_rollback(True)
         assert written is (persona.name in ("superuser", "admin_a", "official_a", "clerk_a")), persona.name
+
+
+@pytest.mark.django_db
+def test_the_status_route_records_for_writers_only_and_never_risk_eliminated(client, world):
+    """Each persona posts a monitored status and "risk eliminated" to the household page's status route
+    (each inside a rollback): only a data clerk or admin of the village (or a superuser) records the
+    first; nobody records the second there (an official or admin confirms it in the warning workflow)."""
+    today = timezone.localdate().isoformat()
+    for case in ("household", "household_b"):
+        kwargs, path = world["cases"][case]
+        url = reverse("households:status-change", kwargs=kwargs)
+        household = Household.objects.get(pk=kwargs["pk"])
+        for persona in world["personas"]:
+            c = page_client(persona, client)
+            writer = persona.user is not None and persona.covers(persona.writes, path)
+            for status in ("near_poor_at_risk", "risk_eliminated"):
+                with transaction.atomic():
+                    response = c.post(url, {"status": status, "changed_on": today, "reason": "visit"})
+                    household.refresh_from_db()
+                    written = (household.monitoring_status, household.status_changes.count())
+                    transaction.set_rollback(True)
+                where = (persona.name, case, status, response.status_code)
+                assert response.status_code in _page_expected(WRITE, persona, path, "households:status-change"), where
+                assert written == ((status, 1) if writer and status != "risk_eliminated" else ("none", 0)), where
 
 
 def _api_expected(kind: str, persona: Persona) -> set[int]:
