@@ -21,6 +21,7 @@ from households.models import (
     StatusChange,
     VillageSurvey,
 )
+from households.services import status as status_rules
 from regions.models import CN, Level, Region
 from regions.selectors import WRITE_ROLES, regions_visible_to
 
@@ -167,12 +168,38 @@ class VillageSurveyForm(forms.ModelForm):
 
 
 class StatusChangeForm(forms.ModelForm):
+    """A monitoring-status change by hand (the household page): the statuses the hand path sets and a
+    date within bounds, by the rules of ``households.services.status`` (which checks them again when
+    it writes). The list offers only those statuses; "risk eliminated" comes from the warning workflow.
+    """
+
     status = forms.ChoiceField(label=_("monitoring status"), choices=MonitoringStatus.choices)
 
     class Meta:
         model = StatusChange
         fields = ["status", "changed_on", "reason"]
         widgets = {"changed_on": _DATE}
+
+    def __init__(self, *args, household: Household | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.household = household
+        hand = status_rules.PATH_STATUSES[status_rules.HAND]
+        self.fields["status"].widget.choices = [(v, label) for v, label in MonitoringStatus.choices if v in hand]
+
+    def clean_status(self) -> str:
+        value = self.cleaned_data["status"]
+        current = self.household.monitoring_status if self.household else MonitoringStatus.NONE
+        problem = status_rules.transition_problem(current=current, status=value)
+        if problem:
+            raise forms.ValidationError(problem)
+        return value
+
+    def clean_changed_on(self):
+        on = self.cleaned_data["changed_on"]
+        problem = status_rules.date_problem(on=on, household=self.household or Household())
+        if problem:
+            raise forms.ValidationError(problem)
+        return on
 
 
 class ImportUploadForm(forms.Form):

@@ -3,8 +3,10 @@
 ``import_validate`` reads the file (``reading.read_table``), maps the headers (Chinese or English),
 parses each column (``cells``), then checks against the database set-based: region codes, the
 uploader's scope, known households, duplicate keys, resident IDs (check digit, birth date, duplicates
-in the file and in the registry) and amounts. It returns the parsed rows, the problems, and how many
-rows are new, updated, unchanged or rejected.
+in the file and in the registry), amounts, and monitoring statuses: a new household may come with any
+status, an existing one may not be changed to one the warning workflow reserves ("risk eliminated")
+nor taken out of monitoring (``households.services.status.import_status_problems``). It returns the
+parsed rows, the problems, and how many rows are new, updated, unchanged or rejected.
 """
 
 from dataclasses import dataclass, field
@@ -34,6 +36,7 @@ from households.importing.engine import STAGE
 from households.importing.reading import ImportFileError, read_table
 from households.importing.sql import frame_query, temp_table_load
 from households.models import Household, Member, max_amount
+from households.services.status import import_status_problems
 from regions.models import CN, Level
 from regions.selectors import WRITE_ROLES, user_region_paths
 
@@ -366,7 +369,7 @@ def _check_regions(parsed: pd.DataFrame, out: _Collector, user, *, registry: boo
             out.add(index, "registry_number", "a registry number is the village code followed by a 4-digit serial")
         existing = _lookup(
             reg,
-            "SELECT h.registry_number, r.path AS region__path FROM households_household h "
+            "SELECT h.registry_number, r.path AS region__path, h.monitoring_status FROM households_household h "
             "JOIN regions_region r ON r.id = h.region_id JOIN import_keys k ON k.k = h.registry_number",
             "registry_number",
         )
@@ -375,6 +378,12 @@ def _check_regions(parsed: pd.DataFrame, out: _Collector, user, *, registry: boo
         moved_out = old_path.notna() & ~_in_scope(old_path, user)
         for index in parsed.index[moved_out]:
             out.add(index, "registry_number", "this household is registered outside your assigned regions")
+        if "monitoring_status" in parsed.columns:  # not for households outside the scope: no oracle
+            current = existing["monitoring_status"].reindex(reg).where(~moved_out.to_numpy())
+            current.index = parsed.index
+            refused = import_status_problems(current=current, given=parsed["monitoring_status"])
+            for index, message in refused.dropna().items():
+                out.add(index, "monitoring_status", message)
 
 
 def _check_households(parsed: pd.DataFrame, out: _Collector, user) -> None:
