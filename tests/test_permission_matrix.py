@@ -459,10 +459,9 @@ def test_the_status_route_records_for_writers_only_and_never_risk_eliminated(cli
     (each inside a rollback): only a data clerk or admin of the village (or a superuser) records the
     first; nobody records the second there (an official or admin confirms it in the warning workflow)."""
     today = timezone.localdate().isoformat()
-    for case in ("household", "household_b"):
+    for case, household in (("household", world["households"]["a"]), ("household_b", world["households"]["b"])):
         kwargs, path = world["cases"][case]
         url = reverse("households:status-change", kwargs=kwargs)
-        household = Household.objects.get(pk=kwargs["pk"])
         for persona in world["personas"]:
             c = page_client(persona, client)
             writer = persona.user is not None and persona.covers(persona.writes, path)

@@ -311,6 +311,8 @@ def _check_kind(kind: str, parsed: pd.DataFrame, out: _Collector, user) -> None:
         before = parsed["exit_year"] < parsed["registration_year"]  # False where either is blank
         for index in parsed.index[before.fillna(False).astype(bool)]:
             out.add(index, "exit_year", "the exit year is before the registration year")
+    if kind == "households" and {"registry_number", "monitoring_status"} <= set(parsed.columns):
+        _check_statuses(parsed, out, user)
     if kind in ("households", "village-surveys"):
         _check_regions(parsed, out, user, registry=kind == "households")
     else:
@@ -369,7 +371,7 @@ def _check_regions(parsed: pd.DataFrame, out: _Collector, user, *, registry: boo
             out.add(index, "registry_number", "a registry number is the village code followed by a 4-digit serial")
         existing = _lookup(
             reg,
-            "SELECT h.registry_number, r.path AS region__path, h.monitoring_status FROM households_household h "
+            "SELECT h.registry_number, r.path AS region__path FROM households_household h "
             "JOIN regions_region r ON r.id = h.region_id JOIN import_keys k ON k.k = h.registry_number",
             "registry_number",
         )
@@ -378,12 +380,26 @@ def _check_regions(parsed: pd.DataFrame, out: _Collector, user, *, registry: boo
         moved_out = old_path.notna() & ~_in_scope(old_path, user)
         for index in parsed.index[moved_out]:
             out.add(index, "registry_number", "this household is registered outside your assigned regions")
-        if "monitoring_status" in parsed.columns:  # not for households outside the scope: no oracle
-            current = existing["monitoring_status"].reindex(reg).where(~moved_out.to_numpy())
-            current.index = parsed.index
-            refused = import_status_problems(current=current, given=parsed["monitoring_status"])
-            for index, message in refused.dropna().items():
-                out.add(index, "monitoring_status", message)
+
+
+def _check_statuses(parsed: pd.DataFrame, out: _Collector, user) -> None:
+    """The monitoring status of an existing household changes only as by hand (not to "risk
+    eliminated", not out of monitoring: ``households.services.status.import_status_problems``); a
+    new household may come with any. Households outside the user's regions are left out: their rows
+    carry a scope problem already, and their status is not the uploader's to learn."""
+    reg = parsed["registry_number"]
+    stored = _lookup(
+        reg,
+        "SELECT h.registry_number, h.monitoring_status, r.path FROM households_household h "
+        "JOIN regions_region r ON r.id = h.region_id JOIN import_keys k ON k.k = h.registry_number",
+        "registry_number",
+    )
+    info = stored.reindex(reg)
+    info.index = parsed.index
+    current = info["monitoring_status"].where(info["path"].notna() & _in_scope(info["path"], user))
+    refused = import_status_problems(current=current, given=parsed["monitoring_status"])
+    for index, message in refused.dropna().items():
+        out.add(index, "monitoring_status", message)
 
 
 def _check_households(parsed: pd.DataFrame, out: _Collector, user) -> None:

@@ -50,8 +50,14 @@ def world(db, client, settings, tmp_path):
     }
 
 
+def url_id(household):
+    """The household's id in page addresses: its public id where households have one (issue 13, finding
+    4, on another branch), else its key."""
+    return getattr(household, "public_id", None) or household.pk
+
+
 def _post(client, household, status, on, reason="visited"):
-    url = reverse("households:status-change", args=[household.pk])
+    url = reverse("households:status-change", args=[url_id(household)])
     return client.post(url, {"status": status, "changed_on": on, "reason": reason}, follow=True)
 
 
@@ -132,7 +138,7 @@ def test_status_route_refuses_dates_out_of_bounds(client, world):
 def test_status_route_answers_403_to_an_official_and_404_outside_scope(client, world):
     household = world["household"]
     client.force_login(world["official"])
-    url = reverse("households:status-change", args=[household.pk])
+    url = reverse("households:status-change", args=[url_id(household)])
     assert client.post(url, {"status": "near_poor_at_risk", "changed_on": "2021-03-01"}).status_code == 403
     client.force_login(_user("clerk-b", Role.CLERK, "640422100004"))
     assert client.post(url, {"status": "near_poor_at_risk", "changed_on": "2021-03-01"}).status_code == 404
@@ -141,7 +147,7 @@ def test_status_route_answers_403_to_an_official_and_404_outside_scope(client, w
 
 def test_status_form_offers_only_the_statuses_set_by_hand(client, world):
     client.force_login(world["clerk"])
-    page = client.get(reverse("households:detail", args=[world["household"].pk]))
+    page = client.get(reverse("households:detail", args=[url_id(world["household"])]))
     offered = [value for value, _label in page.context["status_form"].fields["status"].widget.choices]
     assert offered == ["none", "ex_poor_unstable", "near_poor_at_risk", "sudden_hardship"]
 
@@ -277,6 +283,22 @@ def test_import_cannot_take_an_existing_household_out_of_monitoring(client, worl
     assert validation.problems == []
     import_commit(batch=batch, user=world["clerk"])
     assert Household.objects.get(pk=household.pk).monitoring_status == "near_poor_at_risk"
+
+
+def test_import_says_nothing_of_the_status_of_a_household_outside_the_uploaders_regions(world):
+    elsewhere = Household.objects.create(
+        registry_number="6404221000040001", region=Region.objects.get(code="640422100004"), registration_year=2014
+    )
+    service_user = _user("clerk-b", Role.CLERK, "640422100004")
+    from households.services import status as service
+
+    service.monitoring_status_change(
+        household=elsewhere, status="near_poor_at_risk", on=dt.date(2021, 3, 1), reason="x", user=service_user
+    )
+    data = _households_file("6404221000040001,640422100004,none")
+    result = import_validate(data=data, filename="h.csv", kind="households", period=2020, user=world["clerk"])
+    assert result.problems and {p.column for p in result.problems} <= {"village_code", "registry_number"}
+    assert Household.objects.get(pk=elsewhere.pk).monitoring_status == "near_poor_at_risk"
 
 
 # --- the admin ------------------------------------------------------------------------------------

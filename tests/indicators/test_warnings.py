@@ -528,8 +528,13 @@ def test_who_proposed_the_risk_elimination_cannot_confirm_it(client, world):
 # --- the household page's status route cannot take the workflow's steps (issue 13, finding 1) -----
 
 
+def status_url(household) -> str:
+    """The household page's status route (its public id where households have one: finding 4)."""
+    return reverse("households:status-change", args=[getattr(household, "public_id", None) or household.pk])
+
+
 def status_post(client, household, status, on, reason="income is fine"):
-    url = reverse("households:status-change", args=[household.pk])
+    url = status_url(household)
     return client.post(url, {"status": status, "changed_on": on.isoformat(), "reason": reason}, follow=True)
 
 
@@ -542,7 +547,7 @@ def _unchanged(household, status: str, statuses: list[str]) -> bool:
 def test_the_status_route_refuses_risk_elimination_without_a_proposal(client, world):
     household, today = world["h"]["a1"], timezone.localdate()
     client.force_login(world["people"]["official"])  # no write role on the household page: 403
-    url = reverse("households:status-change", args=[household.pk])
+    url = status_url(household)
     assert client.post(url, {"status": "risk_eliminated", "changed_on": today.isoformat()}).status_code == 403
     client.force_login(_user("admin-county", Role.ADMIN, COUNTY))  # may confirm, but on the case page
     response = status_post(client, household, "risk_eliminated", today)
