@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -161,8 +161,9 @@ class Household(models.Model):
 
     ``monitoring_status`` is set when the household is created and afterwards changed only by
     ``households.services.status.monitoring_status_change`` (which records the dated transition):
-    ``save()`` raises ``StatusWriteRefused`` for an instance whose status differs from the stored
-    one otherwise, so no form, admin page or script changes it around the workflow's rules.
+    otherwise ``save()`` raises ``StatusWriteRefused`` for an instance whose status was changed since
+    it was read, and writes the stored status back for one read before a change (a form open while
+    the workflow moved the household), so no form, admin page or script changes it around the rules.
     """
 
     registry_number = models.CharField(_("registry number"), max_length=40, unique=True)
@@ -194,19 +195,20 @@ class Household(models.Model):
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
-        if (
-            not self._state.adding
-            and (update_fields is None or "monitoring_status" in update_fields)
-            and not getattr(self, "_status_by_service", False)
-        ):
-            stored = getattr(self, "_stored_status", None)
-            if stored is None:  # built otherwise than from a query (a history version's instance)
-                stored = Household.objects.filter(pk=self.pk).values_list("monitoring_status", flat=True).first()
-            if stored is not None and stored != self.monitoring_status:
-                raise StatusWriteRefused(
-                    f"household {self.pk}: the monitoring status changes only through "
-                    "households.services.status.monitoring_status_change"
-                )
+        writes_status = update_fields is None or "monitoring_status" in update_fields
+        if not self._state.adding and writes_status and not getattr(self, "_status_by_service", False):
+            rows = Household.objects.filter(pk=self.pk)
+            if transaction.get_connection().in_atomic_block:
+                rows = rows.select_for_update()  # no status change between this read and the write
+            stored = rows.values_list("monitoring_status", flat=True).first()
+            if stored is not None:
+                loaded = getattr(self, "_stored_status", None) or stored  # None: not read from a query
+                if self.monitoring_status != loaded:
+                    raise StatusWriteRefused(
+                        f"household {self.pk}: the monitoring status changes only through "
+                        "households.services.status.monitoring_status_change"
+                    )
+                self.monitoring_status = stored  # an instance read before a change does not undo it
         super().save(*args, **kwargs)
         self._stored_status, self._status_by_service = self.monitoring_status, False
 
@@ -215,6 +217,12 @@ class Household(models.Model):
         instance = super().from_db(db, field_names, values)
         instance._stored_status = instance.__dict__.get("monitoring_status")
         return instance
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        fields = kwargs.get("fields")
+        if fields is None or "monitoring_status" in fields:
+            self._stored_status = self.__dict__.get("monitoring_status")
 
 
 class StatusChange(models.Model):

@@ -215,6 +215,21 @@ def test_a_household_save_cannot_change_its_monitoring_status_outside_the_servic
     household.exit_year = 2020  # other fields save as before
     household.save()
     assert Household.objects.get(pk=household.pk).exit_year == 2020
+    service.monitoring_status_change(  # meanwhile, through the service
+        household=Household.objects.get(pk=household.pk),
+        status="sudden_hardship",
+        on=timezone.localdate(),
+        reason="flood",
+        user=world["clerk"],
+    )
+    household.exit_year = 2021  # an instance read before the change does not write the old status back
+    household.save()
+    stored = Household.objects.get(pk=household.pk)
+    assert (stored.monitoring_status, stored.exit_year) == ("sudden_hardship", 2021)
+    assert household.monitoring_status == "sudden_hardship"
+    assert stored.history.first().monitoring_status == "sudden_hardship"  # nor into its history row
+    household.refresh_from_db()
+    household.save()
 
 
 def test_only_the_status_service_writes_statuses_and_only_the_workflow_confirms(world):
