@@ -1,4 +1,5 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from households.models import (
@@ -10,6 +11,7 @@ from households.models import (
     ImportBatch,
     ImportDownload,
     Member,
+    MonitoringStatus,
     SurveyPeriod,
     VillageSurvey,
 )
@@ -22,11 +24,33 @@ class SurveyPeriodAdmin(admin.ModelAdmin):
 
 @admin.register(Household)
 class HouseholdAdmin(SimpleHistoryAdmin):
+    """Households; the monitoring status is read-only here. It changes on the household page (by hand,
+    not to "risk eliminated") or in the warning workflow, both through ``households.services.status``
+    (roles, rules, a dated change); a history revert keeps the current status."""
+
     list_display = ["registry_number", "region", "monitoring_status", "exit_year"]
     list_filter = ["monitoring_status"]
     search_fields = ["registry_number"]
     raw_id_fields = ["region", "import_batch"]
     list_select_related = ["region"]
+    readonly_fields = ["monitoring_status"]
+
+    def save_model(self, request, obj, form, change):
+        """Keep the stored status: a history revert saves every field of the old version."""
+        if change:
+            stored = Household.objects.filter(pk=obj.pk).values_list("monitoring_status", flat=True).first()
+            if stored is not None and obj.monitoring_status != stored:
+                obj.monitoring_status = obj._stored_status = stored
+                self.message_user(
+                    request,
+                    _(
+                        "The monitoring status was kept (%(status)s): it changes on the household page or in the "
+                        "warning workflow, not here."
+                    )
+                    % {"status": MonitoringStatus(stored).label},
+                    messages.WARNING,
+                )
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Member)

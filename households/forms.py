@@ -21,6 +21,7 @@ from households.models import (
     StatusChange,
     VillageSurvey,
 )
+from households.services import status as status_rules
 from households.services.id_answers import REFUSED_FORM, id_answers_allowed, per_day
 from regions.models import CN, Level, Region
 from regions.selectors import WRITE_ROLES, regions_visible_to
@@ -134,9 +135,24 @@ class BaseMemberFormSet(BaseInlineFormSet):
     Resident IDs registered to other members are answered as such within the clerk's daily limit
     (``services.id_answers``, one audit row per submission); over it every entered ID is refused
     unchecked.
+
+    A row's hidden member id must be one of this household's members (Django's formset accepts any
+    member's id there, and saving it then collided with the household's own member: a 500).
     """
 
+    #: The formset's error when a posted member id is not one of the household's members.
+    FOREIGN_MEMBER = _(
+        "A member row is not one of this household's members: reload the page and enter the changes again."
+    )
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if self._pk_field.name in form.fields:  # only this household's members (none for a new one)
+            form.fields[self._pk_field.name].queryset = self.get_queryset()
+
     def clean(self):
+        if any(self._pk_field.name in form.errors for form in self.forms):
+            raise forms.ValidationError(self.FOREIGN_MEMBER, code="foreign_member")
         super().clean()
         self._answer_id_clashes()
         seen: dict[str, int] = {}
@@ -189,12 +205,38 @@ class VillageSurveyForm(forms.ModelForm):
 
 
 class StatusChangeForm(forms.ModelForm):
+    """A monitoring-status change by hand (the household page): the statuses the hand path sets and a
+    date within bounds, by the rules of ``households.services.status`` (which checks them again when
+    it writes). The list offers only those statuses; "risk eliminated" comes from the warning workflow.
+    """
+
     status = forms.ChoiceField(label=_("monitoring status"), choices=MonitoringStatus.choices)
 
     class Meta:
         model = StatusChange
         fields = ["status", "changed_on", "reason"]
         widgets = {"changed_on": _DATE}
+
+    def __init__(self, *args, household: Household | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.household = household
+        hand = status_rules.PATH_STATUSES[status_rules.HAND]
+        self.fields["status"].widget.choices = [(v, label) for v, label in MonitoringStatus.choices if v in hand]
+
+    def clean_status(self) -> str:
+        value = self.cleaned_data["status"]
+        current = self.household.monitoring_status if self.household else MonitoringStatus.NONE
+        problem = status_rules.transition_problem(current=current, status=value)
+        if problem:
+            raise forms.ValidationError(problem)
+        return value
+
+    def clean_changed_on(self):
+        on = self.cleaned_data["changed_on"]
+        problem = status_rules.date_problem(on=on, household=self.household or Household())
+        if problem:
+            raise forms.ValidationError(problem)
+        return on
 
 
 class ImportUploadForm(forms.Form):

@@ -7,13 +7,14 @@ Every write path adds a row to ``ChangeLog`` (province, period), from which the 
 changed; history rows (django-simple-history) carry the import batch id on bulk paths.
 """
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -54,7 +55,10 @@ SHARE = [
     MinValueValidator(Decimal(0)),
     MaxValueValidator(Decimal(1), message=_("A share from 0 to 1 (85 percent is 0.85).")),
 ]
-YEAR = [MinValueValidator(1980), MaxValueValidator(2100)]
+#: The first and last year a survey period may have (``period_year_range``): dates of the registry's
+#: events (monitoring-status changes) lie within them.
+FIRST_YEAR, LAST_YEAR = 1980, 2100
+YEAR = [MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
 ZERO = Decimal("0")
 
 
@@ -72,7 +76,9 @@ class SurveyPeriod(models.Model):
         ordering = ["year"]
         verbose_name = _("survey period")
         verbose_name_plural = _("survey periods")
-        constraints = [models.CheckConstraint(condition=Q(year__gte=1980, year__lte=2100), name="period_year_range")]
+        constraints = [
+            models.CheckConstraint(condition=Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR), name="period_year_range")
+        ]
 
     def __str__(self) -> str:
         return str(self.year)
@@ -153,8 +159,18 @@ class ImportBatch(models.Model):
         return f"{self.kind} #{self.pk} ({self.status})"
 
 
+class StatusWriteRefused(Exception):
+    """A household's monitoring status was changed outside ``households.services.status`` (a bug)."""
+
+
 class Household(models.Model):
     """A registered household, hung on a leaf region of its scheme (a village in ``cn``).
+
+    ``monitoring_status`` is set when the household is created and afterwards changed only by
+    ``households.services.status.monitoring_status_change`` (which records the dated transition):
+    otherwise ``save()`` raises ``StatusWriteRefused`` for an instance whose status was changed since
+    it was read, and writes the stored status back for one read before a change (a form open while
+    the workflow moved the household), so no form, admin page or script changes it around the rules.
 
     ``public_id`` (a random UUID) names the household in URLs, links, exports and API fields; the
     sequential ``id`` stays inside the database (its order would tell the order of registration and,
@@ -189,9 +205,45 @@ class Household(models.Model):
     def __str__(self) -> str:
         return self.registry_number
 
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        writes_status = update_fields is None or "monitoring_status" in update_fields
+        if not self._state.adding and writes_status and not getattr(self, "_status_by_service", False):
+            rows = Household.objects.filter(pk=self.pk)
+            if transaction.get_connection().in_atomic_block:
+                rows = rows.select_for_update()  # no status change between this read and the write
+            stored = rows.values_list("monitoring_status", flat=True).first()
+            if stored is not None:
+                loaded = getattr(self, "_stored_status", None) or stored  # None: not read from a query
+                if self.monitoring_status != loaded:
+                    raise StatusWriteRefused(
+                        f"household {self.pk}: the monitoring status changes only through "
+                        "households.services.status.monitoring_status_change"
+                    )
+                self.monitoring_status = stored  # an instance read before a change does not undo it
+        super().save(*args, **kwargs)
+        self._stored_status, self._status_by_service = self.monitoring_status, False
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_status = instance.__dict__.get("monitoring_status")
+        return instance
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        fields = kwargs.get("fields")
+        if fields is None or "monitoring_status" in fields:
+            self._stored_status = self.__dict__.get("monitoring_status")
+
 
 class StatusChange(models.Model):
-    """A dated transition of a household's monitoring status, with its reason."""
+    """A dated transition of a household's monitoring status, with its reason.
+
+    Written only by ``households.services.status.monitoring_status_change``, which bounds the date
+    (not in the future, nor before the first survey period, the household's registration year or
+    its latest change); the database refuses a date outside the survey years whatever writes it.
+    """
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="status_changes")
     status = models.CharField(_("status"), max_length=20, choices=MonitoringStatus.choices)
@@ -204,6 +256,13 @@ class StatusChange(models.Model):
         ordering = ["household", "changed_on", "id"]
         verbose_name = _("monitoring status change")
         verbose_name_plural = _("monitoring status changes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(changed_on__gte=dt.date(FIRST_YEAR, 1, 1), changed_on__lte=dt.date(LAST_YEAR, 12, 31)),
+                name="statuschange_date_in_survey_years",
+                violation_error_message=_("The date must lie within the survey years, 1980 to 2100."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.status} {self.changed_on}"

@@ -6,6 +6,7 @@ from django.http import Http404
 
 from households.ids import registry_mask
 from households.models import Household, ImportBatch
+from regions.models import Assignment, Region, Role
 from regions.selectors import READ_ROLES, WRITE_ROLES, scope_filter, user_region_paths
 
 
@@ -13,6 +14,19 @@ def households_visible_to(user, *, write: bool = False) -> QuerySet[Household]:
     """Households in the user's subtrees: read roles, or clerk/admin roles when ``write``."""
     roles = WRITE_ROLES if write else READ_ROLES
     return Household.objects.filter(scope_filter(user, roles=roles, path_field="region__path"))
+
+
+def user_roles_over(user, region: Region) -> set[str]:
+    """The roles ``user`` holds over ``region`` (through an assignment on it or any region above it).
+
+    A superuser holds every role; an anonymous user none (one query).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    if user.is_superuser:
+        return set(Role.values)
+    held = Assignment.objects.filter(user=user).values_list("role", "region__path")
+    return {role for role, path in held if region.path.startswith(path)}
 
 
 def import_batches_visible_to(user) -> QuerySet[ImportBatch]:

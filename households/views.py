@@ -10,7 +10,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -45,6 +45,7 @@ from households.models import (
 )
 from households.search import search_clean, search_query, search_token
 from households.services import registry
+from households.services import status as status_service
 from regions.models import Level
 from regions.selectors import WRITE_ROLES, regions_visible_to
 
@@ -150,7 +151,7 @@ def household_detail(request, pk: UUID):
         "status_changes": household.status_changes.order_by("-changed_on", "-id"),
         "history": history,
         "can_write": selectors.households_visible_to(request.user, write=True).filter(pk=household.pk).exists(),
-        "status_form": StatusChangeForm(),
+        "status_form": StatusChangeForm(household=household),
         "causes": [PovertyCause(c).label for c in household.poverty_causes if c in PovertyCause.values],
     }
     return render(request, "households/household_detail.html", context)
@@ -181,14 +182,28 @@ def member_reveal(request, pk: UUID, member_pk: int):
 @login_required
 @require_POST
 def status_change_create(request, pk: UUID):
-    """Record a monitoring-status transition (date and reason)."""
+    """Record a monitoring-status transition by hand (date and reason) through the status service;
+    "risk eliminated" is not recorded here but confirmed in the warning workflow."""
     household = _household(request, pk, write=True)
-    form = StatusChangeForm(request.POST)
+    form = StatusChangeForm(request.POST, household=household)
     if form.is_valid():
-        registry.status_change_record(household=household, form=form, user=request.user)
-        messages.success(request, _("Monitoring status recorded."))
-    else:
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        try:
+            status_service.monitoring_status_change(
+                household=household,
+                status=form.cleaned_data["status"],
+                on=form.cleaned_data["changed_on"],
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Monitoring status recorded."))
+    else:  # each problem under the field's label in the reader's language
+        messages.error(
+            request,
+            "; ".join(f"{form[k].label if k in form.fields else k}: {' '.join(v)}" for k, v in form.errors.items()),
+        )
     return redirect("households:detail", pk=pk)
 
 

@@ -14,6 +14,7 @@ from zh_methodology import ZH_METHODOLOGY  # the script's own folder is on sys.p
 from zh_notices import ZH_NOTICES
 from zh_reident import ZH_REIDENT
 from zh_security import ZH_SECURITY
+from zh_status import ZH_STATUS
 
 ZH = {
     "Simplified Chinese": "简体中文",
@@ -605,6 +606,7 @@ ZH.update(ZH_NOTICES)
 ZH.update(ZH_SECURITY)
 ZH.update(ZH_ATREST)
 ZH.update(ZH_REIDENT)
+ZH.update(ZH_STATUS)
 ZH_PLURAL = {
     "%(n)s child region": "%(n)s 个下级区划",
     "%(n)s household in your regions": "您负责的区域内有 %(n)s 户",

@@ -14,7 +14,9 @@ for the commit (``kept``), which repeats only the registry checks (``kept_stage`
 
 Any file this path does not handle exactly as the general path would (other kinds, XLSX, quoted
 cells, blank lines, unknown headers, ragged rows) returns ``None`` and goes through
-``validate.import_validate``; ``tests/households/test_import_fast.py`` runs both on the same files
+``validate.import_validate``. Households files never come here, so their monitoring-status rule
+(``households.services.status.import_status_problems``) has one implementation: a households kind
+added to ``KINDS`` must check it in SQL too; ``tests/households/test_import_fast.py`` runs both on the same files
 and compares their reports.
 """
 

@@ -3,8 +3,10 @@
 ``import_validate`` reads the file (``reading.read_table``), maps the headers (Chinese or English),
 parses each column (``cells``), then checks against the database set-based: region codes, the
 uploader's scope, known households, duplicate keys, resident IDs (check digit, birth date, duplicates
-in the file and in the registry) and amounts. It returns the parsed rows, the problems, and how many
-rows are new, updated, unchanged or rejected.
+in the file and in the registry), amounts, and monitoring statuses: a new household may come with any
+status, an existing one may not be changed to one the warning workflow reserves ("risk eliminated")
+nor taken out of monitoring (``households.services.status.import_status_problems``). It returns the
+parsed rows, the problems, and how many rows are new, updated, unchanged or rejected.
 """
 
 import hashlib
@@ -37,6 +39,7 @@ from households.importing.reading import ImportFileError, read_table
 from households.importing.sql import frame_query, temp_table_load
 from households.models import Household, Member, max_amount
 from households.services.id_answers import id_answers_allowed, refused_message
+from households.services.status import import_status_problems
 from regions.models import CN, Level
 from regions.selectors import WRITE_ROLES, user_region_paths
 
@@ -327,6 +330,8 @@ def _check_kind(kind: str, parsed: pd.DataFrame, out: _Collector, user, *, sha25
         before = parsed["exit_year"] < parsed["registration_year"]  # False where either is blank
         for index in parsed.index[before.fillna(False).astype(bool)]:
             out.add(index, "exit_year", "the exit year is before the registration year")
+    if kind == "households" and {"registry_number", "monitoring_status"} <= set(parsed.columns):
+        _check_statuses(parsed, out, user)
     if kind in ("households", "village-surveys"):
         _check_regions(parsed, out, user, registry=kind == "households")
     else:
@@ -406,6 +411,26 @@ def _check_regions(parsed: pd.DataFrame, out: _Collector, user, *, registry: boo
         outside = (own_path.notna() & ~_in_scope(own_path, user)) | (old_path.notna() & ~_in_scope(old_path, user))
         for index in parsed.index[outside]:
             out.add(index, "registry_number", OUTSIDE_HOUSEHOLD)
+
+
+def _check_statuses(parsed: pd.DataFrame, out: _Collector, user) -> None:
+    """The monitoring status of an existing household changes only as by hand (not to "risk
+    eliminated", not out of monitoring: ``households.services.status.import_status_problems``); a
+    new household may come with any. Households outside the user's regions are left out: their rows
+    carry a scope problem already, and their status is not the uploader's to learn."""
+    reg = parsed["registry_number"]
+    stored = _lookup(
+        reg,
+        "SELECT h.registry_number, h.monitoring_status, r.path FROM households_household h "
+        "JOIN regions_region r ON r.id = h.region_id JOIN import_keys k ON k.k = h.registry_number",
+        "registry_number",
+    )
+    info = stored.reindex(reg)
+    info.index = parsed.index
+    current = info["monitoring_status"].where(info["path"].notna() & _in_scope(info["path"], user))
+    refused = import_status_problems(current=current, given=parsed["monitoring_status"])
+    for index, message in refused.dropna().items():
+        out.add(index, "monitoring_status", message)
 
 
 def _check_households(parsed: pd.DataFrame, out: _Collector, user) -> None:

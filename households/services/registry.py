@@ -1,6 +1,7 @@
 """Writes from the clerk forms, each in one transaction, each marking its province and periods dirty.
 
-History rows come from django-simple-history (the request's user through its middleware).
+History rows come from django-simple-history (the request's user through its middleware). Monitoring
+statuses change through ``households.services.status`` (the one service for them).
 """
 
 from collections.abc import Iterable
@@ -93,19 +94,6 @@ def village_survey_save(*, region: Region, period: int, form) -> VillageSurvey:
     survey.save()
     changes_mark(province_code=region.province_code, periods=[period])
     return survey
-
-
-@transaction.atomic
-def status_change_record(*, household: Household, form, user) -> None:
-    """Record a dated monitoring-status transition; the latest one is the household's status."""
-    change = form.save(commit=False)
-    change.household, change.recorded_by = household, user
-    change.save()
-    latest = household.status_changes.order_by("-changed_on", "-id").first()
-    if household.monitoring_status != latest.status:
-        household.monitoring_status, household.import_batch = latest.status, None
-        household.save(update_fields=["monitoring_status", "import_batch"])
-    changes_mark(province_code=household.region.province_code, periods=_survey_periods(household))
 
 
 def resident_id_reveal(*, user, member: Member, context: str) -> str:

@@ -3,8 +3,10 @@
 Workflow: flagged → verified by the village → assistance measures assigned → risk elimination
 proposed → risk eliminated (confirmed). Each step is a dated ``WarningStep`` with its actor and a
 note; the case's state changes are kept by django-simple-history, and every change of the
-household's monitoring status goes through ``households.services.registry.status_change_record``
-(a ``StatusChange`` row and a change-log row).
+household's monitoring status goes through ``households.services.status.monitoring_status_change``
+(a ``StatusChange`` row and a change-log row; its roles and date bounds): the verification by its
+``VERIFICATION`` path, the confirmation by its ``CONFIRMATION`` path, which only this module takes,
+after checking the rules below. The household page's status route cannot record "risk eliminated".
 
 Who may take a step (DESIGN §2 roles, over the household's village, through an assignment on the
 village or any region above it; a superuser everywhere):
@@ -19,7 +21,8 @@ risk_eliminated (confirm)   county official, admin
 =========================  ===================================
 
 API clients read the inbox but take no step; the confirmation is not the clerk's, so the village that
-proposes is not the office that decides.
+proposes is not the office that decides. The roles of the two steps that change the monitoring status
+are the households status service's (``PATH_ROLES``), so both apps hold the same table.
 """
 
 import datetime as dt
@@ -31,9 +34,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as _en
 
-from households.forms import StatusChangeForm
 from households.models import HouseholdSurvey, Member, MemberStatus, MonitoringStatus
-from households.services.registry import status_change_record
+from households.selectors import user_roles_over
+from households.services import status as statuses
 from indicators.models import (
     AssistanceMeasure,
     ComputationRun,
@@ -43,13 +46,13 @@ from indicators.models import (
     WarningStep,
 )
 from indicators.warnings_data import household_score
-from regions.models import Assignment, Region, Role
+from regions.models import Role
 
 STEP_ROLES = {
-    WarningState.VERIFIED: frozenset({Role.CLERK, Role.OFFICIAL, Role.ADMIN}),
+    WarningState.VERIFIED: statuses.PATH_ROLES[statuses.VERIFICATION],
     WarningState.MEASURES_ASSIGNED: frozenset({Role.CLERK, Role.OFFICIAL, Role.ADMIN}),
     WarningState.ELIMINATION_PROPOSED: frozenset({Role.CLERK, Role.OFFICIAL, Role.ADMIN}),
-    WarningState.RISK_ELIMINATED: frozenset({Role.OFFICIAL, Role.ADMIN}),
+    WarningState.RISK_ELIMINATED: statuses.PATH_ROLES[statuses.CONFIRMATION],
 }
 #: The states each step may follow (measures may be assigned again while the case waits).
 STEP_AFTER = {
@@ -62,20 +65,7 @@ STEP_AFTER = {
 #: first assignment of measures (the monitoring rules' six months).
 STABLE_MONTHS = 6
 #: Monitoring statuses a verification may confirm (the three monitored groups).
-MONITORED = (MonitoringStatus.EX_POOR_UNSTABLE, MonitoringStatus.NEAR_POOR, MonitoringStatus.SUDDEN_HARDSHIP)
-
-
-def user_roles_over(user, region: Region) -> set[str]:
-    """The roles ``user`` holds over ``region`` (through an assignment on it or any region above it).
-
-    A superuser holds every role; an anonymous user none.
-    """
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    if user.is_superuser:
-        return set(Role.values)
-    held = Assignment.objects.filter(user=user).values_list("role", "region__path")
-    return {role for role, path in held if region.path.startswith(path)}
+MONITORED = statuses.MONITORED
 
 
 def steps_allowed(*, user, household, case: WarningCase | None) -> list[str]:
@@ -159,12 +149,12 @@ def _check_order(case: WarningCase | None, step: str) -> None:
         )
 
 
-def _status_write(*, household, status: str, on: dt.date, reason: str, user) -> None:
-    """The household's monitoring status through the households service (StatusChange + change log)."""
-    form = StatusChangeForm(data={"status": status, "changed_on": on.isoformat(), "reason": reason})
-    if not form.is_valid():
-        raise ValidationError(form.errors.as_text())
-    status_change_record(household=household, form=form, user=user)
+def _status_write(*, household, status: str, on: dt.date, reason: str, user, path: str, case: WarningCase) -> None:
+    """The household's monitoring status through the households status service (StatusChange, change
+    log, its date bounds: not before the case's survey period or the household's registration)."""
+    statuses.monitoring_status_change(
+        household=household, status=status, on=on, reason=reason, user=user, path=path, period=case.period_id
+    )
 
 
 def _save_state(case: WarningCase, state: str, user) -> None:
@@ -228,7 +218,9 @@ def case_verify(*, household, run: ComputationRun, user, on: dt.date, note: str,
     WarningStep.objects.create(
         case=case, step=WarningState.VERIFIED, on=on, actor=user, note=note, monitoring_status=status
     )
-    _status_write(household=household, status=status, on=on, reason=note, user=user)
+    _status_write(
+        household=household, status=status, on=on, reason=note, user=user, path=statuses.VERIFICATION, case=case
+    )
     _save_state(case, WarningState.VERIFIED, user)
     return case
 
@@ -387,6 +379,14 @@ def case_elimination_confirm(*, household, user, on: dt.date, note: str) -> Warn
         note=note,
         monitoring_status=MonitoringStatus.RISK_ELIMINATED,
     )
-    _status_write(household=household, status=MonitoringStatus.RISK_ELIMINATED, on=on, reason=note, user=user)
+    _status_write(  # the one call of the confirmation path: the rules above are met
+        household=household,
+        status=MonitoringStatus.RISK_ELIMINATED,
+        on=on,
+        reason=note,
+        user=user,
+        path=statuses.CONFIRMATION,
+        case=case,
+    )
     _save_state(case, WarningState.RISK_ELIMINATED, user)
     return case

@@ -201,3 +201,34 @@ def test_import_wizard_upload_preview_commit(client, clerk, settings, tmp_path):
     assert not Household.objects.filter(registry_number=f"{VILLAGE_A}0005").exists()
     client.post(response["Location"], {"action": "commit"})
     assert Household.objects.filter(registry_number=f"{VILLAGE_A}0005").exists()
+
+
+@pytest.mark.django_db
+def test_household_form_with_another_households_member_id_is_refused_not_500(client, clerk):
+    """Finding 8: the member formset of household 1 posting the id of household 2's member answered
+    500; it is a form error now, and neither household nor member changes."""
+    client.post(reverse("households:create"), _household_post())
+    first = Household.objects.get()
+    other = Household.objects.create(registry_number=f"{VILLAGE_A}0002", region=first.region)
+    theirs = Member.objects.create(household=other, member_no=1, name="李四")
+    response = client.post(
+        reverse("households:edit", args=[getattr(first, "public_id", None) or first.pk]),  # public id: finding 4
+        _household_post(
+            **{
+                "members-TOTAL_FORMS": "1",
+                "members-INITIAL_FORMS": "1",
+                "members-0-id": str(theirs.pk),
+                "members-0-household": str(first.pk),
+                "members-0-name": "王五",
+                "members-0-resident_id": "",
+            }
+        ),
+    )
+    assert response.status_code == 200
+    assert response.context["members"].non_form_errors() == [
+        "A member row is not one of this household's members: reload the page and enter the changes again."
+    ]
+    assert "reload the page" in response.content.decode()  # shown above the members' table
+    theirs.refresh_from_db()
+    assert (theirs.household_id, theirs.name) == (other.pk, "李四")
+    assert list(first.members.values_list("name", flat=True)) == [""]

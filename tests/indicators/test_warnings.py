@@ -526,3 +526,74 @@ def test_who_proposed_the_risk_elimination_cannot_confirm_it(client, world):
         "The person who proposed the risk elimination cannot confirm it: another official or admin does."
     ]
     assert WarningCase.objects.get(household=household).state == "elimination_proposed"
+
+
+# --- the household page's status route cannot take the workflow's steps (issue 13, finding 1) -----
+
+
+def status_url(household) -> str:
+    """The household page's status route (its public id where households have one: finding 4)."""
+    return reverse("households:status-change", args=[getattr(household, "public_id", None) or household.pk])
+
+
+def status_post(client, household, status, on, reason="income is fine"):
+    url = status_url(household)
+    return client.post(url, {"status": status, "changed_on": on.isoformat(), "reason": reason}, follow=True)
+
+
+def _unchanged(household, status: str, statuses: list[str]) -> bool:
+    household.refresh_from_db()
+    stored = list(StatusChange.objects.filter(household=household).order_by("changed_on", "id"))
+    return household.monitoring_status == status and [s.status for s in stored] == statuses
+
+
+def test_the_status_route_refuses_risk_elimination_without_a_proposal(client, world):
+    household, today = world["h"]["a1"], timezone.localdate()
+    client.force_login(world["people"]["official"])  # no write role on the household page: 403
+    url = status_url(household)
+    assert client.post(url, {"status": "risk_eliminated", "changed_on": today.isoformat()}).status_code == 403
+    client.force_login(_user("admin-county", Role.ADMIN, COUNTY))  # may confirm, but on the case page
+    response = status_post(client, household, "risk_eliminated", today)
+    assert any("only through the warning workflow" in m for m in messages_of(response)), messages_of(response)
+    assert _unchanged(household, "none", []) and not WarningCase.objects.exists()
+
+
+def test_the_status_route_refuses_risk_elimination_within_six_months(client, world):
+    household, today = world["h"]["a1"], timezone.localdate()
+    admin = _user("admin-county", Role.ADMIN, COUNTY)
+    client.force_login(world["people"]["clerk_a"])
+    post_step(client, household, "verified", on=today - dt.timedelta(days=60))
+    post_step(client, household, "measures_assigned", on=today - dt.timedelta(days=30), measures=["other"])
+    client.force_login(admin)
+    response = status_post(client, household, "risk_eliminated", today)
+    assert any("only through the warning workflow" in m for m in messages_of(response))
+    assert _unchanged(household, "near_poor_at_risk", ["near_poor_at_risk"])
+    assert WarningCase.objects.get(household=household).state == "measures_assigned"
+
+
+def test_the_status_route_refuses_risk_elimination_by_the_proposer(client, world):
+    household, today = world["h"]["a1"], timezone.localdate()
+    admin = _user("admin-county", Role.ADMIN, COUNTY)
+    client.force_login(world["people"]["clerk_a"])
+    post_step(client, household, "verified", on=today - dt.timedelta(days=240))
+    post_step(client, household, "measures_assigned", on=today - dt.timedelta(days=200), measures=["other"])
+    client.force_login(admin)
+    post_step(client, household, "elimination_proposed", on=today - dt.timedelta(days=10))
+    response = status_post(client, household, "risk_eliminated", today)
+    assert any("only through the warning workflow" in m for m in messages_of(response))
+    assert _unchanged(household, "near_poor_at_risk", ["near_poor_at_risk"])
+    assert WarningCase.objects.get(household=household).state == "elimination_proposed"
+    client.force_login(world["people"]["official"])  # the workflow's way: another official confirms
+    post_step(client, household, "risk_eliminated", on=today, note="confirmed by the county")
+    assert _unchanged(household, "risk_eliminated", ["near_poor_at_risk", "risk_eliminated"])
+
+
+def test_a_verification_before_the_households_registration_is_refused(client, world):
+    household, today = world["h"]["a1"], timezone.localdate()
+    Household.objects.filter(pk=household.pk).update(registration_year=today.year)
+    client.force_login(world["people"]["clerk_a"])
+    response = post_step(client, household, "verified", on=dt.date(today.year - 1, 12, 31))
+    assert messages_of(response) == [
+        f"The date cannot be before {today.year}-01-01, the start of the household's registration year."
+    ]
+    assert _unchanged(household, "none", []) and not WarningCase.objects.exists()
