@@ -212,7 +212,7 @@ def test_household_form_with_another_households_member_id_is_refused_not_500(cli
     other = Household.objects.create(registry_number=f"{VILLAGE_A}0002", region=first.region)
     theirs = Member.objects.create(household=other, member_no=1, name="李四")
     response = client.post(
-        reverse("households:edit", args=[getattr(first, "public_id", None) or first.pk]),  # public id: finding 4
+        reverse("households:edit", args=[first.public_id]),
         _household_post(
             **{
                 "members-TOTAL_FORMS": "1",

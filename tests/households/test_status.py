@@ -53,7 +53,7 @@ def world(db, client, settings, tmp_path):
 def url_id(household):
     """The household's id in page addresses: its public id where households have one (issue 13, finding
     4, on another branch), else its key."""
-    return getattr(household, "public_id", None) or household.pk
+    return household.public_id
 
 
 def _post(client, household, status, on, reason="visited"):

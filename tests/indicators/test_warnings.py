@@ -533,7 +533,7 @@ def test_who_proposed_the_risk_elimination_cannot_confirm_it(client, world):
 
 def status_url(household) -> str:
     """The household page's status route (its public id where households have one: finding 4)."""
-    return reverse("households:status-change", args=[getattr(household, "public_id", None) or household.pk])
+    return reverse("households:status-change", args=[household.public_id])
 
 
 def status_post(client, household, status, on, reason="income is fine"):
