@@ -12,25 +12,38 @@ import datetime as dt
 import io
 import math
 import re
+import struct
 import zipfile
-from collections.abc import Set
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from django.conf import settings
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
 from households.importing.cells import normalise_text
 
 Cell = tuple[int, str]  # (frame row index, column name)
 _Position = tuple[int, int]  # (row number in the file, column position from 0)
 
+#: ``progress(rows read, rows in all or None)``: called while a file is read (every ``_PROGRESS_EVERY`` rows).
+Progress = Callable[[int, int | None], None]
+
 _ZIP_MAGIC = b"PK\x03\x04"
-_FORMULA_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")  # <f>, <f t="shared" ...>, <x:f>
+_END_OF_ZIP = b"PK\x05\x06"  # the end-of-central-directory record: its entry count is 10 bytes in
+_MAX_PARTS = 1000  # an ordinary workbook has a few dozen parts
+_RATIO_FROM = 2**20  # parts that unpack to less than this are too small to matter, whatever their ratio
+_HEAD_BYTES = 65536  # the start of a sheet's XML read for its <dimension>
+_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']+)[\"']")
+_SHEET_DATA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheetData[\s/>]")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")  # a CSV line as io.StringIO(newline="") splits them
+_PROGRESS_EVERY = 10_000
 _ENCODING_HELP = (
     "the CSV file is neither UTF-8 nor GB18030 text; save it as UTF-8 (in Excel: "
     '"CSV UTF-8 (Comma delimited)") or as GB18030/GBK and upload it again'
@@ -74,44 +87,149 @@ class RawTable:
         return pd.Series(self.frame.index.isin(list(rows)), index=self.frame.index, name=column)
 
 
-def read_table(data: bytes, *, filename: str, sheet: str | None = None) -> RawTable:
+@dataclass(frozen=True)
+class Limits:
+    """What an upload may make the reader hold (settings ``TUOPIN_IMPORT_*``).
+
+    Attributes:
+        rows: rows below the header (counted from the header's row: blank rows between count too).
+        columns: columns from A; a cell beyond holding data refuses the file, empty ones are ignored.
+        uncompressed_bytes: a workbook's parts, unpacked, in all.
+        compression_ratio: the most a workbook part of 1 MiB or more may unpack per packed byte.
+    """
+
+    rows: int
+    columns: int
+    uncompressed_bytes: int
+    compression_ratio: int
+
+
+def read_limits(*, columns: int | None = None) -> Limits:
+    """The limits of the settings; ``columns`` (a file kind's, see ``columns.column_cap``) or the
+    general ``TUOPIN_IMPORT_MAX_COLUMNS``."""
+    return Limits(
+        rows=settings.TUOPIN_IMPORT_MAX_ROWS,
+        columns=columns or settings.TUOPIN_IMPORT_MAX_COLUMNS,
+        uncompressed_bytes=settings.TUOPIN_IMPORT_MAX_UNCOMPRESSED_BYTES,
+        compression_ratio=settings.TUOPIN_IMPORT_MAX_COMPRESSION_RATIO,
+    )
+
+
+def read_table(
+    data: bytes,
+    *,
+    filename: str,
+    sheet: str | None = None,
+    max_columns: int | None = None,
+    progress: Progress | None = None,
+) -> RawTable:
     """Read an uploaded CSV or XLSX file into text cells.
 
     The header is the first non-blank row; fully blank rows are dropped (the others keep their row
-    numbers); a column with neither a header name nor data is dropped.
+    numbers); a column with neither a header name nor data is dropped. A workbook is checked before
+    it is parsed (the parts' declared unpacked sizes, their compression ratios, the sheet's declared
+    dimension) and then read streaming (openpyxl's read-only parser), so what it holds is bounded
+    by ``read_limits``: its rows, columns and unpacked size, never the workbook's own claims.
 
     Args:
         data: the file's bytes.
         filename: the uploaded name; its extension (.csv, .xlsx, .xlsm) picks the reader.
         sheet: the XLSX sheet to read (the first one when ``None``); ignored for a CSV.
+        max_columns: the most columns to read (a file kind's ``columns.column_cap``); the setting
+            ``TUOPIN_IMPORT_MAX_COLUMNS`` when ``None``.
+        progress: called with (rows read, rows in all) as the rows are read; the total is the
+            sheet's declared dimension or the CSV's line count (``None`` when the sheet declares none).
 
     Returns:
         A ``RawTable``; with only a header row its frame is empty (the columns are still named).
 
     Raises:
-        ImportFileError: unsupported file type, undecodable CSV, unreadable workbook, unknown sheet,
-            no header row, merged header cells, a column holding data without a name, or a name
-            used twice.
+        ImportFileError: unsupported file type, undecodable CSV, unreadable workbook, a workbook
+            that unpacks too much or too many times its size, a sheet declaring more rows or
+            columns than the limits, data beyond them, unknown sheet, no header row, merged
+            header cells, a column holding data without a name, or a name used twice.
     """
+    limits = read_limits(columns=max_columns)
     suffix = PurePath(filename).suffix.lower()
     if suffix == ".csv":
-        return _read_csv(data)
+        return _read_csv(data, limits=limits, progress=progress)
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(data, sheet=sheet)
+        return _read_xlsx(data, sheet=sheet, limits=limits, progress=progress)
     if suffix == ".xls":
         raise ImportFileError("old Excel files (.xls) cannot be read; save the file as .xlsx or as CSV UTF-8")
     raise ImportFileError(f"cannot read a '{suffix or filename}' file; upload a .csv or .xlsx file")
 
 
-def _read_csv(data: bytes) -> RawTable:
+class _Rows:
+    """The non-blank rows of a file as they are read, refusing data beyond the limits."""
+
+    def __init__(self, limits: Limits, progress: Progress | None, total: int | None):
+        self.limits, self.progress, self.total = limits, progress, total
+        self.rows: list[tuple[int, list[str]]] = []
+        self.first: int | None = None  # the first non-blank row: the header (or a row above it)
+        self.seen = 0
+
+    def tick(self, number: int) -> None:
+        """A row of the file was read (blank or not): report the progress now and then."""
+        self.seen = number
+        if self.progress is not None and number % _PROGRESS_EVERY == 0:
+            self.progress(number, self.total)
+
+    def add(self, number: int, cells: list[str]) -> None:
+        """Keep a row that holds data (or an unsaved formula); refuse it beyond the row limit."""
+        if self.first is None:
+            self.first = number
+        elif number - self.first > self.limits.rows:
+            raise ImportFileError(
+                _(
+                    "row %(row)s holds data, but an import file may have at most %(limit)s rows below its header "
+                    "(row %(header)s); split the file"
+                )
+                % {"row": number, "limit": f"{self.limits.rows:,}", "header": self.first}
+            )
+        self.rows.append((number, cells))
+
+    def beyond_columns(self, column: int, row: int) -> ImportFileError:
+        return ImportFileError(
+            _(
+                "cell %(cell)s holds data, but this import reads at most %(limit)s columns (A to %(last)s); "
+                "delete the columns to the right of the data and upload it again"
+            )
+            % {
+                "cell": f"{get_column_letter(column)}{row}",
+                "limit": self.limits.columns,
+                "last": get_column_letter(self.limits.columns),
+            }
+        )
+
+    def done(self) -> None:
+        if self.progress is not None:
+            self.progress(self.seen, self.total if self.total is not None else self.seen)
+
+
+def _read_csv(data: bytes, *, limits: Limits, progress: Progress | None = None) -> RawTable:
     if data.startswith(_ZIP_MAGIC):
         raise ImportFileError("this file is an Excel workbook named .csv; upload it with the .xlsx extension")
     text, encoding = _decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    total = text.count("\n") + (not text.endswith("\n")) if progress is not None else None
+    out = _Rows(limits, progress, total)
+    # lines as io.StringIO(newline="") gives them, without its copy of the text (4 bytes a character)
+    reader = csv.reader(match.group() for match in _LINE.finditer(text))
+    width = limits.columns
     try:
-        rows = list(enumerate(reader, start=1))
+        for number, cells in enumerate(reader, start=1):
+            out.tick(number)
+            if len(cells) > width:
+                extra = next((i for i, cell in enumerate(cells[width:], start=width) if cell), None)
+                if extra is not None:
+                    raise out.beyond_columns(extra + 1, number)
+                del cells[width:]
+            if any(cells):
+                out.add(number, cells)
     except csv.Error as error:
         raise ImportFileError(f"the CSV file cannot be read at line {reader.line_num}: {error}") from error
+    out.done()
+    rows = out.rows
     header_at = _header_at(rows)
     _check_widths(rows[header_at:])
     return _assemble(rows, header_at, encoding=encoding)
@@ -149,69 +267,210 @@ def _decode(data: bytes) -> tuple[str, str]:
     raise ImportFileError(_ENCODING_HELP)
 
 
-def _read_xlsx(data: bytes, *, sheet: str | None) -> RawTable:
+_OPEN_HELP = (
+    "the file cannot be opened as an Excel workbook (.xlsx); open it in Excel, save it as .xlsx and upload it again"
+)
+
+
+def _read_xlsx(data: bytes, *, sheet: str | None, limits: Limits, progress: Progress | None = None) -> RawTable:
+    _check_archive(data, limits)
     try:
-        values_book = load_workbook(io.BytesIO(data), data_only=True)
-        # A second, streamed load tells formulas from values; most uploads have none, so skip it then.
-        formulas_book = load_workbook(io.BytesIO(data), read_only=True) if _has_formulas(data) else None
+        # read-only: the sheets are parsed only when read, streaming; data_only: a formula's saved result
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # a damaged upload can fail anywhere in the zip or XML readers
-        raise ImportFileError(
-            "the file cannot be opened as an Excel workbook (.xlsx); open it in Excel, save it as .xlsx "
-            "and upload it again"
-        ) from error
-    names = [worksheet.title for worksheet in values_book.worksheets]
-    if not names:
-        raise ImportFileError("the workbook has no worksheet")
-    if sheet is not None and sheet not in names:
-        listed = ", ".join(f"'{name}'" for name in names)
-        raise ImportFileError(f"the workbook has no sheet named '{sheet}'; its sheets are {listed}")
-    name = names[0] if sheet is None else sheet
-    values_sheet = values_book[name]
+        raise ImportFileError(_OPEN_HELP) from error
+    try:
+        names = [worksheet.title for worksheet in book.worksheets]
+        if not names:
+            raise ImportFileError("the workbook has no worksheet")
+        if sheet is not None and sheet not in names:
+            listed = ", ".join(f"'{name}'" for name in names)
+            raise ImportFileError(f"the workbook has no sheet named '{sheet}'; its sheets are {listed}")
+        name = names[0] if sheet is None else sheet
+        path = book[name]._worksheet_path
+        total = _check_dimension(book, path, name, limits)
+        try:
+            out, parser = _stream_sheet(book, path, limits, progress, total)
+        except ImportFileError:
+            raise
+        except Exception as error:  # broken XML inside the sheet
+            raise ImportFileError(_OPEN_HELP) from error
+    finally:
+        book.close()
 
-    rows: list[tuple[int, list[str]]] = []
-    numeric: set[_Position] = set()
-    dates: set[_Position] = set()
-    for number, values in enumerate(values_sheet.iter_rows(min_row=1, min_col=1, values_only=True), start=1):
-        rows.append((number, [_cell_text(value) for value in values]))
-        for column, value in enumerate(values):
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                numeric.add((number, column))
-            elif isinstance(value, dt.date):
-                dates.add((number, column))
-    unsaved = _unsaved_formulas(formulas_book, name, values_sheet) if formulas_book else set()
-
+    rows, unsaved = out.rows, parser.unsaved
     header_at = _header_at(rows, unsaved)
     header_number = rows[header_at][0]
+    ranges = parser.merged_cells.mergeCell if parser.merged_cells is not None else []
     merged = sorted(
-        (cells for cells in values_sheet.merged_cells.ranges if cells.min_row <= header_number <= cells.max_row),
-        key=lambda cells: (cells.min_row, cells.min_col),
+        (cells for cells in (_range(merge.ref) for merge in ranges) if cells[1] <= header_number <= cells[3]),
+        key=lambda cells: (cells[1], cells[0]),
     )
     if merged:
-        listed = ", ".join(cells.coord for cells in merged)
+        listed = ", ".join(cells[4] for cells in merged)
         raise ImportFileError(
             f"header row {header_number} has merged cells {listed}; unmerge them and give each column its own name"
         )
-    return _assemble(rows, header_at, encoding="xlsx", numeric=numeric, unsaved=unsaved, dates=dates)
+    return _assemble(rows, header_at, encoding="xlsx", numeric=parser.numeric, unsaved=unsaved, dates=parser.dates)
 
 
-def _has_formulas(data: bytes) -> bool:
-    """Whether any XML part of the workbook holds a formula element (a false alarm only costs time)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        parts = [info for info in archive.infolist() if info.filename.endswith(".xml")]
-        return any(_FORMULA_ELEMENT.search(archive.read(info)) for info in parts)
+def _range(ref: str) -> tuple[int, int, int, int, str]:
+    """(first column, first row, last column, last row, the reference) of a cell range such as ``B3:D3``."""
+    min_col, min_row, max_col, max_row = range_boundaries(ref)
+    return min_col, min_row, max_col, max_row, ref
 
 
-def _unsaved_formulas(formulas_book: Workbook, name: str, values_sheet: Worksheet) -> set[_Position]:
-    """Positions of formula cells without a saved result (``None`` in the values workbook)."""
+def _check_archive(data: bytes, limits: Limits) -> None:
+    """Refuse a workbook whose zip declares more than the limits allow, before anything is unpacked.
+
+    The declared sizes bind: Python's zip reader never unpacks more than a part declares (and then
+    fails its CRC check), so a part that lies about its size is read short, not unbounded.
+    """
+    end = data.rfind(_END_OF_ZIP, max(0, len(data) - 65_557))
+    if end >= 0 and len(data) >= end + 22:
+        (entries,) = struct.unpack_from("<H", data, end + 10)
+        if entries > _MAX_PARTS:  # 0xFFFF: a zip64 count, more than that anyway
+            raise ImportFileError(
+                _(
+                    "the workbook has %(count)s parts, more than the %(limit)s of an ordinary workbook; "
+                    "the file is refused: save it again from Excel"
+                )
+                % {"count": f"{entries:,}" if entries < 0xFFFF else f"{entries:,}+", "limit": _MAX_PARTS}
+            )
     try:
-        return {
-            (cell.row, cell.column - 1)
-            for row in formulas_book[name].iter_rows(min_row=1, min_col=1)
-            for cell in row
-            if cell.data_type == "f" and values_sheet.cell(row=cell.row, column=cell.column).value is None
-        }
-    finally:
-        formulas_book.close()
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as error:
+        raise ImportFileError(_OPEN_HELP) from error
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size >= _RATIO_FROM and ratio > limits.compression_ratio:
+            raise ImportFileError(
+                _(
+                    "the workbook part %(part)s unpacks %(ratio)s times (from %(packed)s to %(unpacked)s bytes), "
+                    "more than the %(limit)s times of an ordinary workbook; the file is refused: save it again "
+                    "from Excel"
+                )
+                % {
+                    "part": part.filename[:100],
+                    "ratio": f"{ratio:,.0f}",
+                    "packed": f"{part.compress_size:,}",
+                    "unpacked": f"{part.file_size:,}",
+                    "limit": limits.compression_ratio,
+                }
+            )
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > limits.uncompressed_bytes:
+        raise ImportFileError(
+            _(
+                "the workbook unpacks to %(unpacked)s bytes, more than the %(limit)s bytes an import "
+                "may hold; split the file"
+            )
+            % {"unpacked": f"{unpacked:,}", "limit": f"{limits.uncompressed_bytes:,}"}
+        )
+
+
+def _check_dimension(book, path: str, name: str, limits: Limits) -> int | None:
+    """Refuse a sheet whose declared dimension (``<dimension ref="A1:XFD200"/>``, read from the first
+    bytes of its XML only) passes the limits; return its row count (``None`` when it declares none)."""
+    with book._archive.open(path) as source:
+        head = source.read(_HEAD_BYTES)
+    data_at = _SHEET_DATA.search(head)
+    found = _DIMENSION.search(head, 0, data_at.start() if data_at else len(head))
+    if found is None:
+        return None
+    ref = found.group(1).decode("ascii", errors="replace")
+    try:
+        _min_col, min_row, max_col, max_row = range_boundaries(ref.upper())
+    except (ValueError, TypeError):
+        return None  # not a cell range: the rows themselves are checked as they are read
+    if max_col is not None and max_col > limits.columns:
+        raise ImportFileError(
+            _(
+                "sheet '%(sheet)s' declares cells up to column %(column)s (%(ref)s), but this import reads at most "
+                "%(limit)s columns (A to %(last)s); delete the columns to the right of the data and upload it again"
+            )
+            % {
+                "sheet": name,
+                "column": get_column_letter(max_col),
+                "ref": ref,
+                "limit": limits.columns,
+                "last": get_column_letter(limits.columns),
+            }
+        )
+    if min_row is None or max_row is None:
+        return None
+    rows = max_row - min_row + 1
+    if rows > limits.rows + 1:
+        raise ImportFileError(
+            _(
+                "sheet '%(sheet)s' declares %(rows)s rows (%(ref)s), but an import file may have at most %(limit)s "
+                "rows below its header; split the file, or delete the empty rows below the data"
+            )
+            % {"sheet": name, "rows": f"{rows:,}", "ref": ref, "limit": f"{limits.rows:,}"}
+        )
+    return max_row
+
+
+class _SheetParser(WorkSheetParser):
+    """openpyxl's streaming sheet parser (what read-only worksheets use); each cell also says whether
+    it is a formula without a saved result (``unsaved``: its value is ``None`` with ``data_only``).
+    The sets of positions (row number, column from 0) of numbers, dates and unsaved formulas are
+    filled by ``_stream_sheet``.
+    """
+
+    def __init__(self, source, book):
+        super().__init__(
+            source,
+            book.shared_strings,
+            data_only=True,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        self.numeric: set[_Position] = set()
+        self.dates: set[_Position] = set()
+        self.unsaved: set[_Position] = set()
+
+    def parse_cell(self, element):
+        cell = super().parse_cell(element)
+        cell["unsaved"] = cell["value"] is None and element.find(FORMULA_TAG) is not None
+        return cell
+
+
+def _stream_sheet(book, path: str, limits: Limits, progress: Progress | None, total: int | None):
+    """The sheet's non-blank rows as text, read row by row; the parser keeps the cell flags and,
+    once the whole sheet is read, its merged cells."""
+    out = _Rows(limits, progress, total)
+    width = limits.columns
+    with book._archive.open(path) as source:
+        parser = _SheetParser(source, book)
+        for number, cells in parser.parse():
+            out.tick(number)
+            if not cells:
+                continue
+            texts = [""] * min(cells[-1]["column"], width)
+            formula = False
+            for cell in cells:
+                column, value = cell["column"], cell["value"]
+                if column > width:
+                    if value is not None and value != "":
+                        raise out.beyond_columns(column, number)
+                    continue
+                if value is None:
+                    if cell["unsaved"]:
+                        parser.unsaved.add((number, column - 1))
+                        formula = True
+                    continue
+                texts[column - 1] = _cell_text(value)
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    parser.numeric.add((number, column - 1))
+                elif isinstance(value, dt.date):
+                    parser.dates.add((number, column - 1))
+            if formula or any(texts):
+                out.add(number, texts)
+    out.done()
+    return out, parser
 
 
 def _cell_text(value: object) -> str:

@@ -5,6 +5,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from households.importing.columns import COLUMNS, column_cap
 from households.importing.originals import original_read
 from households.importing.reading import ImportFileError, read_table
 from households.models import ImportBatch
@@ -29,7 +30,9 @@ def rejected_rows_xlsx(batch: ImportBatch) -> bytes:
     sheet = workbook.active
     sheet.title = "rejected"
     try:
-        table = read_table(data, filename=batch.original_name)
+        # a mapping batch's file is the source survey, with columns of its own
+        columns = column_cap(batch.kind) if batch.kind in COLUMNS and not batch.mapping else None
+        table = read_table(data, filename=batch.original_name, max_columns=columns)
     except ImportFileError as error:
         sheet.append([_PROBLEMS_HEADER])
         sheet.append([str(error)])
