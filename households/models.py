@@ -112,6 +112,7 @@ class ImportBatch(models.Model):
         VILLAGE_SURVEYS = "village-surveys", _("village surveys")
 
     class Status(models.TextChoices):
+        VALIDATING = "validating", _("being checked")
         VALIDATED = "validated", _("validated, not written")
         REJECTED = "rejected", _("rejected")
         COMMITTED = "committed", _("committed")
@@ -136,6 +137,10 @@ class ImportBatch(models.Model):
     undone_at = models.DateTimeField(null=True, blank=True)
     #: The rows as they were before the commit (JSON per table), so an undo restores them exactly.
     previous_rows = models.JSONField(default=dict, blank=True)
+    #: While a large upload is checked in a task (status ``validating``): rows read, and of how many
+    #: (``None`` until known: a sheet that declares no dimension).
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

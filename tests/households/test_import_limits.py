@@ -268,10 +268,12 @@ def clerk(db, settings, tmp_path):
 
 
 @pytest.fixture
-def eager(monkeypatch):
+def eager():
     """Celery tasks run in the test's process (the test settings name a Redis broker)."""
-    monkeypatch.setattr(app.conf, "task_always_eager", True)
-    monkeypatch.setattr(app.conf, "task_eager_propagates", True)
+    before = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield
+    app.conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
 
 
 def households_csv(count: int) -> bytes:
