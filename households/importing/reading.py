@@ -7,6 +7,7 @@ parsers in ``households.importing.cells`` turn texts into values later. What onl
 """
 
 import codecs
+import collections
 import csv
 import datetime as dt
 import io
@@ -14,18 +15,23 @@ import math
 import re
 import struct
 import zipfile
-from collections.abc import Callable, Set
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence, Set
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from pathlib import PurePath
+from xml.etree.ElementTree import TreeBuilder, XMLParser
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils import get_column_letter, range_boundaries
-from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, ROW_TAG, WorkSheetParser
+from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from households.importing.cells import normalise_text
 
@@ -42,6 +48,10 @@ _RATIO_FROM = 2**20  # parts that unpack to less than this are too small to matt
 _HEAD_BYTES = 65536  # the start of a sheet's XML read for its <dimension>
 _DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']+)[\"']")
 _SHEET_DATA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheetData[\s/>]")
+_ROW_TAG, _MERGE_CELL_TAG, _INLINE_TAG = ROW_TAG, f"{{{SHEET_MAIN_NS}}}mergeCell", INLINE_STRING
+_TEXT_TAG, _RUN_TAG = f"{{{SHEET_MAIN_NS}}}t", f"{{{SHEET_MAIN_NS}}}r"
+_CHUNK_BYTES = 65536  # the sheet XML is fed to the parser in pieces of this size
+_CELL_CHARACTERS = 32_767  # the most an Excel cell holds
 _LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")  # a CSV line as io.StringIO(newline="") splits them
 _PROGRESS_EVERY = 10_000
 _ENCODING_HELP = (
@@ -66,25 +76,49 @@ class RawTable:
             the line, counting every line above from 1, blank ones too (a quoted cell spanning
             lines counts once, as a spreadsheet shows it).
         encoding: 'utf-8-sig', 'utf-8' or 'gb18030' for a CSV, 'xlsx' for a workbook.
-        numeric_cells: (row index, column) of XLSX cells stored as numbers.
+        numeric_rows: column → frame row indexes (ascending) of XLSX cells stored as numbers.
+        date_rows: column → frame row indexes of XLSX cells stored as dates (text ``YYYY-MM-DD``).
         formula_cells_without_value: (row index, column) of XLSX formulas with no saved result.
-        date_cells: (row index, column) of XLSX cells stored as dates (text ``YYYY-MM-DD``).
+
+    ``numeric_cells`` and ``date_cells`` give the flags as (row index, column) pairs; the parsers
+    take them as masks (``numeric_mask``), which need no pair per cell (a million-row file has
+    millions of numbers).
     """
 
     frame: pd.DataFrame
     row_numbers: list[int]
     encoding: str
-    numeric_cells: frozenset[Cell] = frozenset()
+    numeric_rows: dict[str, np.ndarray] = field(default_factory=dict)
+    date_rows: dict[str, np.ndarray] = field(default_factory=dict)
     formula_cells_without_value: frozenset[Cell] = frozenset()
-    date_cells: frozenset[Cell] = frozenset()
+
+    @cached_property
+    def numeric_cells(self) -> frozenset[Cell]:
+        """(row index, column) of XLSX cells stored as numbers."""
+        return _pairs(self.numeric_rows)
+
+    @cached_property
+    def date_cells(self) -> frozenset[Cell]:
+        """(row index, column) of XLSX cells stored as dates."""
+        return _pairs(self.date_rows)
+
+    def numeric_mask(self, column: str) -> pd.Series:
+        """Booleans on the frame's index: which rows of ``column`` Excel stored as numbers.
+
+        For the parsers' masks, e.g. ``parse_identifier(t.frame[c], numeric_mask=t.numeric_mask(c))``.
+        """
+        mask = np.zeros(len(self.frame), dtype=bool)
+        mask[self.numeric_rows.get(column, np.empty(0, dtype=np.int64))] = True
+        return pd.Series(mask, index=self.frame.index, name=column)
 
     def mask(self, cells: frozenset[Cell], column: str) -> pd.Series:
-        """Booleans on the frame's index: which rows of ``column`` are in ``cells``.
-
-        For the parsers' masks, e.g. ``parse_identifier(t.frame[c], numeric_mask=t.mask(t.numeric_cells, c))``.
-        """
+        """Booleans on the frame's index: which rows of ``column`` are in ``cells``."""
         rows = {row for row, name in cells if name == column}
         return pd.Series(self.frame.index.isin(list(rows)), index=self.frame.index, name=column)
+
+
+def _pairs(rows: dict[str, np.ndarray]) -> frozenset[Cell]:
+    return frozenset((int(row), column) for column, indexes in rows.items() for row in indexes)
 
 
 @dataclass(frozen=True)
@@ -202,6 +236,11 @@ class _Rows:
             }
         )
 
+    def sort(self) -> None:
+        """Rows in ascending numbers (a workbook may write them in another order)."""
+        if any(a[0] > b[0] for a, b in zip(self.rows, self.rows[1:], strict=False)):
+            self.rows.sort(key=lambda row: row[0])
+
     def done(self) -> None:
         if self.progress is not None:
             self.progress(self.seen, self.total if self.total is not None else self.seen)
@@ -275,35 +314,34 @@ _OPEN_HELP = (
 def _read_xlsx(data: bytes, *, sheet: str | None, limits: Limits, progress: Progress | None = None) -> RawTable:
     _check_archive(data, limits)
     try:
-        # read-only: the sheets are parsed only when read, streaming; data_only: a formula's saved result
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        reader = _Workbook(data)
     except Exception as error:  # a damaged upload can fail anywhere in the zip or XML readers
         raise ImportFileError(_OPEN_HELP) from error
     try:
-        names = [worksheet.title for worksheet in book.worksheets]
+        names = list(reader.sheets)
         if not names:
             raise ImportFileError("the workbook has no worksheet")
         if sheet is not None and sheet not in names:
             listed = ", ".join(f"'{name}'" for name in names)
             raise ImportFileError(f"the workbook has no sheet named '{sheet}'; its sheets are {listed}")
         name = names[0] if sheet is None else sheet
-        path = book[name]._worksheet_path
-        total = _check_dimension(book, path, name, limits)
+        path = reader.sheets[name]
+        total = _check_dimension(reader.archive, path, name, limits)
         try:
-            out, parser = _stream_sheet(book, path, limits, progress, total)
+            reader.read_cells_context()
+            out, cells = _stream_sheet(reader, path, limits, progress, total)
         except ImportFileError:
             raise
-        except Exception as error:  # broken XML inside the sheet
+        except Exception as error:  # broken XML inside the sheet, its styles or its shared strings
             raise ImportFileError(_OPEN_HELP) from error
     finally:
-        book.close()
+        reader.archive.close()
 
-    rows, unsaved = out.rows, parser.unsaved
+    rows, unsaved = out.rows, cells.unsaved
     header_at = _header_at(rows, unsaved)
     header_number = rows[header_at][0]
-    ranges = parser.merged_cells.mergeCell if parser.merged_cells is not None else []
     merged = sorted(
-        (cells for cells in (_range(merge.ref) for merge in ranges) if cells[1] <= header_number <= cells[3]),
+        (cells for cells in map(_range, filter(None, cells.merged)) if cells[1] <= header_number <= cells[3]),
         key=lambda cells: (cells[1], cells[0]),
     )
     if merged:
@@ -311,7 +349,39 @@ def _read_xlsx(data: bytes, *, sheet: str | None, limits: Limits, progress: Prog
         raise ImportFileError(
             f"header row {header_number} has merged cells {listed}; unmerge them and give each column its own name"
         )
-    return _assemble(rows, header_at, encoding="xlsx", numeric=parser.numeric, unsaved=unsaved, dates=parser.dates)
+    return _assemble(rows, header_at, encoding="xlsx", numeric=cells.numeric, unsaved=unsaved, dates=cells.dates)
+
+
+class _Workbook:
+    """The parts of a workbook an import reads, through openpyxl's reader (``ExcelReader``) but
+    without its worksheet objects (whose set-up parses a sheet without a ``<dimension>`` whole).
+
+    ``sheets``: worksheet name → its part, in the workbook's order (chart sheets left out); then
+    ``read_cells_context`` reads what the cells need (the shared strings, the date styles).
+    """
+
+    def __init__(self, data: bytes):
+        self.reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+        self.archive = self.reader.archive
+        self.reader.read_manifest()
+        self.reader.read_workbook()
+        files = set(self.reader.valid_files)
+        self.sheets = {
+            sheet.name: rel.target
+            for sheet, rel in self.reader.parser.find_sheets()
+            if rel.target in files and "chartsheet" not in rel.Type
+        }
+
+    def read_cells_context(self) -> None:
+        self.reader.read_strings()
+        apply_stylesheet(self.archive, self.reader.wb)
+        workbook = self.reader.wb
+        self.shared_strings = self.reader.shared_strings
+        self.epoch, self.date_formats, self.timedelta_formats = (
+            workbook.epoch,
+            workbook._date_formats,
+            workbook._timedelta_formats,
+        )
 
 
 def _range(ref: str) -> tuple[int, int, int, int, str]:
@@ -370,10 +440,10 @@ def _check_archive(data: bytes, limits: Limits) -> None:
         )
 
 
-def _check_dimension(book, path: str, name: str, limits: Limits) -> int | None:
+def _check_dimension(archive: zipfile.ZipFile, path: str, name: str, limits: Limits) -> int | None:
     """Refuse a sheet whose declared dimension (``<dimension ref="A1:XFD200"/>``, read from the first
     bytes of its XML only) passes the limits; return its row count (``None`` when it declares none)."""
-    with book._archive.open(path) as source:
+    with archive.open(path) as source:
         head = source.read(_HEAD_BYTES)
     data_at = _SHEET_DATA.search(head)
     found = _DIMENSION.search(head, 0, data_at.start() if data_at else len(head))
@@ -412,40 +482,124 @@ def _check_dimension(book, path: str, name: str, limits: Limits) -> int | None:
     return max_row
 
 
-class _SheetParser(WorkSheetParser):
-    """openpyxl's streaming sheet parser (what read-only worksheets use); each cell also says whether
-    it is a formula without a saved result (``unsaved``: its value is ``None`` with ``data_only``).
-    The sets of positions (row number, column from 0) of numbers, dates and unsaved formulas are
-    filled by ``_stream_sheet``.
+class _SheetTarget:
+    """The target of the sheet's XML parser: builds one ``<row>`` element at a time (for openpyxl's
+    cell reader) and discards everything else as it is read, but for the merged cells' references.
+
+    So what the parse holds is one row, whatever the sheet: text between rows (a run of a billion
+    spaces) or outside the sheet data (a million ``<col>`` elements) is never kept. A row's text is
+    bounded too (``text_limit`` characters; an Excel cell holds at most 32,767). A DTD is refused:
+    a workbook's XML has none, and it is how entity expansion starts.
     """
 
-    def __init__(self, source, book):
+    def __init__(self, text_limit: int):
+        self.text_limit = text_limit
+        self.builder: TreeBuilder | None = None
+        self.depth = 0  # inside the current row
+        self.text = 0
+        self.row = ""
+        self.finished: collections.deque = collections.deque()
+        self.merged: list[str] = []
+
+    def start(self, tag, attrib):
+        if self.builder is not None:
+            self.depth += 1
+            self.builder.start(tag, attrib)
+        elif tag == _ROW_TAG:
+            self.builder, self.depth, self.text, self.row = TreeBuilder(), 1, 0, attrib.get("r", "")
+            self.builder.start(tag, attrib)
+        elif tag == _MERGE_CELL_TAG:
+            self.merged.append(attrib.get("ref", ""))
+
+    def end(self, tag):
+        if self.builder is None:
+            return
+        self.builder.end(tag)
+        self.depth -= 1
+        if self.depth == 0:
+            self.finished.append(self.builder.close())
+            self.builder = None
+
+    def data(self, text):
+        if self.builder is not None:
+            self.text += len(text)
+            if self.text > self.text_limit:
+                raise ImportFileError(
+                    _("row %(row)s holds more than %(limit)s characters of text; the file is refused")
+                    % {"row": self.row or "?", "limit": f"{self.text_limit:,}"}
+                )
+            self.builder.data(text)
+
+    def doctype(self, name, pubid, system):
+        raise ImportFileError(_OPEN_HELP)
+
+    def close(self):
+        return None
+
+
+class _CellReader(WorkSheetParser):
+    """openpyxl's reader of a sheet's cells (shared strings, numbers, dates, booleans, inline and
+    rich text, as read-only worksheets read them), fed row by row by ``_SheetTarget``; each cell
+    also says whether it is a formula without a saved result (``unsaved``: its value is ``None``
+    with ``data_only``). The positions (row number, column from 0) of numbers, dates and unsaved
+    formulas are filled by ``_stream_sheet``.
+    """
+
+    def __init__(self, book: _Workbook):
         super().__init__(
-            source,
+            None,
             book.shared_strings,
             data_only=True,
             epoch=book.epoch,
-            date_formats=book._date_formats,
-            timedelta_formats=book._timedelta_formats,
+            date_formats=book.date_formats,
+            timedelta_formats=book.timedelta_formats,
         )
-        self.numeric: set[_Position] = set()
-        self.dates: set[_Position] = set()
+        self.numeric: dict[int, list[int]] = collections.defaultdict(list)  # column from 0 → row numbers
+        self.dates: dict[int, list[int]] = collections.defaultdict(list)
         self.unsaved: set[_Position] = set()
+        self.merged: list[str] = []
 
     def parse_cell(self, element):
+        formula = element.find(FORMULA_TAG) is not None
+        if element.get("t") == "inlineStr" and not formula:  # the common case, without openpyxl's Text objects
+            inline = element.find(_INLINE_TAG)
+            if inline is not None:
+                row, column = coordinate_to_tuple(element.get("r")) if element.get("r") else self._next()
+                self.col_counter = column
+                # as openpyxl's Text.content: the plain text, then each run's (phonetic runs left out)
+                runs = (run.findtext(_TEXT_TAG) or "" for run in inline.iterfind(_RUN_TAG))
+                value = "".join([inline.findtext(_TEXT_TAG) or "", *runs])
+                return {"row": row, "column": column, "value": value, "data_type": "s", "unsaved": False}
         cell = super().parse_cell(element)
-        cell["unsaved"] = cell["value"] is None and element.find(FORMULA_TAG) is not None
+        cell["unsaved"] = cell["value"] is None and formula
         return cell
 
+    def _next(self) -> tuple[int, int]:
+        return self.row_counter, self.col_counter + 1
 
-def _stream_sheet(book, path: str, limits: Limits, progress: Progress | None, total: int | None):
-    """The sheet's non-blank rows as text, read row by row; the parser keeps the cell flags and,
-    once the whole sheet is read, its merged cells."""
+    def rows(self, source, *, text_limit: int):
+        """``(row number, cells)`` of each ``<row>`` of the sheet XML in ``source``, as read."""
+        target = _SheetTarget(text_limit)
+        parser = XMLParser(target=target)  # noqa: S314 - the target refuses a DTD and keeps one row at a time
+        while chunk := source.read(_CHUNK_BYTES):
+            parser.feed(chunk)
+            while target.finished:
+                yield self.parse_row(target.finished.popleft())
+        parser.close()
+        while target.finished:
+            yield self.parse_row(target.finished.popleft())
+        self.merged = target.merged
+
+
+def _stream_sheet(book: _Workbook, path: str, limits: Limits, progress: Progress | None, total: int | None):
+    """The sheet's non-blank rows as text, read row by row; the reader keeps the cell flags and
+    the merged cells' references."""
     out = _Rows(limits, progress, total)
     width = limits.columns
-    with book._archive.open(path) as source:
-        parser = _SheetParser(source, book)
-        for number, cells in parser.parse():
+    reader = _CellReader(book)
+    texts_of = [_Texts() for _ in range(width)]
+    with book.archive.open(path) as source:
+        for number, cells in reader.rows(source, text_limit=(width + 1) * _CELL_CHARACTERS):
             out.tick(number)
             if not cells:
                 continue
@@ -459,18 +613,37 @@ def _stream_sheet(book, path: str, limits: Limits, progress: Progress | None, to
                     continue
                 if value is None:
                     if cell["unsaved"]:
-                        parser.unsaved.add((number, column - 1))
+                        reader.unsaved.add((number, column - 1))
                         formula = True
                     continue
-                texts[column - 1] = _cell_text(value)
+                texts[column - 1] = texts_of[column - 1].one(_cell_text(value))
                 if isinstance(value, int | float) and not isinstance(value, bool):
-                    parser.numeric.add((number, column - 1))
+                    reader.numeric[column - 1].append(number)
                 elif isinstance(value, dt.date):
-                    parser.dates.add((number, column - 1))
+                    reader.dates[column - 1].append(number)
             if formula or any(texts):
                 out.add(number, texts)
     out.done()
-    return out, parser
+    out.sort()
+    return out, reader
+
+
+class _Texts:
+    """One object per distinct text of a column (a village code, a year, a status), while the column
+    has few distinct texts; a column of unique texts (registry numbers) stops being cached."""
+
+    LIMIT = 10_000
+
+    def __init__(self):
+        self.seen: dict[str, str] = {}
+
+    def one(self, text: str) -> str:
+        kept = self.seen.get(text)
+        if kept is not None:
+            return kept
+        if len(self.seen) < self.LIMIT:
+            self.seen[text] = text
+        return text
 
 
 def _cell_text(value: object) -> str:
@@ -515,48 +688,79 @@ def _assemble(
     header_at: int,
     *,
     encoding: str,
-    numeric: Set[_Position] = frozenset(),
+    numeric: Mapping[int, Sequence[int]] | None = None,
     unsaved: Set[_Position] = frozenset(),
-    dates: Set[_Position] = frozenset(),
+    dates: Mapping[int, Sequence[int]] | None = None,
 ) -> RawTable:
-    """The table below ``rows[header_at]``: blank rows and unnamed empty columns dropped, flags re-keyed."""
+    """The table below ``rows[header_at]``: blank rows and unnamed empty columns dropped, flags re-keyed.
+
+    ``rows`` are in ascending row numbers; ``numeric`` and ``dates`` map a column (from 0) to the
+    row numbers of its flagged cells, ``unsaved`` holds (row number, column) pairs.
+    """
     header_number, header = rows[header_at]
     body = rows[header_at + 1 :]
     width = max(len(cells) for _, cells in rows[header_at:])
-    grid = pd.DataFrame([cells + [""] * (width - len(cells)) for _, cells in body], columns=range(width), dtype=object)
+    grid = pd.DataFrame(  # column by column: no padded copy of every row
+        {column: _column(body, column) for column in range(width)}, index=pd.RangeIndex(len(body)), dtype=object
+    )
     names = normalise_text(pd.Series(header + [""] * (width - len(header)), dtype=object)).tolist()
+    numbers = np.fromiter((number for number, _ in body), dtype=np.int64, count=len(body))
+    del body
 
     filled = grid.apply(normalise_text).ne("") if len(grid) else grid.astype(bool)
-    body_index = {number: index for index, (number, _) in enumerate(body)}
     for number, column in unsaved:  # a formula without a result is not blank: the caller reports it
-        if number in body_index:
-            filled.iat[body_index[number], column] = True
+        at = _index_of(numbers, number)
+        if at is not None and column < width:
+            filled.iat[at, column] = True
     keep_rows = filled.any(axis=1).to_numpy(dtype=bool)
     has_data = filled[keep_rows].any(axis=0).to_numpy(dtype=bool)
+    del filled
     _check_names(names, has_data, header_number)
     keep_columns = [column for column in range(width) if names[column] or has_data[column]]
 
     frame = grid.loc[keep_rows, keep_columns].reset_index(drop=True)
+    del grid
     frame.columns = [names[column] for column in keep_columns]
-    numbers = [number for (number, _), kept in zip(body, keep_rows, strict=True) if kept]
-    row_index = {number: index for index, number in enumerate(numbers)}
+    kept = numbers[keep_rows]
     kept_columns = set(keep_columns)
 
-    def cells(positions: Set[_Position]) -> frozenset[Cell]:
-        return frozenset(
-            (row_index[number], names[column])
-            for number, column in positions
-            if number in row_index and column in kept_columns
-        )
+    def flagged(by_column: Mapping[int, Sequence[int]] | None) -> dict[str, np.ndarray]:
+        out = {}
+        for column, flagged_numbers in (by_column or {}).items():
+            if column in kept_columns and len(flagged_numbers):
+                wanted = np.asarray(flagged_numbers, dtype=np.int64)
+                at = np.searchsorted(kept, wanted)
+                found = at < len(kept)
+                found[found] = kept[at[found]] == wanted[found]
+                if found.any():
+                    out[names[column]] = at[found]
+        return out
 
+    formulas = set()
+    for number, column in unsaved:
+        at = _index_of(kept, number)
+        if at is not None and column in kept_columns:
+            formulas.add((at, names[column]))
     return RawTable(
         frame=frame,
-        row_numbers=numbers,
+        row_numbers=kept.tolist(),
         encoding=encoding,
-        numeric_cells=cells(numeric),
-        formula_cells_without_value=cells(unsaved),
-        date_cells=cells(dates),
+        numeric_rows=flagged(numeric),
+        date_rows=flagged(dates),
+        formula_cells_without_value=frozenset(formulas),
     )
+
+
+def _column(body: list[tuple[int, list[str]]], column: int) -> np.ndarray:
+    values = np.empty(len(body), dtype=object)
+    values[:] = [cells[column] if column < len(cells) else "" for _, cells in body]
+    return values
+
+
+def _index_of(numbers: np.ndarray, number: int) -> int | None:
+    """The position of ``number`` in the ascending ``numbers``, or ``None``."""
+    at = int(np.searchsorted(numbers, number))
+    return at if at < len(numbers) and numbers[at] == number else None
 
 
 def _check_names(names: list[str], has_data: np.ndarray, header_number: int) -> None:

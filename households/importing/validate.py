@@ -246,7 +246,7 @@ def import_validate(
         if column.field not in headers:
             continue
         header = headers[column.field]
-        numeric = table.mask(table.numeric_cells, header)
+        numeric = table.numeric_mask(header)
         parsed[column.field] = _parse_column(column, raw[header], numeric, out)
     for index, header in table.formula_cells_without_value:
         field_name = next((f for f, h in headers.items() if h == header), header)
