@@ -694,8 +694,9 @@ def _assemble(
 ) -> RawTable:
     """The table below ``rows[header_at]``: blank rows and unnamed empty columns dropped, flags re-keyed.
 
-    ``rows`` are in ascending row numbers; ``numeric`` and ``dates`` map a column (from 0) to the
-    row numbers of its flagged cells, ``unsaved`` holds (row number, column) pairs.
+    ``rows`` are in ascending row numbers, and emptied (their memory is the table's now); ``numeric``
+    and ``dates`` map a column (from 0) to the row numbers of its flagged cells, ``unsaved`` holds
+    (row number, column) pairs.
     """
     header_number, header = rows[header_at]
     body = rows[header_at + 1 :]
@@ -706,8 +707,10 @@ def _assemble(
     names = normalise_text(pd.Series(header + [""] * (width - len(header)), dtype=object)).tolist()
     numbers = np.fromiter((number for number, _ in body), dtype=np.int64, count=len(body))
     del body
+    rows.clear()  # the cells are in the grid now: the rows' lists go before the texts are normalised
 
-    filled = grid.apply(normalise_text).ne("") if len(grid) else grid.astype(bool)
+    # one normalised column at a time (a million rows' normalised texts are hundreds of MB)
+    filled = pd.DataFrame({column: normalise_text(grid[column]).ne("") for column in grid.columns}, index=grid.index)
     for number, column in unsaved:  # a formula without a result is not blank: the caller reports it
         at = _index_of(numbers, number)
         if at is not None and column < width:
