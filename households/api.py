@@ -6,6 +6,7 @@ import contextlib
 import django_filters
 from django.core.validators import RegexValidator
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -20,8 +21,9 @@ from rest_framework.views import APIView
 from config.api import CursorPagination, StrictFormatMixin, StrictQueryParamsBackend
 from config.renderers import CSVRenderer
 from households import selectors
+from households.importing.background import batch_progress, import_upload_start, upload_limit_mb, upload_too_large
 from households.importing.columns import COLUMNS
-from households.importing.commit import ImportRejected, import_commit, import_undo, import_upload
+from households.importing.commit import ImportRejected, import_commit, import_undo
 from households.importing.originals import OriginalGone, import_download_record
 from households.importing.report import rejected_rows_xlsx
 from households.importing.templates import template_csv, template_xlsx
@@ -30,7 +32,6 @@ from regions.api import IntegerFilter
 from regions.models import Region
 from regions.services.upsert import CODE_MESSAGE, CODE_PATTERN
 
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -49,8 +50,18 @@ class ProblemSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class ProgressSerializer(serializers.Serializer):
+    done = serializers.IntegerField(source="progress_done", help_text="Rows of the file read so far.")
+    total = serializers.IntegerField(
+        source="progress_total", allow_null=True, help_text="Rows in the file; null until known."
+    )
+
+
 class ImportOutputSerializer(serializers.ModelSerializer):
     problems = ProblemSerializer(source="report.problems", many=True, default=list)
+    progress = ProgressSerializer(
+        source="*", help_text="While the status is 'validating' (a large file, checked in a task): how far."
+    )
 
     class Meta:
         model = ImportBatch
@@ -68,6 +79,7 @@ class ImportOutputSerializer(serializers.ModelSerializer):
             "created_at",
             "committed_at",
             "undone_at",
+            "progress",
             "problems",
         ]
 
@@ -95,24 +107,34 @@ class ImportListCreateApi(_ImportApi):
         batches = selectors.import_batches_recent(request.user, limit=200)
         return Response(ImportOutputSerializer(batches, many=True).data)
 
-    @extend_schema(request={"multipart/form-data": ImportInputSerializer}, responses={201: ImportOutputSerializer})
+    @extend_schema(
+        request={"multipart/form-data": ImportInputSerializer},
+        responses={201: ImportOutputSerializer, 202: ImportOutputSerializer},
+        description="A file larger than TUOPIN_IMPORT_ASYNC_BYTES is checked (and, without dry_run, committed) "
+        "in a task: the answer is 202 with the batch's URL (also in Location), status 'validating' and its "
+        "progress; poll that URL until the status changes.",
+    )
     def post(self, request):
         self._writer(request)
         serializer = ImportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(
-                {"file": [_("Larger than %(mb)s MB; split the file.") % {"mb": MAX_UPLOAD_BYTES // 2**20}]}
-            )
-        batch, validation = import_upload(
+        if upload_too_large(upload.size):
+            raise ValidationError({"file": [_("Larger than %(mb)s MB; split the file.") % {"mb": upload_limit_mb()}]})
+        batch, validation = import_upload_start(
             data=upload.read(),
             filename=upload.name,
             kind=serializer.validated_data["kind"],
             period=serializer.validated_data["period"],
             user=request.user,
             sheet=serializer.validated_data.get("sheet") or None,
+            commit=not serializer.validated_data["dry_run"],
         )
+        if validation is None:  # a large file: checked in a task
+            batch.refresh_from_db()  # the task has run already when Celery runs tasks in-process
+            url = request.build_absolute_uri(reverse("import-detail", kwargs={"pk": batch.pk}))
+            body = {**ImportOutputSerializer(batch).data, "url": url}
+            return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": url})
         if not serializer.validated_data["dry_run"] and not validation.problems:
             with contextlib.suppress(ImportRejected):  # when rejected, the batch says so, with the report
                 import_commit(batch=batch, user=request.user)
@@ -125,7 +147,9 @@ class ImportDetailApi(_ImportApi):
 
     @extend_schema(responses=ImportOutputSerializer)
     def get(self, request, pk: int):
-        return Response(ImportOutputSerializer(selectors.import_batch_get(user=request.user, pk=pk)).data)
+        batch = selectors.import_batch_get(user=request.user, pk=pk)
+        batch_progress(batch)  # a check whose worker died is recorded as rejected
+        return Response(ImportOutputSerializer(batch).data)
 
 
 class ImportCommitApi(_ImportApi):

@@ -10,6 +10,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from households import ids
+from households.importing.background import upload_limit_mb, upload_too_large
 from households.importing.columns import HOUSEHOLD_SURVEYS, VILLAGE_SURVEYS
 from households.models import (
     Household,
@@ -252,3 +253,10 @@ class ImportUploadForm(forms.Form):
     period = forms.IntegerField(label=_("survey year"), min_value=1980, max_value=2100)
     file = forms.FileField(label=_("file (CSV or XLSX)"))
     sheet = forms.CharField(label=_("sheet (XLSX, optional)"), required=False, max_length=100)
+
+    def clean_file(self):
+        """The upload, refused when larger than ``TUOPIN_IMPORT_MAX_UPLOAD_BYTES`` (as the API refuses it)."""
+        upload = self.cleaned_data["file"]
+        if upload_too_large(upload.size):
+            raise forms.ValidationError(_("Larger than %(mb)s MB; split the file.") % {"mb": upload_limit_mb()})
+        return upload

@@ -119,6 +119,7 @@ class ImportBatch(models.Model):
         VILLAGE_SURVEYS = "village-surveys", _("village surveys")
 
     class Status(models.TextChoices):
+        VALIDATING = "validating", _("being checked")
         VALIDATED = "validated", _("validated, not written")
         REJECTED = "rejected", _("rejected")
         COMMITTED = "committed", _("committed")
@@ -149,6 +150,10 @@ class ImportBatch(models.Model):
     scope_paths = models.JSONField(_("regions"), default=list, blank=True)
     #: When the kept file was deleted after the retention period (``importing.originals``).
     original_purged_at = models.DateTimeField(_("file deleted"), null=True, blank=True)
+    #: While a large upload is checked in a task (status ``validating``): rows read, and of how many
+    #: (``None`` until known: a sheet that declares no dimension).
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -20,6 +20,7 @@ urlpatterns = [
     path("villages/<str:code>/surveys/<int:year>/", views.village_survey_edit, name="village-survey"),
     path("imports/", views.import_list, name="imports"),
     path("imports/<int:pk>/", views.import_detail, name="import-detail"),
+    path("imports/<int:pk>/status/", views.import_status, name="import-status"),
     path("imports/<int:pk>/rejected.xlsx", views.import_rejected, name="import-rejected"),
     path("imports/<int:pk>/file", views.import_file, name="import-file"),
 ]

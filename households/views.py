@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -30,7 +30,8 @@ from households.forms import (
     StatusChangeForm,
     VillageSurveyForm,
 )
-from households.importing.commit import ImportRejected, import_commit, import_undo, import_upload
+from households.importing.background import batch_progress, import_upload_start
+from households.importing.commit import ImportRejected, import_commit, import_undo
 from households.importing.originals import OriginalGone, import_download_record, original_read
 from households.importing.report import rejected_rows_xlsx
 from households.models import (
@@ -281,7 +282,7 @@ def import_list(request):
             raise PermissionDenied(_("Only data clerks and administrators import data."))
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            batch, _validation = import_upload(
+            batch, _validation = import_upload_start(  # a large file is checked in a task
                 data=upload.read(),
                 filename=upload.name,
                 kind=form.cleaned_data["kind"],
@@ -320,9 +321,19 @@ def import_detail(request, pk: int):
         except ImportRejected as error:
             messages.error(request, str(error))
         return redirect("households:import-detail", pk=pk)
+    progress = batch_progress(batch)
     problems = batch.report.get("problems", [])
     page = Paginator(problems, 200).get_page(request.GET.get("page"))
-    return render(request, "households/import_detail.html", {"batch": batch, "page": page})
+    return render(request, "households/import_detail.html", {"batch": batch, "page": page, "progress": progress})
+
+
+@never_cache
+@login_required
+@require_safe
+def import_status(request, pk: int):
+    """How far the check of a batch is, as JSON (``background.batch_progress``): the import page polls it."""
+    batch = selectors.import_batch_get(user=request.user, pk=pk)
+    return JsonResponse(batch_progress(batch))
 
 
 @never_cache

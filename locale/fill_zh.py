@@ -15,6 +15,7 @@ from zh_notices import ZH_NOTICES
 from zh_reident import ZH_REIDENT
 from zh_security import ZH_SECURITY
 from zh_status import ZH_STATUS
+from zh_xlsx import ZH_XLSX
 
 ZH = {
     "Simplified Chinese": "简体中文",
@@ -607,6 +608,7 @@ ZH.update(ZH_SECURITY)
 ZH.update(ZH_ATREST)
 ZH.update(ZH_REIDENT)
 ZH.update(ZH_STATUS)
+ZH.update(ZH_XLSX)
 ZH_PLURAL = {
     "%(n)s child region": "%(n)s 个下级区划",
     "%(n)s household in your regions": "您负责的区域内有 %(n)s 户",

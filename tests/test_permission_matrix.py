@@ -89,6 +89,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "households:statuses": (WRITE, ("get",), ("household_year", "household_year_b")),
     "households:village-survey": (WRITE, ("get",), ("village_year", "village_year_b")),
     "households:import-detail": (OWNER, ("get",), ("batch",)),
+    "households:import-status": (OWNER, ("get",), ("batch",)),
     "households:import-rejected": (OWNER, ("get",), ("batch",)),
     "households:import-file": (OWNER, ("get",), ("batch",)),
     **dict.fromkeys(

@@ -264,3 +264,25 @@ TUOPIN_RECOMPUTE_HOUR = env_int("TUOPIN_RECOMPUTE_HOUR", 2)
 TUOPIN_RECOMPUTE_EVERY_SECONDS = env_int("TUOPIN_RECOMPUTE_EVERY_SECONDS", 0)
 # Seconds a chunk sleeps after it starts: 0 except in the kill test, which needs a chunk to kill.
 TUOPIN_RECOMPUTE_CHUNK_PAUSE = env_int("TUOPIN_RECOMPUTE_CHUNK_PAUSE", 0)
+
+# Imports (households/importing): what an upload may be and make the reader hold (issue 13). An upload
+# larger than TUOPIN_IMPORT_MAX_UPLOAD_BYTES is refused by the form and the API alike; one larger than
+# TUOPIN_IMPORT_ASYNC_BYTES is validated in a Celery task (the import page shows its progress).
+TUOPIN_IMPORT_MAX_UPLOAD_BYTES = env_int("TUOPIN_IMPORT_MAX_UPLOAD_BYTES", 200 * 2**20)
+TUOPIN_IMPORT_ASYNC_BYTES = env_int("TUOPIN_IMPORT_ASYNC_BYTES", 2 * 2**20)
+# Rows below the header; columns of a file kind: its dictionary's plus TUOPIN_IMPORT_EXTRA_COLUMNS (unknown
+# or empty columns, reported as such); TUOPIN_IMPORT_MAX_COLUMNS when no kind is given (mapping import).
+TUOPIN_IMPORT_MAX_ROWS = env_int("TUOPIN_IMPORT_MAX_ROWS", 1_000_000)
+TUOPIN_IMPORT_EXTRA_COLUMNS = env_int("TUOPIN_IMPORT_EXTRA_COLUMNS", 10)
+TUOPIN_IMPORT_MAX_COLUMNS = env_int("TUOPIN_IMPORT_MAX_COLUMNS", 256)
+# A workbook (a zip) is refused before parsing when its parts declare more than this unpacked in all, or
+# when a part of 1 MiB or more unpacks more than TUOPIN_IMPORT_MAX_COMPRESSION_RATIO times its packed size.
+TUOPIN_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("TUOPIN_IMPORT_MAX_UNCOMPRESSED_BYTES", 2**30)
+TUOPIN_IMPORT_MAX_COMPRESSION_RATIO = env_int("TUOPIN_IMPORT_MAX_COMPRESSION_RATIO", 100)
+# The validation task's time limits (seconds): soft (the batch is marked rejected), then hard.
+TUOPIN_IMPORT_TASK_SOFT_TIME_LIMIT = env_int("TUOPIN_IMPORT_TASK_SOFT_TIME_LIMIT", 1800)
+TUOPIN_IMPORT_TASK_TIME_LIMIT = env_int("TUOPIN_IMPORT_TASK_TIME_LIMIT", 1900)
+# Request bodies: form fields are held in memory up to DATA_UPLOAD_MAX_MEMORY_SIZE (files do not count);
+# an uploaded file larger than FILE_UPLOAD_MAX_MEMORY_SIZE is spooled to a temporary file on disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)

@@ -8,6 +8,7 @@ English or Chinese label. Money is yuan per year for the household.
 import unicodedata
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import translation
 
 from households.models import Member, MemberStatus, MonitoringStatus, PovertyCause
@@ -172,6 +173,13 @@ KEYS = {
 }
 
 
+def column_cap(kind: str) -> int:
+    """The most columns a file of ``kind`` is read with: its dictionary's, plus
+    ``TUOPIN_IMPORT_EXTRA_COLUMNS`` for unknown or empty columns (which validation reports or drops);
+    a cell holding data further right refuses the file (``reading.read_table``)."""
+    return len(COLUMNS[kind]) + settings.TUOPIN_IMPORT_EXTRA_COLUMNS
+
+
 def header_lookup(kind: str) -> dict[str, str]:
     """Accepted header texts (case-folded, spaces collapsed) → field, for one kind."""
     lookup = {}
@@ -182,4 +190,4 @@ def header_lookup(kind: str) -> dict[str, str]:
     return lookup
 
 
-__all__ = ["COLUMNS", "KEYS", "Column", "header_lookup"]
+__all__ = ["COLUMNS", "KEYS", "Column", "column_cap", "header_lookup"]

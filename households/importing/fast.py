@@ -26,6 +26,7 @@ from decimal import Decimal
 
 import pandas as pd
 import psycopg2
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from households.importing import cells
@@ -173,6 +174,8 @@ def fast_stage(*, data: bytes, filename: str, kind: str, period: int, user, keep
     text, encoding = decoded
     if '"' in text or "\r" in text or _blank_line(text) or not text or text.isspace():
         return None
+    if text.count("\n") + (not text.endswith("\n")) - 1 > settings.TUOPIN_IMPORT_MAX_ROWS:
+        return None  # the general path refuses it, saying why
     end = text.find("\n")  # the header line ends here; the body (data rows) follows
     headers = [_header(h.strip()) for h in (text if end < 0 else text[:end]).split(",")]
     fields = header_fields(kind, headers)

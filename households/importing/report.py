@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from config.renderers import cell as export_cell
+from households.importing.columns import COLUMNS, column_cap
 from households.importing.masking import value_masked
 from households.importing.originals import original_read
 from households.importing.reading import ImportFileError, read_table
@@ -44,7 +45,9 @@ def rejected_rows_xlsx(batch: ImportBatch) -> bytes:
     sheet = workbook.active
     sheet.title = "rejected"
     try:
-        table = read_table(data, filename=batch.original_name)
+        # a mapping batch's file is the source survey, with columns of its own
+        columns = column_cap(batch.kind) if batch.kind in COLUMNS and not batch.mapping else None
+        table = read_table(data, filename=batch.original_name, max_columns=columns)
     except ImportFileError as error:
         _write_row(sheet, 1, [_PROBLEMS_HEADER])
         _write_row(sheet, 2, [str(error)])

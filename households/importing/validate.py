@@ -31,11 +31,12 @@ from households.importing.columns import (
     KEYS,
     TEXT,
     Column,
+    column_cap,
     header_lookup,
 )
 from households.importing.engine import STAGE
 from households.importing.masking import problems_masked
-from households.importing.reading import ImportFileError, read_table
+from households.importing.reading import ImportFileError, Progress, read_table
 from households.importing.sql import frame_query, temp_table_load
 from households.models import Household, Member, max_amount
 from households.services.id_answers import id_answers_allowed, refused_message
@@ -193,7 +194,15 @@ def _parse_choices(column: Column, series: pd.Series) -> tuple[pd.Series, pd.Ser
 
 
 def import_validate(
-    *, data: bytes, filename: str, kind: str, period: int | None, user, sheet: str | None = None, keep: str = ""
+    *,
+    data: bytes,
+    filename: str,
+    kind: str,
+    period: int | None,
+    user,
+    sheet: str | None = None,
+    keep: str = "",
+    progress: Progress | None = None,
 ) -> Validation:
     """Validate an import file; nothing is written.
 
@@ -203,6 +212,8 @@ def import_validate(
             whose clerk/admin assignments bound the regions the file may touch.
         keep: a table name (``kept.kept_name``): on the PostgreSQL path, a file without problems
             leaves its parsed rows there for the commit (``Validation.kept``).
+        progress: called as the file's rows are read (``reading.read_table``; not on the PostgreSQL
+            path, which reads a CSV in one ``COPY``).
 
     Returns:
         A ``Validation`` listing every problem (not the first) and the row counts.
@@ -217,8 +228,8 @@ def import_validate(
             return staged[0]
     result = Validation(kind=kind, period=period)
     try:
-        table = read_table(data, filename=filename, sheet=sheet)
-    except ImportFileError as error:
+        table = read_table(data, filename=filename, sheet=sheet, max_columns=column_cap(kind), progress=progress)
+    except ImportFileError as error:  # also a file beyond the limits (rows, columns, unpacked size)
         result.problems.append(Problem(0, "", "", str(error)))
         return result
     result.encoding = table.encoding
@@ -252,7 +263,7 @@ def import_validate(
         if column.field not in headers:
             continue
         header = headers[column.field]
-        numeric = table.mask(table.numeric_cells, header)
+        numeric = table.numeric_mask(header)
         parsed[column.field] = _parse_column(column, raw[header], numeric, out)
     for index, header in table.formula_cells_without_value:
         field_name = next((f for f, h in headers.items() if h == header), header)

@@ -82,7 +82,7 @@ def _page_routes(world) -> list[tuple[str, str]]:
 WRITE_ROUTES = {"create", "edit", "member-reveal", "status-change", "survey", "survey-go", "statuses", "village-survey"}
 #: The methods each route answers; the others get 405 whoever asks.
 METHODS = {"member-reveal": ("post",), "status-change": ("post",), "detail": ("get",), "list": ("get",)}
-METHODS |= dict.fromkeys(("survey-go", "import-rejected", "import-file"), ("get",))
+METHODS |= dict.fromkeys(("survey-go", "import-rejected", "import-file", "import-status"), ("get",))
 
 
 def _body(response) -> str:
