@@ -319,10 +319,12 @@ def _check_duplicate_keys(kind: str, parsed: pd.DataFrame, out: _Collector, row_
         return
     groups = frame[duplicated].groupby(keys if len(keys) > 1 else keys[0], sort=False).groups
     for members in groups.values():
-        rows = [row_numbers[i] for i in members]
+        first = [row_numbers[i] for i in members[:11]]  # each row names at most ten others: linear
         for index in members:
-            others = [str(r) for r in rows if r != row_numbers[index]]
-            others = ", ".join(others[:10]) + (f" and {len(others) - 10} more" if len(others) > 10 else "")
+            own = row_numbers[index]
+            named = [str(r) for r in first if r != own][:10]
+            rest = len(members) - 1 - len(named)
+            others = ", ".join(named) + (f" and {rest} more" if rest > 0 else "")
             out.add(index, keys[-1], f"duplicate key: the same {' + '.join(keys)} is also in row {others}")
 
 
