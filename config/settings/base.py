@@ -130,7 +130,9 @@ AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "config.auth.H
 AXES_FAILURE_LIMIT = env_int("TUOPIN_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("TUOPIN_LOGIN_LOCKOUT_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# A successful login clears nothing: clearing its username and address also cleared the failures
+# the address made against other accounts (four guesses, one own login, four more, ...).
+AXES_RESET_ON_SUCCESS = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Behind TUOPIN_PROXY_COUNT reverse proxies (docker-compose's TLS proxy: 1) the client address is the

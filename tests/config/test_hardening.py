@@ -57,6 +57,18 @@ def test_login_locks_out_the_client_address_across_usernames(people):
     assert _signed_in(other)
 
 
+def test_a_login_to_another_account_does_not_clear_the_failures_of_the_first(people):
+    """Four wrong passwords for one account, then a right one for another account from the same
+    address, again and again: the first account's failures must keep counting (they were cleared
+    with the address's by the successful login, so it never locked)."""
+    client = Client()
+    for _ in range(4):
+        _login(client, "official-a", "wrong", address="10.6.6.6")
+    assert _login(Client(), "admin", "pw-admin", address="10.6.6.6").status_code == 302
+    assert _login(client, "official-a", "wrong", address="10.6.6.7").status_code == 429  # the 5th
+    assert _login(Client(), "official-a", "pw-official-a", address="10.6.6.8").status_code == 429
+
+
 def test_a_forwarded_for_header_does_not_move_a_client_out_of_its_lockout(people):
     client = Client()
     for i in range(5):
