@@ -55,11 +55,12 @@ class HouseholdAdmin(SimpleHistoryAdmin):
 
 @admin.register(Member)
 class MemberAdmin(SimpleHistoryAdmin):
-    """Members without their resident IDs: only the masked form is shown (unmasking is audited elsewhere)."""
+    """Members without their resident IDs or birth dates: only the masked ID is shown (the full ID and
+    birth date are given by the audited Show of the household page)."""
 
     list_display = ["household", "member_no", "resident_id_masked", "sex", "relation"]
     search_fields = ["household__registry_number"]
-    exclude = ["resident_id_encrypted", "resident_id_hash"]
+    exclude = ["resident_id_encrypted", "resident_id_hash", "birth_date"]
     readonly_fields = ["resident_id_masked"]
     raw_id_fields = ["household", "import_batch"]
 

@@ -339,3 +339,31 @@ def test_household_search_is_posted_and_no_registry_number_reaches_a_url(client,
     # a number in the query string is not a search (it would be in the access log already)
     assert client.get(reverse("households:list"), {"q": f"{VILLAGE_A}0001"}).context["page"].paginator.count == 59
     assert 'method="post"' in html and 'name="q"' in html
+
+
+@pytest.mark.django_db
+def test_admin_member_page_shows_no_birth_date_nor_resident_id(client):
+    """The admin's member page showed the full birth date without Show and without audit."""
+    from django.contrib.auth.models import User
+
+    from households import ids
+    from households.models import Household, Member
+    from regions.models import Region
+
+    village = Region.objects.get(code="640422100002")
+    household = Household.objects.create(registry_number="6404221000020077", region=village)
+    resident_id = "640422196807210" + "01"
+    resident_id += ids.check_character(resident_id)
+    member = Member.objects.create(
+        household=household,
+        member_no=1,
+        name="李四",
+        birth_date=ids.birth_date(resident_id),
+        resident_id_encrypted=ids.id_encrypt(resident_id),
+        resident_id_hash=ids.id_hash(resident_id),
+        resident_id_masked=ids.id_mask(resident_id),
+    )
+    client.force_login(User.objects.create_superuser("root-admin", password="x"))
+    html = client.get(f"/admin/households/member/{member.pk}/change/").content.decode()
+    assert "1968" not in html and resident_id not in html
+    assert ids.id_mask(resident_id) in html
