@@ -148,8 +148,8 @@ def main() -> None:
         size = path.stat().st_size
         print(f"file: {args.rows:,} data rows x {len(HEADER)} columns, built in {built:.0f} s (write-only)")
         print(f"  {size / 2**20:.1f} MiB packed, {unpacked / 2**20:.0f} MiB unpacked; largest part {sheet.filename}")
-        print(f"  compression ratio {sheet.file_size / sheet.compress_size:.1f} (refused above")
-        print(f"  {settings.TUOPIN_IMPORT_MAX_COMPRESSION_RATIO}); row cap {settings.TUOPIN_IMPORT_MAX_ROWS:,}")
+        ratio, limit = sheet.file_size / sheet.compress_size, settings.TUOPIN_IMPORT_MAX_COMPRESSION_RATIO
+        print(f"  compression ratio {ratio:.1f} (refused above {limit}); row cap {settings.TUOPIN_IMPORT_MAX_ROWS:,}")
         read = run_phase("read", path)
         print(
             f"read_table:      {read['seconds']:6.1f} s, peak RSS {read['peak_rss_mb']:5.0f} MiB "

@@ -430,6 +430,20 @@ def _check_archive(data: bytes, limits: Limits) -> None:
                 }
             )
     unpacked = sum(part.file_size for part in parts)
+    ratio = unpacked / max(len(data), 1)
+    if unpacked >= _RATIO_FROM and ratio > limits.compression_ratio:  # many small parts, each under _RATIO_FROM
+        raise ImportFileError(
+            _(
+                "the workbook unpacks %(ratio)s times its size (from %(packed)s to %(unpacked)s bytes), more than "
+                "the %(limit)s times of an ordinary workbook; the file is refused: save it again from Excel"
+            )
+            % {
+                "ratio": f"{ratio:,.0f}",
+                "packed": f"{len(data):,}",
+                "unpacked": f"{unpacked:,}",
+                "limit": limits.compression_ratio,
+            }
+        )
     if unpacked > limits.uncompressed_bytes:
         raise ImportFileError(
             _(

@@ -172,6 +172,23 @@ def test_xlsx_zip_bomb_is_refused_by_its_compression_ratio_quickly_and_small(zip
     ), message
 
 
+def test_xlsx_of_many_small_parts_that_unpack_too_many_times_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, text in PARTS.items():
+            archive.writestr(name, text)
+        archive.writestr("xl/worksheets/sheet1.xml", f"{SHEET_OPEN}<sheetData/></worksheet>")
+        for n in range(20):  # each under the 1 MiB from which a part's own ratio counts
+            archive.writestr(f"xl/media/padding{n}.bin", b"0" * 1_000_000)
+    with bounded():
+        message = refusal(buffer.getvalue())
+    assert re.fullmatch(
+        r"the workbook unpacks [\d,]+ times its size \(from [\d,]+ to 20,00[\d,]+ bytes\), more than the 100 "
+        r"times of an ordinary workbook; the file is refused: save it again from Excel",
+        message,
+    ), message
+
+
 def test_xlsx_unpacking_to_more_than_the_setting_is_refused(settings):
     settings.TUOPIN_IMPORT_MAX_UNCOMPRESSED_BYTES = 2000
     message = refusal(workbook_bytes(households_rows(50)))
