@@ -529,7 +529,6 @@ ZH.update(
 ZH.update(
     {
         "No published scores for period %(p)s.": "%(p)s 年没有已发布的得分。",
-        "Fewer than 10 surveyed households: not shown": "受调查农户少于 10 户：不显示",
         "Rank": "排名",
         "of": "/",
         "computed": "计算于",

@@ -1,6 +1,9 @@
 """zh-Hans of the security hardening: logins, request checks, disclosure control (read by ``fill_zh.py``)."""
 
 ZH_SECURITY: dict[str, str] = {
+    "Not shown: fewer than 10 surveyed households, or withheld with such a region": (
+        "不显示：受调查农户少于 10 户，或为保护此类地区而一并隐藏"
+    ),
     "The request contains a NUL byte.": "请求中含有空字符（NUL）。",
     "Too many password reset requests. Try again later.": "重置密码的请求过多，请稍后再试。",
     "Too many failed logins for this account or from this address. Try again in %(minutes)s minutes, "

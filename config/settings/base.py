@@ -166,6 +166,18 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Mail (password reset): printed to the console in development, SMTP as configured in production.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tuopin@localhost")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "households:list"
 LOGOUT_REDIRECT_URL = "regions:home"

@@ -37,7 +37,7 @@ def _period(request, periods: list[int]) -> int | None:
 def _labels() -> dict[str, str]:
     return {
         "noData": _("No data"),
-        "suppressed": _("Fewer than 10 surveyed households: not shown"),
+        "suppressed": _("Not shown: fewer than 10 surveyed households, or withheld with such a region"),
         "belowPublic": _("Below county level the numbers are shown after signing in, within your regions."),
         "code": _("Code"),
         "rank": _("Rank"),
