@@ -25,7 +25,10 @@ from households.importing.originals import original_read
 from households.importing.reading import ImportFileError, read_table
 from households.models import ImportBatch
 
+_ROW_HEADER = "行 row"
 _PROBLEMS_HEADER = "问题 problems"
+#: The columns this workbook adds, as an import reads them (normalised): ignored on upload again.
+ANNOTATION_HEADERS = frozenset(h.casefold() for h in (_ROW_HEADER, _PROBLEMS_HEADER))
 _HIGHLIGHT = PatternFill("solid", fgColor="FFF2CC")
 
 
@@ -53,7 +56,7 @@ def rejected_rows_xlsx(batch: ImportBatch) -> bytes:
         _write_row(sheet, 2, [str(error)])
         return _save(workbook)
     columns = [str(c) for c in table.frame.columns]
-    _write_row(sheet, 1, ["行 row", *columns, _PROBLEMS_HEADER])
+    _write_row(sheet, 1, [_ROW_HEADER, *columns, _PROBLEMS_HEADER])
     for header in sheet[1]:
         header.font = Font(bold=True)
     row = 1

@@ -37,6 +37,7 @@ from households.importing.columns import (
 from households.importing.engine import STAGE
 from households.importing.masking import problems_masked
 from households.importing.reading import ImportFileError, Progress, read_table
+from households.importing.report import ANNOTATION_HEADERS
 from households.importing.sql import frame_query, temp_table_load
 from households.models import Household, Member, max_amount
 from households.services.id_answers import id_answers_allowed, refused_message
@@ -233,7 +234,7 @@ def import_validate(
         result.problems.append(Problem(0, "", "", str(error)))
         return result
     result.encoding = table.encoding
-    raw = table.frame
+    raw, row_numbers = _without_annotations(table.frame, table.row_numbers)
     if raw.empty:
         result.problems.append(Problem(0, "", "", "the file has a header but no data rows"))
         return result
@@ -257,7 +258,7 @@ def import_validate(
         result.problems = file_problems
         return result
 
-    out = _Collector(table.row_numbers, raw, headers)
+    out = _Collector(row_numbers, raw, headers)
     parsed = pd.DataFrame(index=raw.index)
     for column in COLUMNS[kind]:
         if column.field not in headers:
@@ -269,18 +270,36 @@ def import_validate(
         field_name = next((f for f, h in headers.items() if h == header), header)
         out.add(index, field_name, "formula without a saved value: open and save the file in Excel, or paste values")
 
-    _check_duplicate_keys(kind, parsed, out, table.row_numbers)
+    _check_duplicate_keys(kind, parsed, out, row_numbers)
     try:
         _check_kind(kind, parsed, out, user, sha256=hashlib.sha256(data).hexdigest())
     except _IdAnswersRefused:  # the whole file, and nothing of its rows: which ones clash stays unsaid
         result.problems = [Problem(0, "", "", refused_message())]
         result.rejected = len(raw)
         return result
-    result.rows = parsed.assign(_row=table.row_numbers)
+    result.rows = parsed.assign(_row=row_numbers)
     result.problems = sorted(out.problems, key=lambda p: (p.row, p.column))
     result.rejected = len(out.bad_rows)
     _count_changes(result, out.bad_rows)
     return result
+
+
+def _without_annotations(raw: pd.DataFrame, row_numbers: list[int]) -> tuple[pd.DataFrame, list[int]]:
+    """The table without the columns ``rejected.xlsx`` adds (``report.ANNOTATION_HEADERS``: the row
+    number and the problems) and without the rows left blank once they are gone (the file-level
+    problems at its top), so a clerk can fix the rejected rows and upload the file again as it is.
+
+    Returns:
+        The table (index 0..n-1) and the file row number of each of its rows.
+    """
+    annotations = [c for c in raw.columns if " ".join(str(c).split()).casefold() in ANNOTATION_HEADERS]
+    if not annotations:
+        return raw, row_numbers
+    raw = raw.drop(columns=annotations)
+    filled = raw.notna() & raw.astype(str).apply(lambda column: column.str.strip() != "")
+    keep = filled.any(axis=1).to_numpy()
+    numbers = [number for number, kept in zip(row_numbers, keep, strict=True) if kept]
+    return raw[keep].reset_index(drop=True), numbers
 
 
 def fast_validation(*, data: bytes, filename: str, kind: str, period: int | None, user, keep: str = ""):

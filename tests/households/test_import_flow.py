@@ -436,3 +436,38 @@ def test_text_longer_than_its_field_is_a_cell_problem_not_a_server_error(ningxia
     result = validate(households_csv(f"{long_number},{VILLAGE_A},2014,,none"))
     assert Problem(2, "registry_number", long_number, "longer than 40 characters") in result.problems
     assert Member.objects.count() == 0
+
+
+def test_rejected_rows_workbook_fixed_and_uploaded_again_as_it_is(db, settings, tmp_path):
+    """Issue 14, item 2: the clerk fixes rejected.xlsx and uploads it again without removing its
+    "行 row" and "问题 problems" columns (they were refused as unknown)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from households.importing.commit import import_upload as upload
+    from households.importing.report import rejected_rows_xlsx
+    from households.importing.validate import import_validate as validate
+
+    settings.MEDIA_ROOT = tmp_path
+    header = "registry_number,village_code,registration_year\n"
+    data = header + "6404221000020101,640422100002,2014\n6404221000020102,640422100002,20x4\n"
+    batch, validation = upload(data=data.encode(), filename="h.csv", kind="households", period=2020, user=None)
+    assert [(p.row, p.column) for p in validation.problems] == [(3, "registration_year")]
+    book = load_workbook(io.BytesIO(rejected_rows_xlsx(batch)))
+    sheet = book.active
+    assert [c.value for c in sheet[1]] == [
+        "行 row",
+        "registry_number",
+        "village_code",
+        "registration_year",
+        "问题 problems",
+    ]
+    assert sheet.cell(row=2, column=4).value == "20x4"
+    sheet.cell(row=2, column=4).value = "2014"  # the fix
+    fixed = io.BytesIO()
+    book.save(fixed)
+    again = validate(data=fixed.getvalue(), filename="rejected.xlsx", kind="households", period=2020, user=None)
+    assert again.problems == []
+    assert again.rows["registry_number"].tolist() == ["6404221000020102"]
+    assert again.rows["_row"].tolist() == [2]
