@@ -63,7 +63,7 @@ class IndicatorOutputSerializer(serializers.Serializer):
     source = serializers.CharField()
 
 
-class IndicatorListApi(APIView):
+class IndicatorListApi(StrictFormatMixin, APIView):
     """Every measure the product shows: code (the ``region-scores`` field), names in English and
     Chinese, dimension, unit (score 0-100, share 0-1, ratio, yuan per person per year, count),
     direction, formula and source."""
@@ -71,6 +71,8 @@ class IndicatorListApi(APIView):
     permission_classes = [AllowAny]
     filter_backends = [StrictQueryParamsBackend]
     extra_query_params = ("dimension",)
+    renderer_classes = [JSONRenderer, CSVRenderer]  # ?format=csv: the catalogue as a table
+    csv_filename = "indicators"
 
     @extend_schema(responses=IndicatorOutputSerializer(many=True))
     def get(self, request):

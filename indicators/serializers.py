@@ -5,6 +5,7 @@ Units: scores 0-100; rates, shares and vulnerability 0-1; income in yuan per per
 """
 
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from indicators.methods.scoring import CATEGORIES, REASONS
@@ -42,6 +43,12 @@ class RegionScoreQuerySerializer(_ScoreQuerySerializer):
         help_text="A tag code: regions carrying it, or inside a region carrying it (the counties of a western "
         "province).",
     )
+
+    def validate(self, attrs):
+        """China's tree has five levels; another tree (``scheme``) may have more."""
+        if attrs.get("scheme", "cn") == "cn" and attrs.get("level", 1) > 5:
+            raise serializers.ValidationError({"level": [_("China's tree has levels 1 (province) to 5 (village).")]})
+        return attrs
 
 
 class HouseholdScoreQuerySerializer(_ScoreQuerySerializer):

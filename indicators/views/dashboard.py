@@ -103,7 +103,8 @@ def _dashboard(request, *, region: Region | None):
     selected = region.code if region is not None else (with_data[0] if with_data else None)
     names = {m.code: str(m.name) for m in data.MEASURES}
     measure = request.GET.get("measure", "eqi")  # kept when the period changes
-    measure = measure if measure in names else "eqi"
+    if measure not in names:
+        raise BadRequest(_("Unknown measure. Known: %(known)s.") % {"known": ", ".join(names)})
     payload = {
         "lang": get_language() or "zh-hans",
         "period": period,

@@ -107,6 +107,9 @@ def warning_inbox(request, code: str):
     context = {"region": region, "run": run, "runs": runs, "params": params, "sort": sort}
     if run is None:
         return render(request, "indicators/warnings.html", context)
+    villages = data.flagged_villages(run=run, region=region)
+    if params["village"] and params["village"] not in {code for code, _name in villages}:
+        raise BadRequest(_("No village %(code)s with flagged households here.") % {"code": params["village"]})
     previous = data.previous_run(run) if params["view"] == "new" else None
     scores = data.flagged_scores(
         run=run,
@@ -135,7 +138,7 @@ def warning_inbox(request, code: str):
             cases=data.cases_shown((r["household_id"] for r in rows), run=run),
         ),
         "previous": previous,
-        "villages": data.flagged_villages(run=run, region=region),
+        "villages": villages,
         "reasons": list(data.REASON_LABELS.items()),
         "sorts": [
             ("risk", _("risk (vulnerability, then margin)")),

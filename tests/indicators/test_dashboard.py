@@ -139,7 +139,7 @@ def test_national_dashboard_earlier_period_and_unknown_period(client, scores):
     m = page_map(client.get("/?period=2018"))
     assert m["codes"] == ["621126"] and m["values"]["eqi"] == [50.0]
     assert client.get("/?period=2019&measure=headcount_ratio").context["dashboard"]["measure"] == "headcount_ratio"
-    assert client.get("/?measure=nope").context["dashboard"]["measure"] == "eqi"
+    assert client.get("/?measure=nope").status_code == 400  # an unknown measure: a bad request (issue 14, 9)
     assert client.get("/?period=2017").status_code == 404
     assert client.get("/?period=abc").status_code == 400  # not a year: a bad request, not a missing page
 

@@ -597,3 +597,14 @@ def test_a_verification_before_the_households_registration_is_refused(client, wo
         f"The date cannot be before {today.year}-01-01, the start of the household's registration year."
     ]
     assert _unchanged(household, "none", []) and not WarningCase.objects.exists()
+
+
+@pytest.mark.django_db
+def test_inbox_with_a_village_that_has_no_flag_here_answers_400(client, world):
+    """Issue 14, item 9: an unknown village listed the whole inbox as if unfiltered."""
+    client.force_login(world["people"]["official"])
+    assert client.get(inbox(village=VILLAGE_A)).status_code == 200
+    for village in ("999999999999", OUTSIDE_VILLAGE):  # unknown; a village outside this township
+        answer = client.get(inbox(village=village))
+        assert answer.status_code == 400
+        assert f"No village {village} with flagged households here." in answer.content.decode()
