@@ -1,9 +1,7 @@
 """API plumbing shared by every app: pagination, strict query parameters, ETags and throttling."""
 
-import base64
 import hashlib
 import json
-from functools import lru_cache
 from urllib import parse
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -19,6 +17,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
+
+from config.keys import fernet_for
 
 #: Parameters every list accepts besides its filters.
 COMMON_QUERY_PARAMS = frozenset({"page", "page_size", "format"})
@@ -150,14 +150,9 @@ class CursorPagination(pagination.CursorPagination):
         return pagination.Cursor(offset=offset, reverse=reverse, position=position)
 
 
-@lru_cache(maxsize=2)
-def _fernet_of(secret: str) -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"tuopin-api-cursor:" + secret.encode()).digest()))
-
-
 def _cursor_fernet() -> Fernet:
     """The cursor key, derived from ``SECRET_KEY`` (cursors die with a key change: a 400, then page one)."""
-    return _fernet_of(settings.SECRET_KEY)
+    return fernet_for("api-cursor", settings.SECRET_KEY)
 
 
 class StrictFormatMixin:

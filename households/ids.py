@@ -10,7 +10,6 @@ Household registry numbers (village code + serial) have their own mask, ``regist
 (``640422100002**01``), the one every page, export and API response uses.
 """
 
-import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -19,6 +18,8 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet
 from django.conf import settings
+
+from config.keys import derived_key, fernet_for
 
 _WEIGHTS = [pow(2, 17 - i, 11) for i in range(17)]  # 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2
 _CHECK = "10X98765432"
@@ -57,8 +58,7 @@ def birth_date(value: str) -> dt.date:
 
 @lru_cache(maxsize=4)
 def _keys(secret: str) -> tuple[Fernet, bytes]:
-    encryption = base64.urlsafe_b64encode(hashlib.sha256(b"tuopin-id-encryption:" + secret.encode()).digest())
-    return Fernet(encryption), hashlib.sha256(b"tuopin-id-hash:" + secret.encode()).digest()
+    return fernet_for("id-encryption", secret), derived_key("id-hash", secret)
 
 
 def id_hash(value: str) -> str:

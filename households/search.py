@@ -6,12 +6,10 @@ reloaded while no registry number or resident ID appears in a URL, a browser his
 log. A token expires after ``SEARCH_TOKEN_SECONDS`` (and with a new ``SECRET_KEY``).
 """
 
-import base64
-import hashlib
-from functools import lru_cache
-
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+
+from config.keys import fernet_for
 
 #: How long a search link works: a working day.
 SEARCH_TOKEN_SECONDS = 10 * 3600
@@ -19,9 +17,8 @@ SEARCH_TOKEN_SECONDS = 10 * 3600
 SEARCH_MAX_LENGTH = 40
 
 
-@lru_cache(maxsize=2)
 def _fernet_of(secret: str) -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"tuopin-household-search:" + secret.encode()).digest()))
+    return fernet_for("household-search", secret)
 
 
 def search_clean(text: str) -> str:

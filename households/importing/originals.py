@@ -24,7 +24,6 @@ same command and task run, has encrypted them.
 """
 
 import datetime as dt
-import hashlib
 import logging
 import os
 import secrets
@@ -42,6 +41,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from config.keys import derived_key
 from households.models import ImportBatch, ImportDownload
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class OriginalDamaged(ValueError):
 def _master_key() -> bytes:
     """The key of every original: from the resident-ID secret, under its own purpose label (as
     ``households.ids`` derives its encryption and hash keys from it)."""
-    return hashlib.sha256(b"tuopin-import-original:" + settings.RESIDENT_ID_KEY.encode()).digest()
+    return derived_key("import-original", settings.RESIDENT_ID_KEY)
 
 
 def _cipher(salt: bytes) -> AESGCM:

@@ -141,3 +141,15 @@ def test_page_exports_neutralise_formulas_in_csv_and_xlsx():
     sheet = load_workbook(io.BytesIO(table_response(rows, columns, filename="t", fmt="xlsx").content)).active
     assert [c.value for c in sheet[2]] == ["620102", '\'=HYPERLINK("x")', -1.5, "true"]
     assert sheet["B2"].data_type == "s"
+
+
+def test_derived_keys_are_the_ones_stored_values_were_made_with():
+    """Resident IDs, their hashes and kept files were written with SHA-256("tuopin-<purpose>:" + secret):
+    the shared helper must derive exactly that, or every stored value becomes unreadable."""
+    import hashlib
+
+    from config.keys import derived_key
+
+    for purpose in ("id-encryption", "id-hash", "import-original", "household-search", "api-cursor"):
+        assert derived_key(purpose, "s3cret") == hashlib.sha256(f"tuopin-{purpose}:s3cret".encode()).digest()
+    assert derived_key("id-hash", "a") != derived_key("id-encryption", "a")
