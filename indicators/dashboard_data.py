@@ -6,7 +6,6 @@ of queries whatever the number of regions. Public readers see scores at county l
 households); a user assigned a region sees its subtree whole.
 """
 
-import hashlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -17,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from indicators.models import ComputationRun, RegionScore
 from indicators.registry import INDICATORS, Indicator
-from indicators.selectors import cells_hidden
+from indicators.selectors import cells_hidden, paths_digest
 from indicators.services.rollup import SMALL_CELL, WESTERN_PROVINCES
 from regions.models import CN, Level, Region
 from regions.selectors import user_region_paths
@@ -47,7 +46,7 @@ class Access:
             return "all"
         if not self.paths:
             return "public"
-        return hashlib.sha256("|".join(sorted(self.paths)).encode()).hexdigest()[:16]
+        return paths_digest(self.paths)
 
     def scoped(self, path: str) -> bool:
         """True when the user is assigned the region at ``path`` or an ancestor of it."""

@@ -133,6 +133,11 @@ def score_scope(*, user) -> ScoreScope:
 HIDDEN_CACHE_SECONDS = 24 * 3600
 
 
+def paths_digest(paths: Sequence[str]) -> str:
+    """A short text naming a set of region subtrees (for cache keys)."""
+    return hashlib.sha256("|".join(sorted(paths)).encode()).hexdigest()[:16]
+
+
 def cells_hidden(*, run_ids: Sequence[int], paths: Sequence[str] | None) -> dict[int, frozenset[int]]:
     """For each run, the region ids whose numbers a reader assigned ``paths`` must not see among the
     public rows (level ``TUOPIN_PUBLIC_MAX_LEVEL`` and above): small cells (fewer than ``SMALL_CELL``
@@ -150,7 +155,7 @@ def cells_hidden(*, run_ids: Sequence[int], paths: Sequence[str] | None) -> dict
     """
     if paths is None:
         return {run_id: frozenset() for run_id in run_ids}
-    digest = hashlib.sha256("|".join(sorted(paths)).encode()).hexdigest()[:16]
+    digest = paths_digest(paths)
     keys = {
         run_id: f"indicators:cells-hidden:{run_id}:{settings.TUOPIN_PUBLIC_MAX_LEVEL}:{digest}" for run_id in run_ids
     }
@@ -163,8 +168,10 @@ def cells_hidden(*, run_ids: Sequence[int], paths: Sequence[str] | None) -> dict
             .order_by("run_id")
             .values_list("run_id", "region_id", "region__code", "region__parent_id", "households", "region__path")
         )
-        for run_id in missing:
-            of_run = [row for row in rows if row[0] == run_id]
+        by_run: dict[int, list[tuple]] = {run_id: [] for run_id in missing}
+        for row in rows:
+            by_run[row[0]].append(row)
+        for run_id, of_run in by_run.items():
             position = {row[2]: i for i, row in enumerate(of_run)}  # a region's parent key is its code
             mask = cells_suppressed(
                 parent=np.array([position.get(row[3], -1) for row in of_run], dtype=np.int64),
