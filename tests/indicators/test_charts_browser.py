@@ -30,18 +30,24 @@ CHART_JS = r"""(id) => {
   const titles = {};
   for (const key of Object.keys(layout)) {
     if (/^[xy]axis\d*$/.test(key)) titles[key] = (layout[key].title && layout[key].title.text) || "";
-    if (/^polar\d*$/.test(key)) titles[key + ".radialaxis"] = (layout[key].radialaxis.title && layout[key].radialaxis.title.text) || "";
+    const radial = /^polar\d*$/.test(key) && layout[key].radialaxis;
+    if (radial) titles[key + ".radialaxis"] = (radial.title && radial.title.text) || "";
   }
   const box = el.getBoundingClientRect();
-  const texts = [...el.querySelectorAll("svg text")].filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0);
+  const texts = [...el.querySelectorAll("svg text")]
+    .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0);
   const rect = t => t.getBoundingClientRect();
   const meets = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
-  const cut = texts.filter(t => { const r = rect(t); return r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1; });
+  const cut = texts.filter(t => {
+    const r = rect(t);
+    return r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1;
+  });
   const legend = el.querySelector("g.legend");
   const legendBox = legend && legend.getBoundingClientRect();
   const covered = legendBox ? texts.filter(t => !legend.contains(t) && meets(rect(t), legendBox)) : [];
-  const axisTitles = texts.filter(t => /title/.test(t.getAttribute("class") || "") || /title/.test(t.parentNode.getAttribute("class") || ""));
-  const ticks = texts.filter(t => /tick/.test(t.getAttribute("class") || "") || /tick/.test(t.parentNode.getAttribute("class") || ""));
+  const kind = (t, word) => [t, t.parentNode].some(n => (n.getAttribute("class") || "").includes(word));
+  const axisTitles = texts.filter(t => kind(t, "title"));
+  const ticks = texts.filter(t => kind(t, "tick"));
   const clash = axisTitles.filter(a => ticks.some(t => meets(rect(a), rect(t)))).map(t => t.textContent);
   return { titles, traces: el.data.length, bars: el.querySelectorAll(".bars path, .point path").length,
            cut: cut.map(t => t.textContent), covered: covered.map(t => t.textContent), clash };
