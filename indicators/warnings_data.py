@@ -155,9 +155,10 @@ def inbox_rows(rows, *, reveal_paths: list[str] | None, cases: dict[int, Warning
                 "category": str(CATEGORY_LABELS.get(r["category"], r["category"])),
                 "reason_codes": list(r["reasons"]),
                 "reasons": list_join(REASON_LABELS.get(c, c) for c in r["reasons"]),
-                "margin": None if r["margin"] is None else round(r["margin"], 3),
-                "vulnerability": None if r["vulnerability"] is None else round(r["vulnerability"], 3),
-                "eqi": None if r["eqi"] is None else round(r["eqi"], 1),
+                # as stored: the pages show them with their unit's decimals (config.formats), not rounded twice
+                "margin": r["margin"],
+                "vulnerability": r["vulnerability"],
+                "eqi": r["eqi"],
                 "state": (case.get_state_display() if case else WarningState.FLAGGED.label),
             }
         )
