@@ -165,7 +165,9 @@ def _categories(rules: list[dict]) -> str:
     parts = []
     for rule in rules:
         conditions = rule.get("when_any") or []
-        when = list_join(CONDITION_LABELS.get(c, c) for c in conditions) if conditions else gettext("any other flagged household")
+        when = list_join(CONDITION_LABELS.get(c, c) for c in conditions)
+        if not conditions:  # "when_any": [] matches every flagged household left
+            when = gettext("any other flagged household")
         parts.append(
             gettext("%(category)s: %(conditions)s")
             % {"category": CATEGORY_LABELS.get(rule.get("category"), rule.get("category")), "conditions": when}
