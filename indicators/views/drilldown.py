@@ -104,6 +104,7 @@ def _bars_chart(rows: list[dict], measure: str) -> dict:
         "names": [r["name"] for r in ranked],
         "codes": [r["code"] for r in ranked],
         "values": [r[measure] for r in ranked],
+        "texts": [measure_display(r[measure], BY_CODE[measure].unit) for r in ranked],
     }
 
 

@@ -71,8 +71,11 @@ def world(db):
 
 def _cells(html: str, header: str) -> list[str]:
     """The texts of the column headed ``header`` in the first table that has it."""
-    table = next(t for t in re.findall(r"<table.*?</table>", html, flags=re.S) if f">{header}</th>" in t)
-    headers = [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", table, flags=re.S)]
+    def headers_of(table: str) -> list[str]:
+        return [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", table, flags=re.S)]
+
+    table = next(t for t in re.findall(r"<table.*?</table>", html, flags=re.S) if header in headers_of(t))
+    headers = headers_of(table)
     column = headers.index(header)
     body = table.split("<tbody>", 1)[1]
     rows = [re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S) for tr in re.findall(r"<tr.*?</tr>", body, flags=re.S)]
@@ -211,3 +214,12 @@ def test_the_format_functions():
         assert list_join(["甲", "乙"]) == "甲、乙"
     with translation.override("en"):
         assert list_join(["a", "b"]) == "a, b"
+
+
+def test_the_bar_chart_writes_its_values_as_the_table_does(client, world):
+    client.force_login(world["official"])
+    response = client.get(
+        f"/regions/{TOWNSHIP}/children/", {"measure": "mean_vulnerability"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.context["chart"]["texts"] == ["87.65%"]  # the bars' labels (was 87.7 % in the chart)
+    assert _cells(response.content.decode(), "Mean vulnerability")[0] == "87.65%"
