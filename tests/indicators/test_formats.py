@@ -71,6 +71,7 @@ def world(db):
 
 def _cells(html: str, header: str) -> list[str]:
     """The texts of the column headed ``header`` in the first table that has it."""
+
     def headers_of(table: str) -> list[str]:
         return [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", table, flags=re.S)]
 
