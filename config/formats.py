@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 
 #: Decimals shown per unit of the indicator registry (``indicators.registry.Indicator.unit``): a
@@ -51,6 +52,12 @@ def datetime_iso(value: dt.datetime | None) -> str | None:
     if timezone.is_naive(value):
         raise ValueError(f"naive date-time {value!r}: the project keeps aware ones only")
     return value.astimezone(timezone.get_default_timezone()).isoformat(timespec="seconds")
+
+
+def date_display(day: dt.date | None) -> str:
+    """A date as the active language writes it (Django's ``DATE_FORMAT``: ``2026年3月1日``,
+    ``March 1, 2026``), for messages that name a date; ``–`` for None."""
+    return date_format(day, "DATE_FORMAT") if day else "–"
 
 
 def list_separator(language: str | None = None) -> str:
