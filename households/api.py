@@ -18,7 +18,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import CursorPagination, StrictFormatMixin, StrictQueryParamsBackend
+from config.api import CursorPagination, ModelSerializer, StrictFormatMixin, StrictQueryParamsBackend
 from config.renderers import CSVRenderer
 from households import selectors
 from households.importing.background import batch_progress, import_upload_start, upload_limit_mb, upload_too_large
@@ -57,7 +57,7 @@ class ProgressSerializer(serializers.Serializer):
     )
 
 
-class ImportOutputSerializer(serializers.ModelSerializer):
+class ImportOutputSerializer(ModelSerializer):
     problems = ProblemSerializer(source="report.problems", many=True, default=list)
     progress = ProgressSerializer(
         source="*", help_text="While the status is 'validating' (a large file, checked in a task): how far."
@@ -226,7 +226,7 @@ class ImportTemplateApi(APIView):
         return response
 
 
-class SurveyOutputSerializer(serializers.ModelSerializer):
+class SurveyOutputSerializer(ModelSerializer):
     """A household survey: money in yuan per year for the household; no names, no resident IDs, and
     the household by its public id (no sequential key)."""
 
