@@ -79,7 +79,10 @@ def _suffix(filename: str) -> str:
 
 
 def _record(batch: ImportBatch, validation: Validation) -> None:
+    earlier = (batch.report or {}).get("preview")
     batch.report = validation.report()
+    if validation.preview is None and earlier is not None:  # a commit of kept rows parses nothing
+        batch.report["preview"] = earlier
     batch.rows_new, batch.rows_updated = validation.new, validation.updated
     batch.rows_unchanged, batch.rows_rejected = validation.unchanged, validation.rejected
     if validation.problems:

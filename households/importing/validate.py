@@ -36,6 +36,7 @@ from households.importing.columns import (
 )
 from households.importing.engine import STAGE
 from households.importing.masking import problems_masked
+from households.importing.preview import preview_from_rows
 from households.importing.reading import ImportFileError, Progress, read_table
 from households.importing.report import ANNOTATION_HEADERS
 from households.importing.sql import frame_query, temp_table_load
@@ -78,6 +79,8 @@ class Validation:
     status_of_row: dict[int, str] = field(default_factory=dict)
     #: The table holding the parsed rows for the commit (``kept``), or ''.
     kept: str = ""
+    #: The first rows as parsed (``preview``), or ``None`` when the file could not be parsed.
+    preview: dict | None = None
 
     @property
     def ok(self) -> bool:
@@ -97,6 +100,7 @@ class Validation:
                 "rejected": self.rejected,
             },
             "problems": problems_masked(self.kind, [p.__dict__ for p in self.problems]),
+            **({"preview": self.preview} if self.preview is not None else {}),
         }
 
 
@@ -281,6 +285,14 @@ def import_validate(
     result.problems = sorted(out.problems, key=lambda p: (p.row, p.column))
     result.rejected = len(out.bad_rows)
     _count_changes(result, out.bad_rows)
+    result.preview = preview_from_rows(
+        kind,
+        result.rows,
+        rejected=out.bad_rows,
+        status_of_row=result.status_of_row,
+        problems=result.problems,
+        header_of=headers,
+    )
     return result
 
 
@@ -314,9 +326,10 @@ def fast_validation(*, data: bytes, filename: str, kind: str, period: int | None
     staged = fast_stage(data=data, filename=filename, kind=kind, period=period, user=user, keep=keep)
     if staged is None:
         return None
-    problems, counts, provinces, encoding, target = staged
+    problems, counts, provinces, encoding, target, preview = staged
     result = staged_validation(kind=kind, period=period, encoding=encoding, problems=problems, counts=counts)
     result.kept = keep if keep and not problems else ""
+    result.preview = preview
     return result, target, provinces
 
 
