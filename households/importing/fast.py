@@ -34,7 +34,7 @@ from households.importing.columns import BOOL, COLUMNS, DECIMAL, IDENTIFIER, INT
 from households.importing.engine import ROW, STAGE, STATUS, Target, _types, classify_staged
 from households.importing.preview import preview_from_table
 from households.importing.sql import frame_query
-from households.importing.validate import UNKNOWN_HOUSEHOLD, Problem
+from households.importing.validate import SCIENTIFIC, UNKNOWN_HOUSEHOLD, Problem
 from households.models import HouseholdSurvey, VillageSurvey, max_amount
 from regions.selectors import WRITE_ROLES, user_region_paths
 
@@ -430,7 +430,11 @@ def _registry_checks(kind: str) -> list[tuple[str, str]]:
         "NOT EXISTS (SELECT 1 FROM regions_region c WHERE c.parent_code = g.code) AND (g.scheme <> 'cn' OR g.level = 5)"
     )
     return [
-        (f"p.{key} IS NOT NULL AND g.id IS NULL", "'unknown region code'"),
+        (  # an unknown code in scientific notation: Excel wrote it (validate's message too)
+            f"p.{key} IS NOT NULL AND g.id IS NULL",
+            f"CASE WHEN p.{key} ~ '^({SCIENTIFIC})$' THEN {_literal(cells._NUMBER_AS_ID)} "
+            "ELSE 'unknown region code' END",
+        ),
         (f"g.id IS NOT NULL AND NOT ({leaf})", "'not a village: a region of level ' || g.level"),
         ("g.id IS NOT NULL AND NOT {in_scope}", "'outside your assigned regions'"),
     ]

@@ -45,10 +45,7 @@ _REJECTED = "rejected"
 
 def _decimal_places(kind: str, field: str) -> int | None:
     for model in _MODELS[kind]:
-        try:
-            found = model._meta.get_field(field)
-        except Exception:  # noqa: BLE001 - FieldDoesNotExist: the next model of the kind
-            continue
+        found = {f.name: f for f in model._meta.concrete_fields}.get(field)
         if isinstance(found, models.DecimalField):
             return found.decimal_places
     return None
@@ -216,4 +213,5 @@ def preview_display(batch) -> dict | None:
         }
         for r in preview.get("rows", [])
     ]
-    return {"headers": [by_field[f].header for f in fields], "rows": rows, "shown": len(rows), "total": preview["total"]}
+    headers = [by_field[f].header for f in fields]
+    return {"headers": headers, "rows": rows, "shown": len(rows), "total": preview["total"]}

@@ -16,6 +16,7 @@ from decimal import Decimal
 import pandas as pd
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from households import ids
 from households.importing import cells
@@ -140,6 +141,9 @@ UNKNOWN_HOUSEHOLD = "no household with this number in your regions: import it in
 OUTSIDE_HOUSEHOLD = "not a household you may change: its village is outside your assigned regions"
 #: A resident ID registered to another member (anywhere: the answer says not where).
 REGISTERED_ELSEWHERE = "this resident ID is already registered to another member"
+#: A code in scientific notation (``6.2e+11``): what Excel writes into a CSV for a long number. An
+#: unknown region code of this shape gets the Excel hint of identifiers (``cells._NUMBER_AS_ID``).
+SCIENTIFIC = r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+"
 
 
 class _IdAnswersRefused(Exception):
@@ -276,7 +280,7 @@ def import_validate(
 
     _check_duplicate_keys(kind, parsed, out, row_numbers)
     try:
-        _check_kind(kind, parsed, out, user, sha256=hashlib.sha256(data).hexdigest())
+        _check_kind(kind, parsed, out, user, sha256=hashlib.sha256(data).hexdigest(), period=period)
     except _IdAnswersRefused:  # the whole file, and nothing of its rows: which ones clash stays unsaid
         result.problems = [Problem(0, "", "", refused_message())]
         result.rejected = len(raw)
@@ -370,11 +374,15 @@ def _in_scope(paths: pd.Series, user) -> pd.Series:
     return inside
 
 
-def _check_kind(kind: str, parsed: pd.DataFrame, out: _Collector, user, *, sha256: str = "") -> None:
+def _check_kind(
+    kind: str, parsed: pd.DataFrame, out: _Collector, user, *, sha256: str = "", period: int | None = None
+) -> None:
     if kind == "households" and {"registration_year", "exit_year"} <= set(parsed.columns):
         before = parsed["exit_year"] < parsed["registration_year"]  # False where either is blank
         for index in parsed.index[before.fillna(False).astype(bool)]:
             out.add(index, "exit_year", "the exit year is before the registration year")
+    if kind == "households" and "exit_year" in parsed.columns:
+        _check_exit_year(parsed, out, period)
     if kind == "households" and {"registry_number", "monitoring_status"} <= set(parsed.columns):
         _check_statuses(parsed, out, user)
     if kind in ("households", "village-surveys"):
@@ -383,6 +391,20 @@ def _check_kind(kind: str, parsed: pd.DataFrame, out: _Collector, user, *, sha25
         _check_households(parsed, out, user)
     if kind == "members":
         _check_resident_ids(parsed, out, user, sha256=sha256)
+
+
+def _check_exit_year(parsed: pd.DataFrame, out: _Collector, period: int | None) -> None:
+    """An exit year after the batch's year (or, for a batch without one, after this year) is a
+    problem of its cell: a household of a year's registry cannot have left poverty later."""
+    limit = period if period is not None else timezone.localdate().year
+    later = pd.to_numeric(parsed["exit_year"], errors="coerce") > limit  # False where blank
+    message = (
+        f"the exit year is after {limit}, the year of this import"
+        if period is not None
+        else f"the exit year is after this year ({limit})"
+    )
+    for index in parsed.index[later.to_numpy(dtype=bool)]:
+        out.add(index, "exit_year", message)
 
 
 def _lookup(keys: pd.Series, sql: str, index: str) -> pd.DataFrame:
@@ -411,8 +433,9 @@ def _check_regions(parsed: pd.DataFrame, out: _Collector, user, *, registry: boo
         "code",
     )
     known = code.isin(found.index)
+    scientific = code.fillna("").astype(str).str.fullmatch(SCIENTIFIC)
     for index in parsed.index[code.notna() & ~known]:
-        out.add(index, "village_code", "unknown region code")
+        out.add(index, "village_code", cells._NUMBER_AS_ID if scientific[index] else "unknown region code")
     info = _aligned(found, code, known)
     leaf = ~info["has_children"].astype(object).fillna(True).astype(bool) & (
         (info["scheme"] != CN) | (info["level"] == Level.VILLAGE)
