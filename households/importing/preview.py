@@ -152,8 +152,9 @@ def preview_from_table(
         problems, header_of: as ``preview_from_rows``.
 
     Returns:
-        As ``preview_from_rows``. One query: ``n <= limit`` with ``LIMIT`` stops the scan once the
-        first rows are found (a freshly loaded table holds them first), not after a million.
+        As ``preview_from_rows``. One query: ``n <= limit`` with ``LIMIT`` stops the scan of the
+        parsed rows once the first are found (a freshly loaded table holds them first); the staging
+        table is scanned once for the statuses of those rows (0.4 s of a 74 s check of 300,000 rows).
     """
     from households.importing.engine import ROW, STATUS  # engine's staging columns
     from households.importing.fast import _fits
@@ -161,8 +162,8 @@ def preview_from_table(
     cast = [_fits(f"p.{f}", types[f]) if f in types else f"p.{f}" for f in fields]
     cursor.execute(
         f"SELECT p.n, s.{STATUS}, {', '.join(cast)} FROM (SELECT * FROM {parsed} WHERE n <= %s LIMIT %s) p "
-        f"LEFT JOIN {stage} s ON s.{ROW} = p.n - 1 ORDER BY p.n",
-        [limit, limit],
+        f"LEFT JOIN (SELECT {ROW}, {STATUS} FROM {stage} WHERE {ROW} < %s) s ON s.{ROW} = p.n - 1 ORDER BY p.n",
+        [limit, limit, limit],
     )
     out = [
         (n + 1, status or _REJECTED, [_stored(kind, f, v) for f, v in zip(fields, values, strict=True)])
