@@ -38,9 +38,20 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class ImportInputSerializer(serializers.Serializer):
     file = serializers.FileField()
     kind = serializers.ChoiceField(choices=sorted(COLUMNS))
-    period = serializers.IntegerField(min_value=1980, max_value=2100)
+    period = serializers.IntegerField(
+        min_value=1980,
+        max_value=2100,
+        required=False,
+        allow_null=True,
+        help_text="The survey year; not needed for a households file.",
+    )
     dry_run = serializers.BooleanField(default=True)
     sheet = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+    def validate(self, attrs):
+        if attrs.get("kind") != "households" and attrs.get("period") is None:
+            raise ValidationError({"period": [_("Give the survey year of a members or survey file.")]})
+        return attrs
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -62,6 +73,14 @@ class ImportOutputSerializer(ModelSerializer):
     progress = ProgressSerializer(
         source="*", help_text="While the status is 'validating' (a large file, checked in a task): how far."
     )
+    preview = serializers.JSONField(
+        source="report.preview",
+        default=None,
+        read_only=True,
+        help_text="The first rows as parsed (households.importing.preview): columns (fields), rows (row, "
+        "status, values by field: choice codes, numbers as stored, masked identifiers) and total; null "
+        "when the file could not be parsed.",
+    )
 
     class Meta:
         model = ImportBatch
@@ -81,6 +100,7 @@ class ImportOutputSerializer(ModelSerializer):
             "undone_at",
             "progress",
             "problems",
+            "preview",
         ]
 
 
@@ -125,7 +145,7 @@ class ImportListCreateApi(_ImportApi):
             data=upload.read(),
             filename=upload.name,
             kind=serializer.validated_data["kind"],
-            period=serializer.validated_data["period"],
+            period=serializer.validated_data.get("period"),
             user=request.user,
             sheet=serializer.validated_data.get("sheet") or None,
             commit=not serializer.validated_data["dry_run"],
