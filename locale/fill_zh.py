@@ -12,8 +12,10 @@ from pathlib import Path
 from zh_atrest import ZH_ATREST
 from zh_charts import ZH_CHARTS
 from zh_day import ZH_DAY
+from zh_format import ZH_FORMAT
 from zh_methodology import ZH_METHODOLOGY  # the script's own folder is on sys.path
 from zh_notices import ZH_NOTICES
+from zh_preview import ZH_PREVIEW
 from zh_reident import ZH_REIDENT
 from zh_security import ZH_SECURITY
 from zh_status import ZH_STATUS
@@ -611,6 +613,8 @@ ZH.update(ZH_REIDENT)
 ZH.update(ZH_STATUS)
 ZH.update(ZH_XLSX)
 ZH.update(ZH_DAY)
+ZH.update(ZH_FORMAT)
+ZH.update(ZH_PREVIEW)
 ZH.update(ZH_CHARTS)
 ZH_PLURAL = {
     "%(n)s child region": "%(n)s 个下级区划",
