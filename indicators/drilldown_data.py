@@ -162,6 +162,33 @@ def af_rows(score: dict | None) -> list[dict]:
     ]
 
 
+def af_chart_note(score: dict | None, *, k: str) -> str | None:
+    """Why a village's chart of AF contributions has nothing to draw, or None when it has bars.
+
+    Args:
+        score: the village's ``region_score`` (None: no household of it was scored in the run).
+        k: the methodology's AF cutoff (``mpi_k``) as the page writes it (``33.33%``).
+
+    Returns:
+        A sentence in the active language: no household scored; no household multidimensionally poor
+        (M0 is 0, so the contributions, shares of M0, are undefined); or no data on the indicators.
+        None when at least one indicator has a contribution.
+    """
+    if score is None:
+        return str(_("No household of this village was scored in this period, so there are no contributions to draw."))
+    if any(value is not None for value in (score.get("mpi_contributions") or {}).values()):
+        return None
+    if score.get("mpi_m0") == 0:
+        return str(
+            _(
+                "No household of this village is multidimensionally poor (deprived in at least %(k)s of the "
+                "weighted indicators): M0 is 0, so no indicator contributes to it and there is nothing to draw."
+            )
+            % {"k": k}
+        )
+    return str(_("No household of this village has data on the deprivation indicators: there is nothing to draw."))
+
+
 def _household_row(row: dict, *, village_path: str, reveal_paths: list[str] | None) -> dict:
     number = row.pop("household__registry_number")
     row["household"] = row.pop("household__public_id")

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from zh_atrest import ZH_ATREST
+from zh_charts import ZH_CHARTS
 from zh_day import ZH_DAY
 from zh_format import ZH_FORMAT
 from zh_methodology import ZH_METHODOLOGY  # the script's own folder is on sys.path
@@ -614,6 +615,7 @@ ZH.update(ZH_XLSX)
 ZH.update(ZH_DAY)
 ZH.update(ZH_FORMAT)
 ZH.update(ZH_PREVIEW)
+ZH.update(ZH_CHARTS)
 ZH_PLURAL = {
     "%(n)s child region": "%(n)s 个下级区划",
     "%(n)s household in your regions": "您负责的区域内有 %(n)s 户",

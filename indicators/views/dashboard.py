@@ -57,6 +57,13 @@ def _labels() -> dict[str, str]:
         "strongest": _("Strongest"),
         "withoutData": _("counties without data"),
         "noRun": _("No published scores yet."),
+        "periodAxis": _("Period"),
+        "scoreAxis": _("Score (0-100)"),
+        # the radar of a region holding all its parent's surveyed households draws one shape and says so
+        "sameAsParent": _(
+            "%(region)s is the only part of %(parent)s with surveyed households: their D1-D4 are the same,"
+            " so one shape is drawn."
+        ),
     }
 
 

@@ -92,8 +92,9 @@ def _measure_label(code: str) -> str:
     return str(BY_CODE[code].name)
 
 
-def _bars_chart(rows: list[dict], measure: str) -> dict:
-    """The bar chart's data: the rows with a value of ``measure``, best first (by its direction)."""
+def _bars_chart(rows: list[dict], measure: str, *, axis: str) -> dict:
+    """The bar chart's data: the rows with a value of ``measure``, best first (by its direction);
+    ``axis`` titles the axis of the child regions' names."""
     ranked = data.rows_sorted(rows, key=measure, descending=BY_CODE[measure].direction == "higher_better")
     ranked = [r for r in ranked if r[measure] is not None]
     return {
@@ -105,6 +106,7 @@ def _bars_chart(rows: list[dict], measure: str) -> dict:
         "codes": [r["code"] for r in ranked],
         "values": [r[measure] for r in ranked],
         "texts": [measure_display(r[measure], BY_CODE[measure].unit) for r in ranked],
+        "axis": axis,
     }
 
 
@@ -138,7 +140,7 @@ def children(request, code: str):
     for row in rows:
         row["cells"] = [measure_display(row[m], BY_CODE[m].unit) for m in shown]
         row["url"] = reverse("indicators:village" if child_is_village else "indicators:children", args=[row["code"]])
-    chart = _bars_chart(rows, measure)
+    chart = _bars_chart(rows, measure, axis=_("Village") if child_is_village else _("Child region"))
     context = {
         **_common(run, runs),
         "region": region,
@@ -218,6 +220,8 @@ def village(request, code: str):
     kpis = [
         (_measure_label(k), measure_display(score[k], BY_CODE[k].unit) if score else None) for k in data.VILLAGE_KPIS
     ]
+    cutoff = measure_display(run.methodology.parameters["mpi_k"], "share") if run else None
+    af_note = data.af_chart_note(score, k=cutoff) if run else None
     chart = {
         "kind": "village",
         "histograms": [{"label": _measure_label(d), "values": [h[d] for h in households]} for d in data.DIMENSIONS],
@@ -225,8 +229,11 @@ def village(request, code: str):
             "labels": [a["label"] for a in af if a["contribution"] is not None],
             "values": [a["contribution"] for a in af if a["contribution"] is not None],
             "title": _("Contribution to M0"),
+            "axis": _("Indicator"),
+            "note": af_note,
         },
         "householdsLabel": _("Households"),
+        "scoreAxis": _("Score (0-100)"),
     }
     context = {
         **_common(run, runs),

@@ -156,8 +156,10 @@
                y: D.periods.map(function (p) { var r = s.periods[p]; return r && r[m] !== null && r[m] !== undefined ? r[m] : null; }) };
     });
     var trendDone = Plotly.react("trend-chart", trend, {
-      margin: { l: 40, r: 10, t: 10, b: 30 }, xaxis: { type: "category" }, yaxis: { range: [0, 100] },
-      legend: { orientation: "h", y: -0.2 }
+      margin: { l: 10, r: 10, t: 10, b: 10 },
+      xaxis: { type: "category", title: { text: L.periodAxis }, automargin: true },
+      yaxis: { range: [0, 100], title: { text: L.scoreAxis }, automargin: true },
+      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" }  // above: the period axis's title is below
     }, PLOT_CONFIG).then(function () { document.getElementById("trend-chart").setAttribute("data-rendered", "true"); });
 
     var theta = D.dimensions.map(function (m) { return measures[m].name; });
@@ -167,10 +169,21 @@
     }
     var radar = [radarTrace(row, s.name)];
     var parent = D.focus.parent && D.focus.series[D.focus.parent];
-    if (parent && focusRow(D.focus.parent)) { radar.push(radarTrace(focusRow(D.focus.parent), L.parent + ": " + parent.name)); }
+    var parentRow = parent ? focusRow(D.focus.parent) : null;
+    // a region holding all its parent's surveyed households (a prefecture's only county with data)
+    // has its parent's D1-D4: a second shape would hide under the first, so the note says why
+    var same = !!(parentRow && row.households && parentRow.households === row.households);
+    if (parentRow && !same) { radar.push(radarTrace(parentRow, L.parent + ": " + parent.name)); }
+    var note = document.getElementById("radar-note");
+    if (note) {
+      note.textContent = same ? L.sameAsParent.replace("%(region)s", s.name).replace("%(parent)s", parent.name) : "";
+      note.hidden = !same;
+    }
     var radarDone = Plotly.react("radar-chart", radar, {
-      margin: { l: 50, r: 50, t: 30, b: 40 }, polar: { radialaxis: { range: [0, 100] } }, legend: { orientation: "h" }
-    }, PLOT_CONFIG);
+      margin: { l: 70, r: 70, t: 30, b: 30 },
+      polar: { radialaxis: { range: [0, 100], title: { text: L.scoreAxis, font: { size: 10 } } } },
+      showlegend: true, legend: { orientation: "h", y: -0.15, yanchor: "top" }
+    }, PLOT_CONFIG).then(function () { document.getElementById("radar-chart").setAttribute("data-rendered", "true"); });
     return Promise.all([trendDone, radarDone]);
   }
 

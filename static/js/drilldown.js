@@ -1,7 +1,9 @@
 /* Drill-down charts below county level, drawn with the vendored plotly.js (no CDN).
    The page puts its data in <script id="drilldown-data" type="application/json">:
    - kind "bars": a measure of each child region, already ranked (best first) → horizontal bars;
-   - kind "village": histograms of the households' EQI and D1-D4, and the AF contributions.
+   - kind "village": histograms of the households' EQI and D1-D4, and the AF contributions (when the
+     village has none, the page says why in place of their box and there is nothing to draw).
+   Every axis has a title (in the page's language) and room for its labels (automargin).
    Changing a selector of the controls form reloads the page with the new choice. */
 (function () {
   "use strict";
@@ -32,9 +34,9 @@
       hovertemplate: "%{y} (%{customdata})<br>" + data.label + ": %{text}<extra></extra>"
     };
     var layout = {
-      margin: { l: 160, r: 20, t: 10, b: 40 },
-      yaxis: { autorange: "reversed", automargin: true },
-      xaxis: { title: { text: data.label + suffix(data.unit) }, rangemode: "tozero" }
+      margin: { l: 20, r: 20, t: 10, b: 40 },
+      yaxis: { autorange: "reversed", automargin: true, title: { text: data.axis } },
+      xaxis: { title: { text: data.label + suffix(data.unit) }, rangemode: "tozero", automargin: true }
     };
     Plotly.newPlot(el, [trace], layout, config);
   }
@@ -54,8 +56,8 @@
                    grid: { rows: 1, columns: n, pattern: "independent" }, annotations: [] };
     data.histograms.forEach(function (h, i) {
       var axis = i === 0 ? "" : String(i + 1);
-      layout["xaxis" + axis] = { range: [0, 100] };
-      layout["yaxis" + axis] = { rangemode: "tozero" };
+      layout["xaxis" + axis] = { range: [0, 100], title: { text: data.scoreAxis, font: { size: 11 } }, automargin: true };
+      layout["yaxis" + axis] = { rangemode: "tozero", title: { text: data.householdsLabel, font: { size: 11 } }, automargin: true };
       layout.annotations.push({ text: h.label, showarrow: false, xref: "x" + axis + " domain", yref: "paper",
                                 x: 0.5, y: 1.08, xanchor: "center" });
     });
@@ -65,8 +67,8 @@
       Plotly.newPlot(af, [{
         type: "bar", orientation: "h", y: data.af.labels, x: data.af.values.map(function (v) { return v * 100; }),
         marker: { color: "#486581" }, hovertemplate: "%{y}: %{x:.2f}%<extra></extra>"
-      }], { margin: { l: 200, r: 20, t: 10, b: 40 }, yaxis: { automargin: true, autorange: "reversed" },
-            xaxis: { title: { text: data.af.title + " %" }, rangemode: "tozero" } }, config);
+      }], { margin: { l: 20, r: 20, t: 10, b: 40 }, yaxis: { automargin: true, autorange: "reversed", title: { text: data.af.axis } },
+            xaxis: { title: { text: data.af.title + " %" }, rangemode: "tozero", automargin: true } }, config);
     }
   }
 

@@ -582,3 +582,47 @@ def test_shares_show_two_decimals_always_and_small_ones_do_not_vanish():
         "28.57%",
         "0.00%",
     ]
+
+
+def test_village_af_box_is_drawn_or_says_why_there_is_nothing_to_draw(client, world):
+    """Issue 14, item 6: never an empty chart frame. Village B has contributions (a chart box, no
+    note); C with nobody multidimensionally poor (M0 = 0: the shares of M0 are undefined) says so
+    with the methodology's k (v1: 1/3); A has no AF numbers; a village without scores says that."""
+    client.force_login(world["people"]["official"])
+    a, b, c = world["villages"]
+    run = world["run"]
+    _region_score(
+        run,
+        c,
+        eqi=70.0,
+        households=11,
+        persons=30,
+        mpi_h=0.0,
+        mpi_m0=0.0,
+        mpi_contributions=dict.fromkeys(("food_secure", "income")),
+        mpi_censored_headcounts={"food_secure": 0.0, "income": 0.0},
+    )
+
+    def page(village):
+        html = client.get(reverse("indicators:village", args=[village.code])).content.decode()
+        note = re.search(r'<p class="chart-note" id="drilldown-af-note">(.*?)</p>', html, flags=re.S)
+        return ('id="drilldown-af"' in html), (note.group(1) if note else None)
+
+    assert page(b) == (True, None)
+    assert page(c) == (
+        False,
+        "No household of this village is multidimensionally poor (deprived in at least 33.33% of the weighted"
+        " indicators): M0 is 0, so no indicator contributes to it and there is nothing to draw.",
+    )
+    assert page(a) == (
+        False,
+        "No household of this village has data on the deprivation indicators: there is nothing to draw.",
+    )
+    RegionScore.objects.filter(region=c).delete()
+    assert page(c) == (
+        False,
+        "No household of this village was scored in this period, so there are no contributions to draw.",
+    )
+    with translation.override("zh-hans"):
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+        assert page(c)[1] == "本期本村没有农户得分，因此没有可绘制的贡献。"

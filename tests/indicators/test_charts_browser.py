@@ -1,0 +1,173 @@
+"""Charts that never render blank (issue 14, item 6), in headless Chromium after ``generate_demo``
+and a real recompute: the village page's Alkire-Foster box is drawn or says why there is nothing to
+draw; the radar of a county that is its prefecture's only county with data draws one shape and says
+why (a prefecture beside another one draws two); every axis has a title in the page's language and
+no label is cut off or covered by the legend.
+
+Two demo counties of Gansu in two prefectures (岷县 in 定西市, 临夏县 in 临夏州), 2019-2020. In the
+demo nobody is multidimensionally poor (M0 is 0 in every village), so the AF box is the note.
+"""
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from playwright.sync_api import sync_playwright
+
+from indicators.models import RegionScore
+from tests.conftest import load_tree
+from tests.indicators.test_dashboard_browser import CHROMIUM_ARGS, _artifacts, _guarded_page
+
+COUNTY, OTHER_COUNTY = "621126", "622921"  # 岷县 (定西市 6211), 临夏县 (临夏州 6229)
+
+#: Each Plotly chart's axis titles (from the drawn layout), its trace count, and the texts of its SVG
+#: that are cut off by the chart's box or covered by the legend or by an axis title.
+CHART_JS = r"""(id) => {
+  const el = document.getElementById(id);
+  const layout = el._fullLayout;
+  const titles = {};
+  for (const key of Object.keys(layout)) {
+    if (/^[xy]axis\d*$/.test(key)) titles[key] = (layout[key].title && layout[key].title.text) || "";
+    const radial = /^polar\d*$/.test(key) && layout[key].radialaxis;
+    if (radial) titles[key + ".radialaxis"] = (radial.title && radial.title.text) || "";
+  }
+  const box = el.getBoundingClientRect();
+  const texts = [...el.querySelectorAll("svg text")]
+    .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0);
+  const rect = t => t.getBoundingClientRect();
+  const meets = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+  const cut = texts.filter(t => {
+    const r = rect(t);
+    return r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1;
+  });
+  const legend = el.querySelector("g.legend");
+  const legendBox = legend && legend.getBoundingClientRect();
+  const covered = legendBox ? texts.filter(t => !legend.contains(t) && meets(rect(t), legendBox)) : [];
+  const kind = (t, word) => [t, t.parentNode].some(n => (n.getAttribute("class") || "").includes(word));
+  const axisTitles = texts.filter(t => kind(t, "title"));
+  const ticks = texts.filter(t => kind(t, "tick"));
+  const clash = axisTitles.filter(a => ticks.some(t => meets(rect(a), rect(t)))).map(t => t.textContent);
+  return { titles, traces: el.data.length, bars: el.querySelectorAll(".bars path, .point path").length,
+           cut: cut.map(t => t.textContent), covered: covered.map(t => t.textContent), clash };
+}"""
+
+
+@pytest.fixture
+def demo_gansu():
+    """The real tree, two Gansu demo counties in two prefectures, 2019-2020, scored and published.
+
+    Returns the code of a village of ``COUNTY`` with a score in 2020."""
+    load_tree()
+    importlib.import_module("indicators.migrations.0002_methodology_v1_and_lines").forwards(apps, None)
+    call_command("generate_demo", counties=f"{COUNTY},{OTHER_COUNTY}", periods="2019-2020", verbosity=0)
+    for year in (2019, 2020):
+        call_command("recompute", period=year, verbosity=0)
+    User.objects.create_superuser("root", password="pw-root-charts")
+    village = (
+        RegionScore.objects.filter(region__code__startswith=COUNTY, level=5, run__period_id=2020, households__gt=0)
+        .order_by("region__code")
+        .values_list("region__code", "mpi_m0")
+        .first()
+    )
+    assert village[1] == 0.0  # the demo's villages have nobody multidimensionally poor
+    return village[0]
+
+
+def _chart(page, chart_id: str) -> dict:
+    return page.evaluate(CHART_JS, chart_id)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_charts_are_drawn_or_say_why_with_axis_titles_and_no_cut_labels(live_server, chromium, demo_gansu):
+    village = demo_gansu
+    outside: list[str] = []
+    errors: list[str] = []
+    seen: dict[str, dict] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        page = _guarded_page(browser, outside, errors)
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("input[name=username]", "root")
+        page.fill("input[name=password]", "pw-root-charts")
+        with page.expect_navigation():
+            page.click("form.form button[type=submit]")
+        for lang in ("zh-hans", "en"):
+            page.context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
+            # a county alone in its prefecture: one shape and the note
+            page.goto(f"{live_server.url}/regions/{COUNTY}/")
+            page.wait_for_selector("#radar-chart[data-rendered]", timeout=60_000)
+            seen[lang, "county"] = {
+                "radar": _chart(page, "radar-chart"),
+                "trend": _chart(page, "trend-chart"),
+                "note": page.locator("#radar-note").inner_text() if page.locator("#radar-note").is_visible() else None,
+            }
+            page.screenshot(path=str(_artifacts() / f"charts_county_{lang}.png"), full_page=True)
+            # a prefecture beside another prefecture with data: two shapes, no note
+            page.goto(f"{live_server.url}/regions/{COUNTY[:4]}/")
+            page.wait_for_selector("#radar-chart[data-rendered]", timeout=60_000)
+            seen[lang, "prefecture"] = {
+                "radar": _chart(page, "radar-chart"),
+                "note_visible": page.locator("#radar-note").is_visible(),
+            }
+            page.goto(f"{live_server.url}/villages/{village}/scores/")
+            page.wait_for_selector("#drilldown-chart .main-svg")
+            seen[lang, "village"] = {
+                "histograms": _chart(page, "drilldown-chart"),
+                "af_frames": page.locator("#drilldown-af").count(),
+                "af_note": page.locator("#drilldown-af-note").inner_text(),
+            }
+            page.screenshot(path=str(_artifacts() / f"charts_village_{lang}.png"), full_page=True)
+            page.goto(f"{live_server.url}/regions/{COUNTY}/children/")
+            page.wait_for_selector("#drilldown-chart .main-svg")
+            seen[lang, "children"] = {"bars": _chart(page, "drilldown-chart")}
+        browser.close()
+
+    assert outside == [], f"requests left this machine: {outside[:5]}"
+    assert errors == []
+    zh, en = seen["zh-hans", "county"], seen["en", "county"]
+    assert zh["radar"]["traces"] == 1 and en["radar"]["traces"] == 1
+    assert zh["note"] == "岷县 是 定西市 唯一有调查农户的下级区划：二者的 D1-D4 相同，因此只画一个图形。"
+    assert en["note"] == (
+        "岷县 is the only part of 定西市 with surveyed households: their D1-D4 are the same, so one shape is drawn."
+    )
+    for lang in ("zh-hans", "en"):
+        assert seen[lang, "prefecture"]["radar"]["traces"] == 2 and not seen[lang, "prefecture"]["note_visible"]
+    assert zh["trend"]["titles"] == {"xaxis": "年度", "yaxis": "得分（0-100）"}
+    assert en["trend"]["titles"] == {"xaxis": "Period", "yaxis": "Score (0-100)"}
+    assert zh["radar"]["titles"]["polar.radialaxis"] == "得分（0-100）"
+
+    # the AF box is the reason, never an empty frame
+    assert seen["zh-hans", "village"]["af_frames"] == 0
+    assert seen["zh-hans", "village"]["af_note"] == (
+        "本村没有多维贫困户（即在至少 33.33% 的加权指标上被剥夺的农户）：M0 为 0，"
+        "没有任何指标对其有贡献，因此没有可绘制的内容。"
+    )
+    assert seen["en", "village"]["af_note"].startswith("No household of this village is multidimensionally poor")
+
+    histograms = seen["en", "village"]["histograms"]
+    assert histograms["traces"] == 5 and histograms["bars"] > 0
+    assert {k: v for k, v in histograms["titles"].items() if k.startswith("x")} == {
+        f"xaxis{i}": "Score (0-100)" for i in ("", "2", "3", "4", "5")
+    }
+    assert {k: v for k, v in histograms["titles"].items() if k.startswith("y")} == {
+        f"yaxis{i}": "Households" for i in ("", "2", "3", "4", "5")
+    }
+    assert seen["zh-hans", "village"]["histograms"]["titles"]["yaxis"] == "农户"
+    assert seen["en", "children"]["bars"]["titles"] == {"xaxis": "Exit-quality index", "yaxis": "Child region"}
+    assert seen["zh-hans", "children"]["bars"]["titles"] == {"xaxis": "脱贫质量指数", "yaxis": "下级区划"}
+
+    charts = {
+        (lang, page_name, chart): found
+        for (lang, page_name), charts in seen.items()
+        for chart, found in charts.items()
+        if isinstance(found, dict)
+    }
+    for key, found in charts.items():
+        assert all(found["titles"].values()), (key, found["titles"])  # every axis has a title
+        assert found["cut"] == [], (key, found["cut"])  # no label reaches past the chart's box
+        assert found["covered"] == [], (key, found["covered"])  # the legend covers no label
+        assert found["clash"] == [], (key, found["clash"])  # no axis title sits on its tick labels
