@@ -110,7 +110,7 @@ def test_corrected_file_updates_the_same_rows_and_undo_restores_them_exactly(nin
     import_undo(batch=corrected, user=None)
     assert list(Household.objects.values()) == before
     assert ImportBatch.objects.get(pk=corrected.pk).status == "undone"
-    with pytest.raises(ImportRejected, match="only a committed batch"):
+    with pytest.raises(ImportRejected, match="only a committed import"):
         import_undo(batch=corrected, user=None)
     assert first.status == "committed"
 
@@ -119,7 +119,7 @@ def test_corrected_file_updates_the_same_rows_and_undo_restores_them_exactly(nin
 def test_undo_refuses_when_a_later_batch_changed_the_rows(ningxia):
     first = commit(households_csv(f"{VILLAGE_A}0001,{VILLAGE_A},2014,2019,none"))
     commit(households_csv(f"{VILLAGE_A}0001,{VILLAGE_A},2014,2020,none"))
-    with pytest.raises(ImportRejected, match="were changed after this batch"):
+    with pytest.raises(ImportRejected, match="changed after this import"):
         import_undo(batch=first, user=None)
 
 
