@@ -41,7 +41,7 @@ def _header_names(params: dict) -> str:
         parts.append(gettext(_UNNAMED_MANY) % {"row": row, "columns": ", ".join(unnamed)})
     for name, letters in params.get("repeated") or []:
         parts.append(gettext(_REPEATED) % {"row": row, "name": name, "columns": ", ".join(letters)})
-    return "; ".join([*parts, gettext(_OWN_NAME)])
+    return clauses([*parts, gettext(_OWN_NAME)])
 
 
 def _status_change(params: dict) -> str:
@@ -247,6 +247,11 @@ def join(items) -> str:
     return ("、" if _chinese() else ", ").join(str(item) for item in items)
 
 
+def clauses(items) -> str:
+    """Clauses of one text as the active language separates them: ``a; b`` or ``a；b``."""
+    return ("；" if _chinese() else "; ").join(str(item) for item in items)
+
+
 def _shown(params: dict) -> dict:
     shown = dict(params)
     if "field" in params and "allowed" not in params:
@@ -256,7 +261,7 @@ def _shown(params: dict) -> dict:
     if isinstance(params.get("rows"), list):
         shown["rows"] = join(params["rows"])
     if isinstance(params.get("ragged"), list):  # [[row, cells], ...] and how many more rows
-        rows = "; ".join(gettext(_RAGGED_ROW) % {"row": row, "count": count} for row, count in params["ragged"])
+        rows = clauses(gettext(_RAGGED_ROW) % {"row": row, "count": count} for row, count in params["ragged"])
         more = int(params.get("more") or 0)
         shown["rows"] = rows + (gettext(_RAGGED_MORE) % {"more": more} if more else "")
     return shown

@@ -23,7 +23,7 @@ from openpyxl.styles import Font, PatternFill
 from config.renderers import cell as export_cell
 from households.importing.columns import COLUMNS, column_cap
 from households.importing.masking import value_masked
-from households.importing.messages import problem_message, shown
+from households.importing.messages import clauses, problem_message, shown
 from households.importing.originals import original_read
 from households.importing.reading import ImportFileError, read_table
 from households.models import ImportBatch
@@ -71,7 +71,7 @@ def rejected_rows_xlsx(batch: ImportBatch) -> bytes:
         if row_number not in by_row:
             continue
         row += 1
-        messages = "; ".join(_problem_text(p) for p in by_row[row_number])
+        messages = clauses(_problem_text(p) for p in by_row[row_number])
         values = zip(columns, frame[index], strict=True)
         cells = [value_masked(batch.kind, column, str(value), registry=False) for column, value in values]
         _write_row(sheet, row, [row_number, *cells, messages])
