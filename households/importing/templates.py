@@ -10,6 +10,7 @@ column in every language (the import accepts the code, the English or the Chines
 import csv
 import io
 
+from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -48,10 +49,11 @@ def _codes_text(column: Column) -> str:
 
 
 def _labels_text(column: Column) -> str:
-    """The labels of a choice column in the active language."""
+    """The labels of a choice column in the active language (English labels hold commas: ``;``)."""
     if column.choices is None:
         return ""
-    return join(str(label) for label in column.choices.labels)
+    labels = [str(label) for label in column.choices.labels]
+    return join(labels) if translation.get_language().startswith("zh") else "; ".join(labels)
 
 
 def _translated(text: str) -> str:
