@@ -1,4 +1,5 @@
-"""API plumbing shared by every app: pagination, strict query parameters, ETags and throttling."""
+"""API plumbing shared by every app: pagination, strict query parameters, ETags, throttling and the
+one form of date-times (``DateTimeField``, ``ModelSerializer``)."""
 
 import hashlib
 import json
@@ -6,11 +7,12 @@ from urllib import parse
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+from django.db import models
 from django.http import Http404
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
-from rest_framework import pagination, throttling
+from rest_framework import pagination, serializers, throttling
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.renderers import JSONRenderer
@@ -18,10 +20,28 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import replace_query_param
 
+from config.formats import datetime_iso
 from config.keys import fernet_for
 
 #: Parameters every list accepts besides its filters.
 COMMON_QUERY_PARAMS = frozenset({"page", "page_size", "format"})
+
+
+class DateTimeField(serializers.DateTimeField):
+    """A date-time as the whole API writes it (``config.formats.datetime_iso``): ISO 8601 to the
+    second with the project time zone's offset, ``2026-03-01T10:30:00+08:00``; null stays null."""
+
+    def to_representation(self, value):
+        return datetime_iso(value) if value else None
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """DRF's ModelSerializer whose date-time fields are ``DateTimeField`` (one form in the whole API)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: DateTimeField,
+    }
 
 
 class PageNumberPagination(pagination.PageNumberPagination):

@@ -4,7 +4,9 @@ The beat schedule lives here, in code, so every deployment runs the same jobs; t
 runs the nightly recompute (02:00 Asia/Shanghai), and expired import files are purged at 03:30.
 """
 
+import datetime as dt
 import os
+from zoneinfo import ZoneInfo
 
 from celery import Celery
 from celery.schedules import crontab
@@ -30,6 +32,34 @@ def beat_schedule() -> dict[str, dict]:
             "schedule": crontab(hour=3, minute=30),
         },
     }
+
+
+def nightly_recompute_next(*, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When the beat schedule's nightly recompute fires next, after ``now`` (default: now), as an
+    aware datetime in ``CELERY_TIMEZONE``; ``None`` when the schedule is an interval
+    (``TUOPIN_RECOMPUTE_EVERY_SECONDS``: see ``nightly_recompute_every``). Read from
+    ``beat_schedule()``, so a page that names the time names the one beat uses."""
+    from django.conf import settings
+
+    schedule = beat_schedule()["recompute-nightly"]["schedule"]
+    if not isinstance(schedule, crontab):
+        return None
+    zone = ZoneInfo(settings.CELERY_TIMEZONE)
+    local = (now or dt.datetime.now(dt.UTC)).astimezone(zone)
+    for days in range(0, 8):
+        day = local.date() + dt.timedelta(days=days)
+        for hour in sorted(schedule.hour):
+            for minute in sorted(schedule.minute):
+                fires = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone)
+                if fires > local and day.isoweekday() % 7 in schedule.day_of_week:
+                    return fires
+    return None
+
+
+def nightly_recompute_every() -> int:
+    """Seconds between two recomputes when the schedule is an interval, else 0."""
+    schedule = beat_schedule()["recompute-nightly"]["schedule"]
+    return 0 if isinstance(schedule, crontab) else int(schedule)
 
 
 @app.on_after_configure.connect

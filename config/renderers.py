@@ -13,7 +13,10 @@ import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 
+from django.utils import timezone
 from rest_framework.renderers import BaseRenderer
+
+from config.formats import datetime_iso
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -26,6 +29,8 @@ def cell(value) -> str | int | float:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return value
+    if isinstance(value, dt.datetime) and not timezone.is_naive(value):
+        return datetime_iso(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, list | dict):

@@ -18,7 +18,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import CursorPagination, StrictFormatMixin, StrictQueryParamsBackend
+from config.api import CursorPagination, ModelSerializer, StrictFormatMixin, StrictQueryParamsBackend
 from config.renderers import CSVRenderer
 from households import selectors
 from households.importing.background import batch_progress, import_upload_start, upload_limit_mb, upload_too_large
@@ -39,9 +39,20 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class ImportInputSerializer(serializers.Serializer):
     file = serializers.FileField()
     kind = serializers.ChoiceField(choices=sorted(COLUMNS))
-    period = serializers.IntegerField(min_value=1980, max_value=2100)
+    period = serializers.IntegerField(
+        min_value=1980,
+        max_value=2100,
+        required=False,
+        allow_null=True,
+        help_text="The survey year; not needed for a households file.",
+    )
     dry_run = serializers.BooleanField(default=True)
     sheet = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+    def validate(self, attrs):
+        if attrs.get("kind") != "households" and attrs.get("period") is None:
+            raise ValidationError({"period": [_("Give the survey year of a members or survey file.")]})
+        return attrs
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -66,10 +77,18 @@ class ProgressSerializer(serializers.Serializer):
     )
 
 
-class ImportOutputSerializer(serializers.ModelSerializer):
+class ImportOutputSerializer(ModelSerializer):
     problems = ProblemSerializer(source="report.problems", many=True, default=list)
     progress = ProgressSerializer(
         source="*", help_text="While the status is 'validating' (a large file, checked in a task): how far."
+    )
+    preview = serializers.JSONField(
+        source="report.preview",
+        default=None,
+        read_only=True,
+        help_text="The first rows as parsed (households.importing.preview): columns (fields), rows (row, "
+        "status, values by field: choice codes, numbers as stored, masked identifiers) and total; null "
+        "when the file could not be parsed.",
     )
 
     class Meta:
@@ -90,6 +109,7 @@ class ImportOutputSerializer(serializers.ModelSerializer):
             "undone_at",
             "progress",
             "problems",
+            "preview",
         ]
 
 
@@ -134,7 +154,7 @@ class ImportListCreateApi(_ImportApi):
             data=upload.read(),
             filename=upload.name,
             kind=serializer.validated_data["kind"],
-            period=serializer.validated_data["period"],
+            period=serializer.validated_data.get("period"),
             user=request.user,
             sheet=serializer.validated_data.get("sheet") or None,
             commit=not serializer.validated_data["dry_run"],
@@ -235,7 +255,7 @@ class ImportTemplateApi(APIView):
         return response
 
 
-class SurveyOutputSerializer(serializers.ModelSerializer):
+class SurveyOutputSerializer(ModelSerializer):
     """A household survey: money in yuan per year for the household; no names, no resident IDs, and
     the household by its public id (no sequential key)."""
 

@@ -250,9 +250,23 @@ class ImportUploadForm(forms.Form):
             ("village-surveys", _("village surveys")),
         ],
     )
-    period = forms.IntegerField(label=_("survey year"), min_value=1980, max_value=2100)
+    period = forms.IntegerField(
+        label=_("survey year"),
+        min_value=1980,
+        max_value=2100,
+        required=False,
+        help_text=_("Not needed for a households file (given, its exit years may not be later)."),
+    )
     file = forms.FileField(label=_("file (CSV or XLSX)"))
     sheet = forms.CharField(label=_("sheet (XLSX, optional)"), required=False, max_length=100)
+
+    def clean(self):
+        """The survey year is required but for a households file (the registry has no year)."""
+        cleaned = super().clean()
+        missing = cleaned.get("kind") not in (None, "households") and cleaned.get("period") is None
+        if missing and "period" not in self.errors:
+            self.add_error("period", _("Give the survey year of a members or survey file."))
+        return cleaned
 
     def clean_file(self):
         """The upload, refused when larger than ``TUOPIN_IMPORT_MAX_UPLOAD_BYTES`` (as the API refuses it)."""

@@ -85,6 +85,14 @@ def import_batch_get(*, user, pk: int) -> ImportBatch:
     return batch
 
 
+def import_batch_recompute_allowed(*, user, batch: ImportBatch) -> bool:
+    """Whether ``user`` may recompute the scores of a batch's provinces now (the import page's
+    button): a superuser, or an administrator (not a clerk, not an official) over every region of
+    the batch (``ImportBatch.scope_paths``). The batch itself comes from ``import_batch_get``."""
+    admin_paths = user_region_paths(user, roles=frozenset({Role.ADMIN}))
+    return admin_paths is None or (bool(admin_paths) and import_batch_in_scope(batch, admin_paths))
+
+
 def user_can_write_households(user) -> bool:
     """True for a superuser or a user with a clerk or admin assignment somewhere."""
     paths = user_region_paths(user, roles=WRITE_ROLES)

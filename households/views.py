@@ -33,7 +33,9 @@ from households.forms import (
 from households.importing.background import batch_progress, import_upload_start
 from households.importing.commit import ImportRejected, import_commit, import_undo
 from households.importing.originals import OriginalGone, import_download_record, original_read
+from households.importing.preview import preview_display
 from households.importing.report import rejected_rows_xlsx
+from households.importing.scores_note import import_scores_note
 from households.models import (
     Household,
     HouseholdSurvey,
@@ -324,7 +326,14 @@ def import_detail(request, pk: int):
     progress = batch_progress(batch)
     problems = batch.report.get("problems", [])
     page = Paginator(problems, 200).get_page(request.GET.get("page"))
-    return render(request, "households/import_detail.html", {"batch": batch, "page": page, "progress": progress})
+    context = {
+        "batch": batch,
+        "page": page,
+        "progress": progress,
+        "preview": preview_display(batch) if batch.status in (batch.Status.VALIDATED, batch.Status.REJECTED) else None,
+        "scores_note": import_scores_note(batch=batch, user=request.user),
+    }
+    return render(request, "households/import_detail.html", context)
 
 
 @never_cache

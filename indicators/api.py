@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 
 from config.api import (
     CursorPagination,
+    ModelSerializer,
     PageNumberPagination,
     StrictFormatMixin,
     StrictQueryParamsBackend,
@@ -102,7 +103,7 @@ class IndicatorListApi(StrictFormatMixin, APIView):
         return Response(IndicatorOutputSerializer(rows, many=True).data)
 
 
-class PovertyLineOutputSerializer(serializers.ModelSerializer):
+class PovertyLineOutputSerializer(ModelSerializer):
     value = serializers.FloatField()
 
     class Meta:
@@ -131,7 +132,7 @@ class PovertyLineListApi(generics.ListAPIView):
         return selectors.poverty_lines()
 
 
-class RunOutputSerializer(serializers.ModelSerializer):
+class RunOutputSerializer(ModelSerializer):
     methodology = serializers.CharField(source="methodology.version")
     period = serializers.IntegerField(source="period_id")
 

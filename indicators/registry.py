@@ -268,3 +268,28 @@ def indicator_get(code: str) -> Indicator:
         return BY_CODE[code]
     except KeyError:
         raise KeyError(f"unknown indicator {code!r}") from None
+
+
+#: Units of the household score fields that are not registry measures, as the pages show them: a
+#: household's vulnerability is a share as the regions' mean vulnerability is, its margin and ratio
+#: are ratios as the median margin is.
+FIELD_UNITS = {
+    "vulnerability": "share",
+    "deprivation_score": "share",
+    "margin": "ratio",
+    "ratio": "ratio",
+    "income": "yuan",
+    "persons": "count",
+}
+
+
+def unit_of(code: str) -> str:
+    """The unit of a registry measure or of a household score field (``FIELD_UNITS``); a component
+    (``c_*``) is a score. ``KeyError`` naming the code when it has none."""
+    if code in BY_CODE:
+        return BY_CODE[code].unit
+    if code in FIELD_UNITS:
+        return FIELD_UNITS[code]
+    if code.startswith("c_"):
+        return "score"
+    raise KeyError(f"no unit for {code!r}")

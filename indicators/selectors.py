@@ -13,6 +13,7 @@ from django.db.models import BooleanField, Case, F, FloatField, Q, QuerySet, Val
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 
+from config.formats import datetime_iso
 from indicators.methods.disclosure import cells_suppressed
 from indicators.models import ComputationRun, HouseholdScore, Methodology, PovertyLine, RegionScore
 from indicators.services.rollup import SMALL_CELL
@@ -312,7 +313,7 @@ def region_score_rows(rows, *, runs: list[dict]) -> list[dict]:
         for field in REGION_SCORE_NUMBERS:
             item[field] = None if suppressed else row[field]
         item.update(suppressed=suppressed, methodology=run["methodology"], run=run["id"])
-        item["computed_at"] = run["finished_at"]
+        item["computed_at"] = datetime_iso(run["finished_at"])
         out.append(item)
     return out
 

@@ -8,6 +8,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from config.api import DateTimeField
 from indicators.methods.scoring import CATEGORIES, REASONS
 from indicators.selectors import EARLY_WARNING_ORDERINGS
 from regions.services.upsert import CODE_MESSAGE, CODE_PATTERN
@@ -125,7 +126,10 @@ class RegionScoreOutputSerializer(serializers.Serializer):
     )
     methodology = serializers.CharField(help_text="Methodology version of the run.")
     run = serializers.IntegerField(help_text="The computation run (see runs/).")
-    computed_at = serializers.DateTimeField(allow_null=True, help_text="When the run was published.")
+    computed_at = DateTimeField(
+        allow_null=True,
+        help_text="When the run was published (ISO 8601 to the second, with the offset of the project time zone).",
+    )
 
 
 class RegionScorePageSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators.views import dashboard, drilldown, methodology
+from indicators.views import dashboard, drilldown, methodology, recompute
 from indicators.views import warnings as warning_views
 
 app_name = "indicators"
@@ -18,4 +18,6 @@ urlpatterns = [
     path("warnings/<str:code>/", warning_views.warning_inbox, name="warnings"),
     path("warnings/<str:code>/households/<uuid:pk>/", warning_views.warning_case, name="warning-case"),
     path("warnings/<str:code>/households/<uuid:pk>/steps/", warning_views.warning_step, name="warning-step"),
+    # An administrator recomputes the provinces of a committed import now (the import page's button).
+    path("imports/<int:pk>/recompute/", recompute.import_recompute, name="import-recompute"),
 ]

@@ -8,6 +8,7 @@ admins; no names, no resident IDs. The workflow's writes are in ``indicators.ser
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy
 
+from config.formats import list_join
 from households.selectors import registry_shown
 from indicators.methods.scoring import CATEGORIES, REASONS
 from indicators.models import (
@@ -134,7 +135,8 @@ def inbox_rows(rows, *, reveal_paths: list[str] | None, cases: dict[int, Warning
     whole; elsewhere they are masked (``640422100002**01``).
 
     Output keys: ``household`` (the public id, for links and exports; never the sequential key),
-    ``registry``, ``village_code``, ``village``, ``category``, ``reasons`` (labels, "; "),
+    ``registry``, ``village_code``, ``village``, ``category``, ``reasons`` (labels joined with the
+    language's separator, ``、`` or ``, ``),
     ``reason_codes``, ``margin`` (income over the monitoring line, a ratio), ``vulnerability`` (0-1),
     ``eqi`` (0-100), ``state`` (label of the open case's state, or of "flagged" without a case).
     """
@@ -152,10 +154,11 @@ def inbox_rows(rows, *, reveal_paths: list[str] | None, cases: dict[int, Warning
                 "village": r["region__name"],
                 "category": str(CATEGORY_LABELS.get(r["category"], r["category"])),
                 "reason_codes": list(r["reasons"]),
-                "reasons": "; ".join(str(REASON_LABELS.get(c, c)) for c in r["reasons"]),
-                "margin": None if r["margin"] is None else round(r["margin"], 3),
-                "vulnerability": None if r["vulnerability"] is None else round(r["vulnerability"], 3),
-                "eqi": None if r["eqi"] is None else round(r["eqi"], 1),
+                "reasons": list_join(REASON_LABELS.get(c, c) for c in r["reasons"]),
+                # as stored: the pages show them with their unit's decimals (config.formats), not rounded twice
+                "margin": r["margin"],
+                "vulnerability": r["vulnerability"],
+                "eqi": r["eqi"],
                 "state": (case.get_state_display() if case else WarningState.FLAGGED.label),
             }
         )

@@ -11,9 +11,11 @@ from pathlib import Path
 
 from zh_atrest import ZH_ATREST
 from zh_day import ZH_DAY
+from zh_format import ZH_FORMAT
 from zh_messages import ZH_MESSAGES, ZH_MESSAGES_PLURAL
 from zh_methodology import ZH_METHODOLOGY  # the script's own folder is on sys.path
 from zh_notices import ZH_NOTICES
+from zh_preview import ZH_PREVIEW
 from zh_reident import ZH_REIDENT
 from zh_security import ZH_SECURITY
 from zh_status import ZH_STATUS
@@ -612,6 +614,8 @@ ZH.update(ZH_STATUS)
 ZH.update(ZH_XLSX)
 ZH.update(ZH_DAY)
 ZH.update(ZH_MESSAGES)
+ZH.update(ZH_FORMAT)
+ZH.update(ZH_PREVIEW)
 ZH_PLURAL = {
     "%(n)s child region": "%(n)s 个下级区划",
     "%(n)s household in your regions": "您负责的区域内有 %(n)s 户",

@@ -40,6 +40,8 @@ ZH_MESSAGES: dict[str, str] = {
         "键重复：第 %(rows)s 行及另外 %(more)s 行有相同的%(key)s"
     ),
     "the exit year is before the registration year": "脱贫年份早于建档年份",
+    "the exit year is after %(year)s, the year of this import": "脱贫年份晚于本次导入的年度 %(year)s",
+    "the exit year is after this year (%(year)s)": "脱贫年份晚于今年（%(year)s）",
     "unknown region code": "未知的区划代码",
     "not a village: a region of level %(level)s": "不是村：该区划为第 %(level)s 级",
     "outside your assigned regions": "不在您负责的区域内",

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 
-from config.api import StrictQueryParamsBackend
+from config.api import ModelSerializer, StrictQueryParamsBackend
 from regions import selectors
 from regions.models import CN, Region, Tag
 from regions.services.upsert import CODE_MESSAGE, CODE_PATTERN
@@ -75,7 +75,7 @@ class TagValueSerializer(serializers.Serializer):
     value = serializers.JSONField(allow_null=True)
 
 
-class RegionOutputSerializer(serializers.ModelSerializer):
+class RegionOutputSerializer(ModelSerializer):
     """A region as the API shows it; ``parent`` is the parent's code."""
 
     parent = serializers.CharField(source="parent_id", allow_null=True)

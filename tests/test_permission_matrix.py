@@ -10,7 +10,9 @@ OpenAPI schema must be classified in ``PAGES`` / ``API`` below; a new route that
   empty list (API) outside the user's regions, 200 inside;
 - write: as scoped, and only a data clerk or admin of the household's village (warning steps:
   clerk, official or admin; never an API client) may use it;
-- owner: an import batch, only its uploader (and a superuser).
+- owner: an import batch, only its uploader (and a superuser);
+- admin owner: as owner, and only an administrator over the batch's regions or a superuser (the
+  recompute button): its clerk uploader gets 403.
 
 Personas (as in ``tests/households/test_permissions.py``): anonymous, a superuser, the admin, the
 official and the API client (token) of county A, the data clerk of village A, the official of
@@ -52,12 +54,13 @@ RESIDENT_ID += ids.check_character(RESIDENT_ID)
 RESIDENT_ID_B = "640402198502020" + "02"
 RESIDENT_ID_B += ids.check_character(RESIDENT_ID_B)
 
-PUBLIC, SCOPED, WRITE, STEP, OWNER, OWN_LIST, FRAMEWORK = (
+PUBLIC, SCOPED, WRITE, STEP, OWNER, ADMIN_OWNER, OWN_LIST, FRAMEWORK = (
     "public",
     "scoped",
     "write",
     "step",
     "owner",
+    "admin owner",
     "own list",
     "framework",
 )
@@ -92,6 +95,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "households:import-status": (OWNER, ("get",), ("batch",)),
     "households:import-rejected": (OWNER, ("get",), ("batch",)),
     "households:import-file": (OWNER, ("get",), ("batch",)),
+    "indicators:import-recompute": (ADMIN_OWNER, ("post",), ("batch",)),
     **dict.fromkeys(
         (
             "login",
@@ -396,6 +400,8 @@ def _page_expected(kind: str, persona: Persona, path: str | None, name: str) -> 
         return {200}
     if kind == OWNER:
         return {200} if persona.name in ("clerk_a", "superuser") else {403, 404}
+    if kind == ADMIN_OWNER:  # the batch is not committed: the superuser is sent back to its page
+        return {302} if persona.name == "superuser" else {403} if persona.name == "clerk_a" else {404}
     if kind == WRITE and path is None:  # the new-household form: any clerk or admin
         return {200} if persona.writes is None or persona.writes else {403}
     if not persona.covers(persona.reads, path):

@@ -50,7 +50,7 @@ def upload_too_large(size: int) -> bool:
 
 
 def import_upload_start(
-    *, data: bytes, filename: str, kind: str, period: int, user, sheet: str | None = None, commit: bool = False
+    *, data: bytes, filename: str, kind: str, period: int | None, user, sheet: str | None = None, commit: bool = False
 ) -> tuple[ImportBatch, Validation | None]:
     """Validate an upload now, or keep it for the validation task when it is large.
 
@@ -69,7 +69,8 @@ def import_upload_start(
         return import_upload(data=data, filename=filename, kind=kind, period=period, user=user, sheet=sheet)
     from households.tasks import import_validate_batch  # the task module imports this one
 
-    SurveyPeriod.objects.get_or_create(year=period)
+    if period is not None:  # a households file may come without a year
+        SurveyPeriod.objects.get_or_create(year=period)
     batch = ImportBatch(
         kind=kind,
         period_id=period,

@@ -24,6 +24,7 @@ from households.importing.originals import OriginalGone, original_read, original
 from households.importing.validate import Validation, fast_validation, import_validate, staged_validation
 from households.models import (
     ChangeLog,
+    HouseholdSurvey,
     ImportBatch,
     SurveyPeriod,
 )
@@ -44,7 +45,7 @@ class ImportConflict(ImportRejected):
 
 
 def import_upload(
-    *, data: bytes, filename: str, kind: str, period: int, user, sheet: str | None = None, mapping: str = ""
+    *, data: bytes, filename: str, kind: str, period: int | None, user, sheet: str | None = None, mapping: str = ""
 ) -> tuple[ImportBatch, Validation]:
     """Validate a file and keep it with its report (status ``validated`` or ``rejected``).
 
@@ -56,7 +57,8 @@ def import_upload(
     validation = import_validate(
         data=data, filename=filename, kind=kind, period=period, user=user, sheet=sheet, keep=keep
     )
-    SurveyPeriod.objects.get_or_create(year=period)
+    if period is not None:  # a households file may come without a year
+        SurveyPeriod.objects.get_or_create(year=period)
     batch = ImportBatch(
         kind=kind,
         period_id=period,
@@ -80,7 +82,10 @@ def _suffix(filename: str) -> str:
 
 
 def _record(batch: ImportBatch, validation: Validation) -> None:
+    earlier = (batch.report or {}).get("preview")
     batch.report = validation.report()
+    if validation.preview is None and earlier is not None:  # a commit of kept rows parses nothing
+        batch.report["preview"] = earlier
     batch.rows_new, batch.rows_updated = validation.new, validation.updated
     batch.rows_unchanged, batch.rows_rejected = validation.unchanged, validation.rejected
     if validation.problems:
@@ -166,16 +171,28 @@ def _rejected_or(validation: Validation) -> Validation:
 
 
 def _committed(batch: ImportBatch, provinces: list[str]) -> None:
+    periods = batch_periods(batch) if provinces else []
     ChangeLog.objects.bulk_create(
         [
-            ChangeLog(province_code=p, period_id=batch.period_id, source=ChangeLog.Source.IMPORT, import_batch=batch)
+            ChangeLog(province_code=p, period_id=year, source=ChangeLog.Source.IMPORT, import_batch=batch)
             for p in provinces
+            for year in periods
         ]
     )
     batch.status = ImportBatch.Status.COMMITTED
     batch.committed_at = timezone.now()
-    batch.previous_rows = {"provinces": provinces}
+    batch.previous_rows = {"provinces": provinces, "periods": periods}
     batch.save()
+
+
+def batch_periods(batch: ImportBatch) -> list[int]:
+    """The survey years a batch's rows count in (what its commit marks for the recompute): its year;
+    for a households batch without one, the years of the surveys of the households it wrote (as a
+    household saved by hand marks the years of its surveys)."""
+    if batch.period_id is not None:
+        return [batch.period_id]
+    years = HouseholdSurvey.objects.filter(household__import_batch=batch).values_list("period_id", flat=True)
+    return sorted(set(years))
 
 
 def _commit_kept(batch: ImportBatch, user, data: bytes) -> Validation | None:
@@ -269,8 +286,10 @@ def _undo(batch: ImportBatch, user) -> None:
             ) from error
         ChangeLog.objects.bulk_create(
             [
-                ChangeLog(province_code=p, period_id=batch.period_id, source=ChangeLog.Source.UNDO, import_batch=batch)
+                ChangeLog(province_code=p, period_id=year, source=ChangeLog.Source.UNDO, import_batch=batch)
                 for p in batch.previous_rows.get("provinces", [])
+                for year in batch.previous_rows.get("periods", [batch.period_id])
+                if year is not None
             ]
         )
         batch.status = ImportBatch.Status.UNDONE

@@ -34,7 +34,9 @@ from households.importing import cells
 from households.importing.columns import BOOL, COLUMNS, DECIMAL, IDENTIFIER, INT, KEYS, header_lookup
 from households.importing.engine import ROW, STAGE, STATUS, Target, _types, classify_staged
 from households.importing.messages import Message
+from households.importing.preview import preview_from_table
 from households.importing.sql import frame_query
+from households.importing.validate import SCIENTIFIC, Problem
 from households.models import HouseholdSurvey, VillageSurvey, max_amount
 from regions.selectors import WRITE_ROLES, user_region_paths
 
@@ -186,9 +188,10 @@ def fast_stage(*, data: bytes, filename: str, kind: str, period: int, user, keep
 
     Returns:
         ``None`` when the file is not for this path; else ``(problems, counts, provinces,
-        encoding, target)``: problems as ``(row, column, value, message)`` sorted as the general
+        encoding, target, preview)``: problems as ``(row, column, value, message)`` sorted as the general
         path sorts them, counts of new/updated/unchanged/rejected rows, the provinces of the new
-        and updated rows, and the ``engine.Target`` (columns only) of the staging table. Call it
+        and updated rows, the ``engine.Target`` (columns only) of the staging table and the first
+        rows as parsed (``preview.preview_from_table``). Call it
         inside a transaction; the caller writes (``engine.write``) and drops the tables.
     """
     if connection.vendor != "postgresql" or kind not in KINDS or not filename.lower().endswith(".csv"):
@@ -219,9 +222,21 @@ def fast_stage(*, data: bytes, filename: str, kind: str, period: int, user, keep
         problems, counts, provinces, target = _finish(
             cursor, parsed=parsed, kind=kind, period=period, user=user, fields=fields, header_of=header_of
         )
+        total = sum(int(v) for k, v in counts.items() if k in ("new", "updated", "unchanged", "rejected"))
+        preview = preview_from_table(
+            cursor,
+            parsed=parsed,
+            stage=STAGE,
+            kind=kind,
+            fields=fields,
+            types=_types(target),
+            total=total,
+            problems=[Problem.of(*p) for p in problems],
+            header_of=header_of,
+        )
         if not keep or problems:
             cursor.execute(f"DROP TABLE {parsed}")
-    return problems, counts, provinces, encoding, target
+    return problems, counts, provinces, encoding, target, preview
 
 
 def header_fields(kind: str, headers: list[str]) -> list[str] | None:
@@ -444,7 +459,11 @@ def _registry_checks(kind: str) -> list[tuple[str, str]]:
         "NOT EXISTS (SELECT 1 FROM regions_region c WHERE c.parent_code = g.code) AND (g.scheme <> 'cn' OR g.level = 5)"
     )
     return [
-        (f"p.{key} IS NOT NULL AND g.id IS NULL", _message_sql("unknown_region")),
+        (  # an unknown code in scientific notation: Excel wrote it (validate's message too)
+            f"p.{key} IS NOT NULL AND g.id IS NULL",
+            f"CASE WHEN p.{key} ~ '^({SCIENTIFIC})$' THEN {_message_sql('number_as_id')} "
+            f"ELSE {_message_sql('unknown_region')} END",
+        ),
         (f"g.id IS NOT NULL AND NOT ({leaf})", _message_sql("not_a_village", level=_Sql("g.level"))),
         ("g.id IS NOT NULL AND NOT {in_scope}", _message_sql("outside_regions")),
     ]

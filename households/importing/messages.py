@@ -86,6 +86,8 @@ TEXTS: dict[str, str | Callable[[dict], str]] = {
     "duplicate_key": gettext_noop("duplicate key: the same %(key)s is also in row %(rows)s"),
     "duplicate_key_more": gettext_noop("duplicate key: the same %(key)s is also in row %(rows)s and %(more)s more"),
     "exit_before_registration": gettext_noop("the exit year is before the registration year"),
+    "exit_after_period": gettext_noop("the exit year is after %(year)s, the year of this import"),
+    "exit_after_this_year": gettext_noop("the exit year is after this year (%(year)s)"),
     "unknown_region": gettext_noop("unknown region code"),
     "not_a_village": gettext_noop("not a village: a region of level %(level)s"),
     "outside_regions": gettext_noop("outside your assigned regions"),

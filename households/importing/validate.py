@@ -16,6 +16,7 @@ from decimal import Decimal
 import pandas as pd
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from households import ids
 from households.importing import cells
@@ -37,6 +38,7 @@ from households.importing.columns import (
 from households.importing.engine import STAGE
 from households.importing.masking import problems_masked
 from households.importing.messages import TEXTS, Message, msg
+from households.importing.preview import preview_from_rows
 from households.importing.reading import ImportFileError, Progress, read_table
 from households.importing.report import ANNOTATION_HEADERS
 from households.importing.sql import frame_query, temp_table_load
@@ -91,6 +93,8 @@ class Validation:
     status_of_row: dict[int, str] = field(default_factory=dict)
     #: The table holding the parsed rows for the commit (``kept``), or ''.
     kept: str = ""
+    #: The first rows as parsed (``preview``), or ``None`` when the file could not be parsed.
+    preview: dict | None = None
 
     @property
     def ok(self) -> bool:
@@ -110,6 +114,7 @@ class Validation:
                 "rejected": self.rejected,
             },
             "problems": problems_masked(self.kind, [p.__dict__ for p in self.problems]),
+            **({"preview": self.preview} if self.preview is not None else {}),
         }
 
 
@@ -150,6 +155,9 @@ UNKNOWN_HOUSEHOLD = TEXTS["unknown_household"]
 OUTSIDE_HOUSEHOLD = TEXTS["outside_household"]
 #: A resident ID registered to another member (anywhere: the answer says not where).
 REGISTERED_ELSEWHERE = TEXTS["registered_elsewhere"]
+#: A code in scientific notation (``6.2e+11``): what Excel writes into a CSV for a long number. An
+#: unknown region code of this shape gets the Excel hint of identifiers (``cells._NUMBER_AS_ID``).
+SCIENTIFIC = r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+"
 
 
 class _IdAnswersRefused(Exception):
@@ -284,7 +292,7 @@ def import_validate(
 
     _check_duplicate_keys(kind, parsed, out, row_numbers)
     try:
-        _check_kind(kind, parsed, out, user, sha256=hashlib.sha256(data).hexdigest())
+        _check_kind(kind, parsed, out, user, sha256=hashlib.sha256(data).hexdigest(), period=period)
     except _IdAnswersRefused:  # the whole file, and nothing of its rows: which ones clash stays unsaid
         result.problems = [Problem.of(0, "", "", msg("id_answers_refused", limit=id_answers_per_day()))]
         result.rejected = len(raw)
@@ -293,6 +301,14 @@ def import_validate(
     result.problems = sorted(out.problems, key=lambda p: (p.row, p.column))
     result.rejected = len(out.bad_rows)
     _count_changes(result, out.bad_rows)
+    result.preview = preview_from_rows(
+        kind,
+        result.rows,
+        rejected=out.bad_rows,
+        status_of_row=result.status_of_row,
+        problems=result.problems,
+        header_of=headers,
+    )
     return result
 
 
@@ -326,9 +342,10 @@ def fast_validation(*, data: bytes, filename: str, kind: str, period: int | None
     staged = fast_stage(data=data, filename=filename, kind=kind, period=period, user=user, keep=keep)
     if staged is None:
         return None
-    problems, counts, provinces, encoding, target = staged
+    problems, counts, provinces, encoding, target, preview = staged
     result = staged_validation(kind=kind, period=period, encoding=encoding, problems=problems, counts=counts)
     result.kept = keep if keep and not problems else ""
+    result.preview = preview
     return result, target, provinces
 
 
@@ -371,11 +388,15 @@ def _in_scope(paths: pd.Series, user) -> pd.Series:
     return inside
 
 
-def _check_kind(kind: str, parsed: pd.DataFrame, out: _Collector, user, *, sha256: str = "") -> None:
+def _check_kind(
+    kind: str, parsed: pd.DataFrame, out: _Collector, user, *, sha256: str = "", period: int | None = None
+) -> None:
     if kind == "households" and {"registration_year", "exit_year"} <= set(parsed.columns):
         before = parsed["exit_year"] < parsed["registration_year"]  # False where either is blank
         for index in parsed.index[before.fillna(False).astype(bool)]:
             out.add(index, "exit_year", msg("exit_before_registration"))
+    if kind == "households" and "exit_year" in parsed.columns:
+        _check_exit_year(parsed, out, period)
     if kind == "households" and {"registry_number", "monitoring_status"} <= set(parsed.columns):
         _check_statuses(parsed, out, user)
     if kind in ("households", "village-surveys"):
@@ -384,6 +405,16 @@ def _check_kind(kind: str, parsed: pd.DataFrame, out: _Collector, user, *, sha25
         _check_households(parsed, out, user)
     if kind == "members":
         _check_resident_ids(parsed, out, user, sha256=sha256)
+
+
+def _check_exit_year(parsed: pd.DataFrame, out: _Collector, period: int | None) -> None:
+    """An exit year after the batch's year (or, for a batch without one, after this year) is a
+    problem of its cell: a household of a year's registry cannot have left poverty later."""
+    limit = period if period is not None else timezone.localdate().year
+    later = pd.to_numeric(parsed["exit_year"], errors="coerce") > limit  # False where blank
+    message = msg("exit_after_period", year=limit) if period is not None else msg("exit_after_this_year", year=limit)
+    for index in parsed.index[later.to_numpy(dtype=bool)]:
+        out.add(index, "exit_year", message)
 
 
 def _lookup(keys: pd.Series, sql: str, index: str) -> pd.DataFrame:
@@ -412,8 +443,9 @@ def _check_regions(parsed: pd.DataFrame, out: _Collector, user, *, registry: boo
         "code",
     )
     known = code.isin(found.index)
+    scientific = code.fillna("").astype(str).str.fullmatch(SCIENTIFIC)
     for index in parsed.index[code.notna() & ~known]:
-        out.add(index, "village_code", msg("unknown_region"))
+        out.add(index, "village_code", msg("number_as_id") if scientific[index] else msg("unknown_region"))
     info = _aligned(found, code, known)
     leaf = ~info["has_children"].astype(object).fillna(True).astype(bool) & (
         (info["scheme"] != CN) | (info["level"] == Level.VILLAGE)

@@ -46,6 +46,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from config.formats import date_display
 from households.models import FIRST_YEAR, Household, MonitoringStatus, StatusChange, StatusWriteRefused
 from households.selectors import user_roles_over
 from households.services.registry import _survey_periods, changes_mark
@@ -126,11 +127,12 @@ def date_problem(*, on: dt.date, household: Household, period: int | None = None
             "case": _("The date cannot be before %(date)s, the start of the case's survey period."),
             "registration": _("The date cannot be before %(date)s, the start of the household's registration year."),
         }
-        return messages[which] % {"date": earliest}
+        return messages[which] % {"date": date_display(earliest)}
     changes = household.status_changes.order_by("-changed_on") if household.pk else StatusChange.objects.none()
     latest = changes.values_list("changed_on", flat=True).first()
     if latest is not None and on < latest:
-        return _("The date cannot be before the household's latest status change (%(date)s).") % {"date": latest}
+        message = _("The date cannot be before the household's latest status change (%(date)s).")
+        return message % {"date": date_display(latest)}
     return None
 
 

@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as _en
 
+from config.formats import date_display
 from households.models import HouseholdSurvey, Member, MemberStatus, MonitoringStatus
 from households.selectors import user_roles_over
 from households.services import status as statuses
@@ -95,9 +96,8 @@ def _check_date(on: dt.date, case: WarningCase | None) -> None:
     if case is not None:
         last = case.steps.order_by("-on").values_list("on", flat=True).first()
         if last and on < last:
-            raise ValidationError(
-                _("The date of a step cannot be before the case's previous step (%(date)s).") % {"date": last}
-            )
+            message = _("The date of a step cannot be before the case's previous step (%(date)s).")
+            raise ValidationError(message % {"date": date_display(last)})
 
 
 def closed_after(case: WarningCase | None, run: ComputationRun | None) -> bool:
@@ -322,7 +322,7 @@ def elimination_refusals(*, household, case: WarningCase, on: dt.date) -> list[s
                 "Income must stay above the monitoring line for at least six months after measures are "
                 "first assigned (%(date)s)."
             )
-            % {"date": first or "–"}
+            % {"date": date_display(first)}
         )
     return problems
 

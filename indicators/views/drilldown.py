@@ -15,16 +15,17 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from config.exports import FORMATS, table_response
+from config.formats import datetime_iso, list_join
+from config.formats import number_display as measure_display
 from households.selectors import households_visible_to, registry_reveal_paths, registry_shown
 from indicators import drilldown_data as data
 from indicators import selectors
-from indicators.registry import BY_CODE, INDICATORS
+from indicators.registry import BY_CODE, INDICATORS, unit_of
 from regions.models import CN, Level
 from regions.selectors import region_ancestors, regions_visible_to
 
@@ -44,22 +45,6 @@ TABLE_MEASURES = (
     "flagged_share",
     "mean_vulnerability",
 )
-
-
-def measure_display(value, unit: str) -> str | None:
-    """A value as the pages show it: scores with one decimal, shares as percentages with one or two
-    decimals (``12.5%``, ``0.03%``: as the dashboards' charts write them), yuan and counts with
-    thousands separators, ratios with two decimals; None (no data) stays None."""
-    if value is None:
-        return None
-    if unit == "share":
-        text = f"{value * 100:.2f}"
-        return (text[:-1] if text.endswith("0") else text) + "%"
-    if unit == "ratio":
-        return f"{value:.2f}"
-    if unit in ("yuan", "count"):
-        return f"{value:,.0f}"
-    return f"{value:.1f}"
 
 
 def _choice(request, name: str, allowed, default):
@@ -86,7 +71,7 @@ def _provenance(run) -> dict:
     return {
         "period": run.period_id,
         "methodology": run.methodology.version,
-        "computed_at": timezone.localtime(run.finished_at).isoformat(timespec="seconds") if run.finished_at else "",
+        "computed_at": datetime_iso(run.finished_at) or "",
     }
 
 
@@ -119,6 +104,7 @@ def _bars_chart(rows: list[dict], measure: str) -> dict:
         "names": [r["name"] for r in ranked],
         "codes": [r["code"] for r in ranked],
         "values": [r[measure] for r in ranked],
+        "texts": [measure_display(r[measure], BY_CODE[measure].unit) for r in ranked],
     }
 
 
@@ -197,7 +183,7 @@ def _village_export_rows(households: list[dict]) -> list[dict]:
             **h,
             "flagged": int(h["flagged"]),
             "category": data.category_label(h["category"]) if h["category"] else "",
-            "reasons_text": "; ".join(str(data.REASON_LABELS[r]) for r in h["reasons"]),
+            "reasons_text": list_join(data.REASON_LABELS[r] for r in h["reasons"]),
         }
         for h in households
     ]
@@ -224,11 +210,8 @@ def village(request, code: str):
     af = data.af_rows(score)
     for h in households:
         h["cells"] = {
-            "income": measure_display(h["income"], "yuan"),
-            "ratio": measure_display(h["ratio"], "ratio"),
-            "margin": measure_display(h["margin"], "ratio"),
-            "vulnerability": measure_display(h["vulnerability"], "share"),
-            **{d: measure_display(h[d], "score") for d in data.DIMENSIONS},
+            f: measure_display(h[f], unit_of(f))
+            for f in ("income", "ratio", "margin", "vulnerability", *data.DIMENSIONS)
         }
         h["category_label"] = data.category_label(h["category"]) if h["category"] else ""
         h["reason_labels"] = [data.REASON_LABELS[r] for r in h["reasons"]]
@@ -281,10 +264,8 @@ def _household_export_rows(periods: list[dict]) -> list[dict]:
         {
             **row,
             **row["components"],
-            "computed_at": timezone.localtime(row["finished_at"]).isoformat(timespec="seconds")
-            if row["finished_at"]
-            else "",
-            "deprived_text": "; ".join(data.af_indicator_label(c) for c in row["deprived_in"]),
+            "computed_at": datetime_iso(row["finished_at"]) or "",
+            "deprived_text": list_join(data.af_indicator_label(c) for c in row["deprived_in"]),
         }
         for row in _village_export_rows(periods)
     ]
@@ -307,11 +288,8 @@ def household(request, pk: UUID):
         )
     for p in periods:
         p["cells"] = {
-            "income": measure_display(p["income"], "yuan"),
-            "ratio": measure_display(p["ratio"], "ratio"),
-            "margin": measure_display(p["margin"], "ratio"),
-            "vulnerability": measure_display(p["vulnerability"], "share"),
-            "deprivation_score": measure_display(p["deprivation_score"], "share"),
+            f: measure_display(p[f], unit_of(f))
+            for f in ("income", "ratio", "margin", "vulnerability", "deprivation_score")
         }
         p["dimensions"] = [(_measure_label(d), measure_display(p[d], "score")) for d in data.DIMENSIONS]
         p["component_rows"] = [

@@ -2,17 +2,18 @@
 weights and rules, and the poverty lines in force (public, both languages)."""
 
 from django.shortcuts import render
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_safe
 
+from indicators.methodology_parameters import parameter_rows
 from indicators.models import Methodology, PovertyLine
 from indicators.registry import INDICATORS
 from indicators.services.methodology import parameters_validate
 
 UNITS = {
     "score": _("score 0-100"),
-    "share": _("share 0-1"),
+    "share": _("share, shown in percent"),
     "ratio": _("ratio"),
     "yuan": _("yuan per person per year"),
     "count": _("count"),
@@ -45,20 +46,16 @@ SEEDED_TEXTS = (
 )
 
 
-def _flatten(value, prefix: str = "") -> list[tuple[str, str]]:
-    if isinstance(value, dict):
-        return [row for key, inner in value.items() for row in _flatten(inner, f"{prefix}{key}.")]
-    return [(prefix.rstrip("."), ", ".join(map(str, value)) if isinstance(value, list) else str(value))]
-
-
 @require_safe
 def methodology(request):
     """The methodology page (three queries: methodologies, poverty lines, nothing per row)."""
+    # the name in the reader's language, then in the other one (the Chinese page shows no name twice)
+    other = "en" if (get_language() or "").startswith("zh") else "zh_hans"
     indicators = [
         {
             "code": i.code,
             "name": i.name,
-            "names": i.names(),
+            "other_name": i.names()[other],
             "unit": UNITS.get(i.unit, i.unit),
             "direction": DIRECTIONS.get(i.direction, i.direction),
             "formula": i.formula,
@@ -83,13 +80,16 @@ def methodology(request):
                 "weights": [
                     (code, names.get(code, code), weight) for code, weight in scores.get("weights", {}).items()
                 ],
-                "other": [
-                    row for row in _flatten(params) if not row[0].startswith(("scores.goalposts.", "scores.weights."))
-                ],
+                "other": parameter_rows(params),
             }
         )
     lines = list(PovertyLine.objects.filter(superseded_at__isnull=True).order_by("year", "line_type", "province_code"))
     for line in lines:
         line.status_label = LINE_STATUS.get(line.status, line.status)
-    context = {"indicators": indicators, "methodologies": methodologies, "lines": lines}
+    context = {
+        "indicators": indicators,
+        "other_language": "English" if other == "en" else "中文",
+        "methodologies": methodologies,
+        "lines": lines,
+    }
     return render(request, "indicators/methodology.html", context)

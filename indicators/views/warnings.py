@@ -165,6 +165,10 @@ def warning_case(request, code: str, pk: UUID):
     household = _household(request, region, pk)
     run, _runs = _run(request)
     case = data.latest_case(household)
+    steps = list(case.steps.all()) if case else []
+    measure_labels = dict(AssistanceMeasure.choices)
+    for step in steps:
+        step.measure_labels = [measure_labels.get(m, m) for m in step.measures]
     open_case = case if case is not None and case.state != WarningState.RISK_ELIMINATED else None
     score = data.household_score(run=run, household=household) if run else None
     allowed = service.steps_allowed(user=request.user, household=household, case=open_case)
@@ -188,8 +192,7 @@ def warning_case(request, code: str, pk: UUID):
         "score_reasons": [data.REASON_LABELS.get(c, c) for c in (score.reasons if score else [])],
         "score_category": data.CATEGORY_LABELS.get(score.category, "") if score else "",
         "case": case,
-        "steps": list(case.steps.all()) if case else [],
-        "measure_labels": dict(AssistanceMeasure.choices),
+        "steps": steps,
         "forms": forms_,
         "refusals": (
             service.elimination_refusals(household=household, case=open_case, on=today)

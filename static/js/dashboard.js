@@ -23,7 +23,7 @@
   var state = { measure: D.measure, focus: D.focus.selected, geojson: null };
 
   var numberFormats = {
-    share: new Intl.NumberFormat(locale, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 2 }),
+    share: new Intl.NumberFormat(locale, { style: "percent", minimumFractionDigits: 2, maximumFractionDigits: 2 }),
     score: new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
     ratio: new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
     yuan: new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }),

@@ -27,7 +27,7 @@
     var trace = {
       type: "bar", orientation: "h", x: values, y: data.names,
       customdata: data.codes, marker: { color: "#b33a3a" },
-      text: values.map(function (v) { return v.toFixed(data.unit === "count" || data.unit === "yuan" ? 0 : 1) + suffix(data.unit); }),
+      text: data.texts,  // formatted on the server, as the table (config.formats: one format everywhere)
       textposition: "auto",
       hovertemplate: "%{y} (%{customdata})<br>" + data.label + ": %{text}<extra></extra>"
     };
@@ -64,7 +64,7 @@
     if (af && data.af.values.length) {
       Plotly.newPlot(af, [{
         type: "bar", orientation: "h", y: data.af.labels, x: data.af.values.map(function (v) { return v * 100; }),
-        marker: { color: "#486581" }, hovertemplate: "%{y}: %{x:.1f} %<extra></extra>"
+        marker: { color: "#486581" }, hovertemplate: "%{y}: %{x:.2f}%<extra></extra>"
       }], { margin: { l: 200, r: 20, t: 10, b: 40 }, yaxis: { automargin: true, autorange: "reversed" },
             xaxis: { title: { text: data.af.title + " %" }, rangemode: "tozero" } }, config);
     }

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from indicators.models import Methodology, RegionScore
 from indicators.selectors import REGION_SCORE_FIELDS
@@ -90,7 +91,9 @@ def test_a_row_has_every_field_of_design_section_7_with_its_value(run2020):
     assert {k: row[k] for k in A_VALUES} == A_VALUES
     assert (row["region"], row["name"], row["level"], row["period"]) == (COUNTY_A, "西吉县", 3, 2020)
     assert (row["run"], row["methodology"], row["suppressed"]) == (run2020.pk, "v1", False)
-    assert row["computed_at"].startswith(run2020.finished_at.strftime("%Y-%m-%dT"))
+    # one form in the whole API (config.formats.datetime_iso): ISO 8601 to the second, the +08:00 offset
+    assert row["computed_at"] == timezone.localtime(run2020.finished_at).isoformat(timespec="seconds")
+    assert row["computed_at"].endswith("+08:00")
 
 
 def test_public_sees_counties_and_above_with_small_cells_suppressed(run2020):

@@ -115,7 +115,7 @@ def test_clerk_imports_in_chinese_fixes_rejected_xlsx_and_commits(live_server, c
         assert shown == sorted(EXPECTED)
         for _row, _column, value, message in problems:
             assert _latin_words(message, value) == [], message  # Chinese but for the cell's own text
-        assert "个问题" in page.locator("main h2").first.inner_text()
+        assert page.locator("main h2", has_text="6 个问题").count() == 1
 
         with page.expect_download() as download:
             page.click("a[href$='rejected.xlsx']")

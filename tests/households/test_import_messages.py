@@ -236,3 +236,20 @@ def test_template_dictionary_in_the_language_of_the_download(client):
     assert en_rows["monitoring_status"][6] == (
         "not monitored; ex-poor, unstable; near-poor, at risk; sudden severe hardship; risk eliminated"
     )
+
+
+@pytest.mark.django_db
+def test_item_3_problems_are_chinese_too_exit_year_and_scientific_village_code(clerk, postgresql):
+    households = f"户编号,村代码,建档年份,脱贫年份\n{VILLAGE_A}0001,{VILLAGE_A},2014,2025\n"
+    body = _upload(clerk, households, "households").json()
+    assert [(p["code"], p["message"]) for p in body["problems"]] == [
+        ("exit_after_period", "脱贫年份晚于本次导入的年度 2020")
+    ]
+    villages = "村代码,通硬化路\n6.40422E+11,1\n"
+    with transaction.atomic():  # the fast path's text reading takes it
+        assert fast_stage(data=villages.encode(), filename="f.csv", kind="village-surveys", period=2020, user=None)
+        transaction.set_rollback(True)
+    problems = _upload(clerk, villages, "village-surveys").json()["problems"]
+    assert [(p["code"], p["message"]) for p in problems] == [
+        ("number_as_id", "Excel 把此编号存成了数字，可能已改变其数位；请把该列设为“文本”格式后重新录入")
+    ]

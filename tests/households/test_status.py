@@ -116,18 +116,18 @@ def test_status_route_refuses_dates_out_of_bounds(client, world):
     refused = {
         "9999-12-31": "cannot be in the future",
         tomorrow: "cannot be in the future",
-        "2013-12-31": "cannot be before 2014-01-01, the start of the household's registration year",
+        "2013-12-31": "cannot be before Jan. 1, 2014, the start of the household's registration year",
     }
     for on, message in refused.items():
         response = _post(client, household, "near_poor_at_risk", on)
         assert any(message in m for m in _messages(response)), (on, _messages(response))
     Household.objects.filter(pk=household.pk).update(registration_year=None)
     response = _post(client, household, "near_poor_at_risk", "1979-12-31")
-    assert any("cannot be before 1980-01-01, the start of the first survey period" in m for m in _messages(response))
+    assert any("cannot be before Jan. 1, 1980, the start of the first survey period" in m for m in _messages(response))
     assert _state(household) == ("none", [])
     _post(client, household, "near_poor_at_risk", "2014-01-01")
     response = _post(client, household, "sudden_hardship", "2013-06-01")
-    assert any("before the household's latest status change (2014-01-01)" in m for m in _messages(response))
+    assert any("before the household's latest status change (Jan. 1, 2014)" in m for m in _messages(response))
     _post(client, household, "sudden_hardship", "2014-01-01")  # the same day as the latest: fine
     assert _state(household) == (
         "sudden_hardship",

@@ -183,7 +183,7 @@ def test_children_table_shows_hand_made_values_sorted_with_no_data_last(client, 
     assert [r[0] for r in rows[:3]] == [a.code, b.code, c.code]  # EQI 61.27, 48.04, none
     # columns: code, name, households, persons, eqi, d1, d2, d3, d4, headcount, ...
     assert rows[0][2:6] == ["2", "5", "61.3", "70.0"]
-    assert rows[0][9] == "12.5%" and rows[1][9] == "30.0%"
+    assert rows[0][9] == "12.50%" and rows[1][9] == "30.00%"
     assert rows[2][4] == "no data"
     ascending = _table_rows(client.get(url, {"sort": "eqi", "order": "asc"}).content.decode(), "children-table")
     assert [r[0] for r in ascending[:3]] == [b.code, a.code, c.code]  # None still last
@@ -199,10 +199,10 @@ def test_children_page_names_period_methodology_and_run_time_and_links_methodolo
     client.force_login(world["people"]["official"])
     html = client.get(reverse("indicators:children", args=[world["township"].code]))
     text = html.content.decode()
-    assert "Period 2020 · methodology v1 · computed 2026-03-01 10:30" in text
+    assert "Period 2020 · methodology v1 · computed March 1, 2026, 10:30 a.m." in text
     assert 'href="/methodology/"' in text
     older = client.get(reverse("indicators:children", args=[world["township"].code]), {"period": 2019})
-    assert "Period 2019 · methodology v1 · computed 2025-03-01 10:00" in older.content.decode()
+    assert "Period 2019 · methodology v1 · computed March 1, 2025, 10 a.m." in older.content.decode()
     assert client.get(reverse("indicators:children", args=[COUNTY])).status_code == 200  # townships of the county
 
 
@@ -249,13 +249,13 @@ def test_village_page_kpis_households_af_and_histograms(client, world):
     html = response.content.decode()
     kpis = dict(response.context["kpis"])
     assert kpis["Surveyed households"] == "12" and kpis["Exit-quality index"] == "48.0"
-    assert kpis["Poverty incidence (national line)"] == "30.0%" and kpis["Adjusted headcount M0"] == "20.0%"
+    assert kpis["Poverty incidence (national line)"] == "30.00%" and kpis["Adjusted headcount M0"] == "20.00%"
     assert kpis["Mean vulnerability"] is None  # not in the run: "no data", never 0
     af = _table_rows(html, "af-table")
-    assert af[0] == ["food secure", "10.0%", "25.0%"] and af[-1] == [
+    assert af[0] == ["food secure", "10.00%", "25.00%"] and af[-1] == [
         "Income below the national line",
-        "30.0%",
-        "75.0%",
+        "30.00%",
+        "75.00%",
     ]
     chart = response.context["chart"]
     assert chart["af"]["values"] == [0.25, 0.75]
@@ -264,13 +264,13 @@ def test_village_page_kpis_households_af_and_histograms(client, world):
     rows = _table_rows(html, "households-table")
     masked = f"{b.code}****"  # households.ids.registry_mask
     assert rows[0][:6] == [masked, "2", "6,618", "2.00", "1.33", "55.0"]
-    assert rows[0][10] == "62.0%" and rows[0][11] == "yes (sudden severe hardship)"
-    assert rows[0][12] == "Vulnerable (v ≥ 0.5); Disaster loss or job lost"
+    assert rows[0][10] == "62.00%" and rows[0][11] == "yes (sudden severe hardship)"
+    assert rows[0][12] == "Vulnerable (v ≥ 0.5), Disaster loss or job lost"
     assert rows[1][11] == "no"
     assert reverse("indicators:household", args=[first.public_id]) in html
     assert reverse("households:detail", args=[second.public_id]) in html
     assert first.registry_number not in html and "张三" not in html and RESIDENT_ID not in html
-    assert "Period 2020 · methodology v1 · computed 2026-03-01 10:30" in html
+    assert "Period 2020 · methodology v1 · computed March 1, 2026, 10:30 a.m." in html
 
 
 def test_village_households_masked_are_in_public_id_order_not_serial_order(client, world):
@@ -300,7 +300,7 @@ def test_village_export_round_trip_masks_registry_numbers(client, world):
     assert table[0]["Registry number"] == f"{b.code}****" == ids.registry_mask(first.registry_number, b.code)
     assert float(table[0]["Income over the poverty line"]) == 2.0 and table[0]["Flagged"] == "1"
     assert table[0]["Category"] == "sudden severe hardship" and table[1]["Category"] == ""
-    assert table[0]["Reasons"] == "Vulnerable (v ≥ 0.5); Disaster loss or job lost"
+    assert table[0]["Reasons"] == "Vulnerable (v ≥ 0.5), Disaster loss or job lost"
 
     response = client.get(url, {"format": "xlsx", "period": 2019})
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
@@ -332,13 +332,13 @@ def test_household_page_every_period_components_deprivations_and_masked_ids(clie
         "income": "6,618",
         "ratio": "2.00",
         "margin": "1.33",
-        "vulnerability": "62.0%",
+        "vulnerability": "62.00%",
         "deprivation_score": "28.57%",
     }
     html = response.content.decode()
-    assert "food secure、Income below the national line" in html
-    assert "sudden severe hardship" in html and "Vulnerable (v ≥ 0.5); Disaster loss or job lost" in html
-    assert "Period 2019 · methodology v1 · computed 2025-03-01 10:00" in html
+    assert "food secure, Income below the national line" in html
+    assert "sudden severe hardship" in html and "Vulnerable (v ≥ 0.5), Disaster loss or job lost" in html
+    assert "Period 2019 · methodology v1 · computed March 1, 2025, 10 a.m." in html
     assert first.registry_number not in html and RESIDENT_ID not in html and "张三" not in html
     assert ids.registry_mask(first.registry_number, first.region.code) in html
     assert reverse("households:detail", args=[first.public_id]) in html
@@ -355,7 +355,7 @@ def test_household_export_one_row_per_period_with_components(client, world):
     ]
     assert [(r["Period"], r["Exit-quality index"]) for r in rows] == [(2020, 55.0), (2019, 44.4)]
     assert rows[0]["Income adequacy"] == 63.09 and rows[0]["Real income growth"] is None
-    assert rows[0]["Deprived in"] == "food secure; Income below the national line"
+    assert rows[0]["Deprived in"] == "food secure, Income below the national line"
     assert rows[0]["Computed at"] == "2026-03-01T10:30:00+08:00" and rows[1]["Methodology"] == "v1"
     assert rows[0]["Registry number"] == ids.registry_mask(first.registry_number, first.region.code)
     text = client.get(reverse("indicators:household", args=[first.public_id]), {"format": "csv"}).content.decode(
@@ -567,18 +567,18 @@ def test_household_page_says_when_a_survey_changed_after_the_scores(client, worl
     response = client.get(url)
     assert [p["survey_changed"] for p in response.context["periods"]] == [None, changed]  # 2020, then 2019
     html = response.content.decode()
-    assert html.count("A survey of this household changed on 2025-06-01 12:00, after these scores were computed") == 1
+    assert html.count("A survey of this household changed on June 1, 2025, noon, after these scores were computed") == 1
     second_page = client.get(reverse("indicators:household", args=[second.public_id])).content.decode()
     assert "A survey of this household changed" not in second_page  # another household's survey, not this one's
 
 
-def test_shares_show_one_or_two_decimals_as_the_charts_do():
+def test_shares_show_two_decimals_always_and_small_ones_do_not_vanish():
     from indicators.views.drilldown import measure_display
 
     assert [measure_display(v, "share") for v in (0.0003, 0.125, 0.3, 2 / 7, 0.0)] == [
         "0.03%",  # was "0.0 %": a small incidence vanished
-        "12.5%",
-        "30.0%",
+        "12.50%",  # one decimal count for the whole column (issue 14, item 7)
+        "30.00%",
         "28.57%",
-        "0.0%",
+        "0.00%",
     ]

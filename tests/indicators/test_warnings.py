@@ -14,7 +14,8 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from openpyxl import load_workbook
 
 from households.models import (
@@ -160,7 +161,7 @@ def test_inbox_lists_the_flagged_households_of_the_subtree_by_risk_masked(client
     assert [r["household"] for r in rows] == [h[k].public_id for k in ("a2", "a1", "b2", "a3", "b1")]
     first = rows[0]
     assert first["registry"] == f"{VILLAGE_A}****" == masked(h["a2"])
-    assert first["reasons"] == "income below the monitoring line; shock (disaster loss or job loss)"
+    assert first["reasons"] == "income below the monitoring line, shock (disaster loss or job loss)"
     assert (first["category"], first["margin"], first["vulnerability"], first["eqi"]) == (
         "sudden severe hardship",
         0.8,
@@ -175,7 +176,8 @@ def test_inbox_lists_the_flagged_households_of_the_subtree_by_risk_masked(client
     assert masked(h["out"]) not in body
     run = world["run2"]
     assert f"Period 2020, methodology {run.methodology.version}" in body
-    assert timezone.localtime(run.finished_at).strftime("%Y-%m-%d %H:%M") in body
+    with translation.override("en"):  # the page is in English: "March 1, 2026, 10:30 a.m."
+        assert date_format(timezone.localtime(run.finished_at), "DATETIME_FORMAT") in body
     assert "/methodology/" in body
 
 
@@ -499,7 +501,9 @@ def test_the_case_opens_on_the_first_run_that_flagged_the_household(client, worl
     first = timezone.localdate(world["run1"].finished_at)
     client.force_login(world["people"]["clerk_a"])
     response = post_step(client, household, "verified", on=first - dt.timedelta(days=1))
-    assert messages_of(response) == [f"The date of a step cannot be before the case's previous step ({first})."]
+    with translation.override("en"):  # the date as the reader's language writes it
+        day = date_format(first, "DATE_FORMAT")
+    assert messages_of(response) == [f"The date of a step cannot be before the case's previous step ({day})."]
     assert not WarningCase.objects.exists()  # nothing half-written
     visit = timezone.localdate() - dt.timedelta(days=30)  # before last night's run, after the first flag
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"  # a clerk working in Chinese opens the case
@@ -594,7 +598,7 @@ def test_a_verification_before_the_households_registration_is_refused(client, wo
     client.force_login(world["people"]["clerk_a"])
     response = post_step(client, household, "verified", on=dt.date(today.year - 1, 12, 31))
     assert messages_of(response) == [
-        f"The date cannot be before {today.year}-01-01, the start of the household's registration year."
+        f"The date cannot be before Jan. 1, {today.year}, the start of the household's registration year."
     ]
     assert _unchanged(household, "none", []) and not WarningCase.objects.exists()
 
