@@ -24,6 +24,7 @@ from households import selectors
 from households.importing.background import batch_progress, import_upload_start, upload_limit_mb, upload_too_large
 from households.importing.columns import COLUMNS
 from households.importing.commit import ImportRejected, import_commit, import_undo
+from households.importing.messages import problem_message
 from households.importing.originals import OriginalGone, import_download_record
 from households.importing.report import rejected_rows_xlsx
 from households.importing.templates import template_csv, template_xlsx
@@ -55,10 +56,18 @@ class ImportInputSerializer(serializers.Serializer):
 
 
 class ProblemSerializer(serializers.Serializer):
-    row = serializers.IntegerField()
-    column = serializers.CharField(allow_blank=True)
-    value = serializers.CharField(allow_blank=True)
-    message = serializers.CharField()
+    row = serializers.IntegerField(help_text="The row as in the file (1: the header); 0: the whole file.")
+    column = serializers.CharField(allow_blank=True, help_text="The column's header as in the file.")
+    value = serializers.CharField(allow_blank=True, help_text="The cell's text (resident IDs masked).")
+    code = serializers.CharField(
+        allow_blank=True, default="", help_text="What is wrong, for programs ('' in reports older than codes)."
+    )
+    params = serializers.DictField(default=dict, help_text="The message's parameters (row numbers, bounds, …).")
+    message = serializers.SerializerMethodField(help_text="The problem in the request's language (Accept-Language).")
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_message(self, problem: dict) -> str:
+        return problem_message(problem)
 
 
 class ProgressSerializer(serializers.Serializer):

@@ -32,23 +32,38 @@ def check_character(first17: str) -> str:
     return _CHECK[total % 11]
 
 
-def resident_id_problem(value: str) -> str | None:
-    """Why ``value`` is not a valid resident ID, or ``None`` when it is.
+_ID_PROBLEMS = {
+    "resident_id_shape": "a resident ID has 18 characters: 17 digits and a digit or X",
+    "resident_id_birth_not_a_date": "the birth date inside the ID ({digits}) is not a date",
+    "resident_id_birth_out_of_range": "the birth date inside the ID ({date}) is out of range",
+    "resident_id_check_digit": "the check digit is wrong (ISO 7064 MOD 11-2): mistyped?",
+}
+
+
+def resident_id_check(value: str) -> tuple[str, dict] | None:
+    """Why ``value`` is not a valid resident ID, as a code and its parameters (the import's problem
+    codes, ``households.importing.messages``), or ``None`` when it is valid.
 
     Checks the shape (17 digits and a digit or ``X``), the birth date inside it (a real date, not in
     the future, not before 1900) and the check character.
     """
     if not _SHAPE.match(value):
-        return "a resident ID has 18 characters: 17 digits and a digit or X"
+        return "resident_id_shape", {}
     try:
         born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        return f"the birth date inside the ID ({value[6:14]}) is not a date"
+        return "resident_id_birth_not_a_date", {"digits": value[6:14]}
     if born.year < 1900 or born > dt.datetime.now(dt.UTC).date():
-        return f"the birth date inside the ID ({born.isoformat()}) is out of range"
+        return "resident_id_birth_out_of_range", {"date": born.isoformat()}
     if check_character(value[:17]) != value[17]:
-        return "the check digit is wrong (ISO 7064 MOD 11-2): mistyped?"
+        return "resident_id_check_digit", {}
     return None
+
+
+def resident_id_problem(value: str) -> str | None:
+    """Why ``value`` is not a valid resident ID (English), or ``None`` when it is (``resident_id_check``)."""
+    problem = resident_id_check(value)
+    return None if problem is None else _ID_PROBLEMS[problem[0]].format(**problem[1])
 
 
 def birth_date(value: str) -> dt.date:

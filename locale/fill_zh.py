@@ -13,6 +13,7 @@ from zh_atrest import ZH_ATREST
 from zh_charts import ZH_CHARTS
 from zh_day import ZH_DAY
 from zh_format import ZH_FORMAT
+from zh_messages import ZH_MESSAGES, ZH_MESSAGES_PLURAL
 from zh_methodology import ZH_METHODOLOGY  # the script's own folder is on sys.path
 from zh_notices import ZH_NOTICES
 from zh_preview import ZH_PREVIEW
@@ -613,6 +614,7 @@ ZH.update(ZH_REIDENT)
 ZH.update(ZH_STATUS)
 ZH.update(ZH_XLSX)
 ZH.update(ZH_DAY)
+ZH.update(ZH_MESSAGES)
 ZH.update(ZH_FORMAT)
 ZH.update(ZH_PREVIEW)
 ZH.update(ZH_CHARTS)
@@ -714,6 +716,7 @@ ZH.update(
     }
 )
 ZH_PLURAL.update({"%(n)s flagged household": "%(n)s 户预警户"})  # helper D: early warning
+ZH_PLURAL.update(ZH_MESSAGES_PLURAL)
 
 # One registry-number mask for every page and API; the 404 page (helper E: households/ids.py, templates/404.html).
 ZH.update(

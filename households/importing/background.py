@@ -23,10 +23,10 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from households.importing.commit import ImportRejected, _record, _suffix, import_commit, import_upload
 from households.importing.kept import kept_attach, kept_drop, kept_expire, kept_name
+from households.importing.messages import msg
 from households.importing.originals import original_read, original_save
 from households.importing.validate import Problem, Validation, import_validate
 from households.models import ImportBatch, SurveyPeriod
@@ -135,13 +135,12 @@ def batch_validate(*, batch_id: int, sheet: str | None = None, language: str | N
             )
         except SoftTimeLimitExceeded:
             minutes = settings.TUOPIN_IMPORT_TASK_SOFT_TIME_LIMIT // 60
-            message = _("checking the file took more than %(minutes)s minutes; split the file")
-            validation = _failed(batch, message % {"minutes": minutes})
+            validation = _failed(batch, msg("check_too_long", minutes=minutes))
         except FileNotFoundError:
-            validation = _failed(batch, _("the uploaded file is no longer stored; upload it again"))
+            validation = _failed(batch, msg("check_file_gone"))
         except Exception as error:  # the batch must not stay 'validating'; no cell data in the log
             log.error("import batch %s: the check failed (%s)", batch_id, type(error).__name__)
-            validation = _failed(batch, _("the file could not be checked; upload it again or ask an administrator"))
+            validation = _failed(batch, msg("check_failed"))
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().filter(pk=batch_id).first()
         if batch is None or batch.status != ImportBatch.Status.VALIDATING:
@@ -163,7 +162,7 @@ def batch_validate(*, batch_id: int, sheet: str | None = None, language: str | N
 
 def _failed(batch: ImportBatch, message: str) -> Validation:
     validation = Validation(kind=batch.kind, period=batch.period_id)
-    validation.problems.append(Problem(0, "", "", message))
+    validation.problems.append(Problem.of(0, "", "", message))
     return validation
 
 
@@ -177,7 +176,7 @@ def batch_progress(batch: ImportBatch) -> dict:
     if batch.status == ImportBatch.Status.VALIDATING:
         limit = dt.timedelta(seconds=settings.TUOPIN_IMPORT_TASK_TIME_LIMIT + 60)
         if batch.created_at and timezone.now() - batch.created_at > limit:
-            report = _failed(batch, _("the check of the file did not finish; upload it again")).report()
+            report = _failed(batch, msg("check_unfinished")).report()
             stalled = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.VALIDATING)
             stalled.update(status=ImportBatch.Status.REJECTED, report=report)
             batch.refresh_from_db()

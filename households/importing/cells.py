@@ -5,8 +5,9 @@ pair of object Series with the input's index and name:
 
 - ``values``: Python objects (``Decimal``, ``bool``, ``datetime.date``, ``int`` or ``str``), ``None``
   where the cell is blank or has a problem;
-- ``problems``: one message (``str``) for each cell that cannot be parsed, ``None`` elsewhere, so the
-  caller can report every bad cell of a file at once.
+- ``problems``: one message (``messages.Message``: a ``str`` with its code and parameters) for
+  each cell that cannot be parsed, ``None`` elsewhere, so the caller can report every bad cell of a
+  file at once.
 
 A blank cell is a missing value, never a problem here: whether a column is required is the caller's
 rule. Every parser normalises the text first (``normalise_text``), so full-width digits and
@@ -21,6 +22,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+
+from households.importing.messages import msg
 
 _ZERO_WIDTH = "[\u200b\u200c\u200d\u2060\ufeff]"
 _NON_BREAKING_SPACE = "[\u00a0\u202f]"
@@ -55,11 +58,6 @@ _COMPACT_DATE = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})")
 _EXCEL_SERIAL = re.compile(r"\d+(?:\.\d+)?")
 _EXCEL_DAY_ZERO = dt.date(1899, 12, 30)
 _EXCEL_LAST_DAY = 2958465  # 9999-12-31
-
-_NUMBER_AS_ID = (
-    "Excel stored this identifier as a number and may have changed its digits; "
-    "format the column as Text and re-enter it"
-)
 
 
 class Parsed(NamedTuple):
@@ -118,14 +116,9 @@ def parse_decimal(series: pd.Series) -> Parsed:
 
     values, problems = _nones(len(text))
     values[ok] = [Decimal(t) for t in core[ok].str.replace(r"[, ]", "", regex=True)]
-    problems[ambiguous] = [
-        f"ambiguous number '{t}': use a point for decimals and no thousands separator or a comma"
-        for t in text[ambiguous]
-    ]
-    problems[bad_comma] = [
-        f"'{t}' is not a number: a comma may only separate thousands, as in 1,234.5" for t in text[bad_comma]
-    ]
-    problems[other] = [f"'{t}' is not a number" for t in text[other]]
+    problems[ambiguous] = [msg("ambiguous_number", value=t) for t in text[ambiguous]]
+    problems[bad_comma] = [msg("comma_not_thousands", value=t) for t in text[bad_comma]]
+    problems[other] = [msg("not_a_number", value=t) for t in text[other]]
     return _parsed(series, values, problems)
 
 
@@ -143,7 +136,7 @@ def parse_bool(series: pd.Series) -> Parsed:
 
     values, problems = _nones(len(text))
     values[ok] = [_BOOL_WORDS[w] for w in words[ok]]
-    problems[other] = [f"'{t}' is not a yes/no answer: use {_BOOL_HINT}" for t in text[other]]
+    problems[other] = [msg("not_yes_no", value=t, words=_BOOL_HINT) for t in text[other]]
     return _parsed(series, values, problems)
 
 
@@ -201,7 +194,7 @@ def parse_identifier(series: pd.Series, *, numeric_mask: Sequence[bool] | pd.Ser
 
     values, problems = _nones(len(text))
     values[ok] = text[ok].tolist()
-    problems[damaged] = _NUMBER_AS_ID
+    problems[damaged] = msg("number_as_id")
     return _parsed(series, values, problems)
 
 
@@ -220,13 +213,13 @@ def parse_int(series: pd.Series, *, minimum: int | None = None, maximum: int | N
     ok = _flags(text.str.fullmatch(r"[+-]?\d+(?:\.0+)?"))
     values, problems = _nones(len(text))
     values[ok] = [int(t) for t in text[ok].str.replace(r"\.0+$", "", regex=True)]
-    problems[~(blank | ok)] = [f"'{t}' is not a whole number" for t in text[~(blank | ok)]]
+    problems[~(blank | ok)] = [msg("not_whole_number", value=t) for t in text[~(blank | ok)]]
     for position in np.flatnonzero(ok):
         number = values[position]
         if minimum is not None and number < minimum:
-            values[position], problems[position] = None, f"{number} is less than the minimum {minimum}"
+            values[position], problems[position] = None, msg("below_minimum", number=number, minimum=minimum)
         elif maximum is not None and number > maximum:
-            values[position], problems[position] = None, f"{number} is more than the maximum {maximum}"
+            values[position], problems[position] = None, msg("above_maximum", number=number, maximum=maximum)
     return _parsed(series, values, problems)
 
 
@@ -237,8 +230,8 @@ def _text_date(text: str) -> tuple[dt.date | None, str | None]:
             try:
                 return dt.date(int(match["y"]), int(match["m"]), int(match["d"])), None
             except ValueError:
-                return None, f"'{text}' is not a real date: that day does not exist"
-    return None, f"'{text}' is not a date: write it as YYYY-MM-DD, for example 2020-01-05"
+                return None, msg("no_such_day", value=text)
+    return None, msg("not_a_date", value=text)
 
 
 def _serial_date(text: str) -> tuple[dt.date | None, str | None]:
@@ -246,9 +239,9 @@ def _serial_date(text: str) -> tuple[dt.date | None, str | None]:
         return _text_date(text)
     day = int(Decimal(text))
     if day == 60:
-        return None, "Excel day number 60 is 1900-02-29, a day that does not exist"
+        return None, msg("excel_day_60")
     if not 1 <= day <= _EXCEL_LAST_DAY:
-        return None, f"Excel day number {text} is not a date: valid numbers are 1 to {_EXCEL_LAST_DAY}"
+        return None, msg("excel_day_range", value=text, last=_EXCEL_LAST_DAY)
     return _EXCEL_DAY_ZERO + dt.timedelta(days=day + 1 if day < 60 else day), None
 
 

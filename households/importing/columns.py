@@ -2,7 +2,8 @@
 
 A file may use the English header (``registry_number``), the Chinese one (``户编号``) or the
 template's combined form (``户编号 registry_number``). Choice columns accept the code or the
-English or Chinese label. Money is yuan per year for the household.
+English or Chinese label. Money is yuan per year for the household. Units and rules are English
+msgids (``gettext_noop``), translated where they are shown (the template's dictionary sheet).
 """
 
 import unicodedata
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from households.models import Member, MemberStatus, MonitoringStatus, PovertyCause
 
@@ -65,60 +67,71 @@ class Column:
 
 
 def _money(field: str, zh: str, *, signed: bool = True, rule: str = "") -> Column:
-    return Column(field, zh, DECIMAL, unit="yuan/year", minimum=None if signed else 0, rule=rule)
+    return Column(field, zh, DECIMAL, unit=gettext_noop("yuan/year"), minimum=None if signed else 0, rule=rule)
 
 
 def _flag(field: str, zh: str, rule: str = "") -> Column:
-    return Column(field, zh, BOOL, rule=rule or "yes/no (是/否, 1/0)")
+    return Column(field, zh, BOOL, rule=rule or gettext_noop("yes/no (是/否, 1/0)"))
 
 
 HOUSEHOLDS = (
-    Column("registry_number", "户编号", IDENTIFIER, True, rule="village code + 4-digit serial (text)"),
+    Column("registry_number", "户编号", IDENTIFIER, True, rule=gettext_noop("village code + 4-digit serial (text)")),
     Column(
         "village_code",
         "村代码",
         IDENTIFIER,
         True,
-        rule="12-digit village code (text), or a leaf code of another scheme",
+        rule=gettext_noop("12-digit village code (text), or a leaf code of another scheme"),
     ),
     Column("registration_year", "建档年份", INT, minimum=1980, maximum=2100),
     Column("exit_year", "脱贫年份", INT, minimum=1980, maximum=2100),
     Column("monitoring_status", "监测状态", CHOICE, choices=MonitoringStatus),
-    Column("poverty_causes", "致贫原因", CHOICES, choices=PovertyCause, rule="one or more, separated by ; or 、"),
+    Column(
+        "poverty_causes",
+        "致贫原因",
+        CHOICES,
+        choices=PovertyCause,
+        rule=gettext_noop("one or more, separated by ; or 、"),
+    ),
 )
 
 MEMBERS = (
     Column("registry_number", "户编号", IDENTIFIER, True),
     Column("member_no", "成员序号", INT, True, minimum=1, maximum=99),
     Column("name", "姓名", TEXT),
-    Column("resident_id", "身份证号", IDENTIFIER, rule="18 characters, check digit (GB 11643); text"),
+    Column("resident_id", "身份证号", IDENTIFIER, rule=gettext_noop("18 characters, check digit (GB 11643); text")),
     Column("sex", "性别", CHOICE, choices=Member.Sex),
-    Column("birth_date", "出生日期", DATE, rule="YYYY-MM-DD; must match the date inside the resident ID"),
+    Column("birth_date", "出生日期", DATE, rule=gettext_noop("YYYY-MM-DD; must match the date inside the resident ID")),
     Column("relation", "与户主关系", CHOICE, choices=Member.Relation),
     Column("education", "文化程度", CHOICE, choices=Member.Education),
     Column("labour_capacity", "劳动能力", CHOICE, choices=Member.Labour),
     _flag("present", "本期在户"),
-    Column("age", "年龄", INT, minimum=-1, maximum=130, unit="years"),
+    Column("age", "年龄", INT, minimum=-1, maximum=130, unit=gettext_noop("years")),
     _flag("in_school", "在校生"),
     Column("health", "健康状况", CHOICE, choices=MemberStatus.Health),
     Column("employment", "就业状况", CHOICE, choices=MemberStatus.Employment),
-    Column("months_away", "外出务工月数", INT, minimum=0, maximum=12, unit="months"),
+    Column("months_away", "外出务工月数", INT, minimum=0, maximum=12, unit=gettext_noop("months")),
     _flag("medical_insurance", "参加医保"),
 )
 
 HOUSEHOLD_SURVEYS = (
     Column("registry_number", "户编号", IDENTIFIER, True),
     _money("wage_income", "工资性收入", signed=False),
-    _money("net_operating_income", "生产经营净收入", rule="gross minus production cost; may be negative"),
+    _money("net_operating_income", "生产经营净收入", rule=gettext_noop("gross minus production cost; may be negative")),
     _money("property_income", "财产性收入"),
     _money(
         "relief_transfers",
         "救助性转移收入",
         signed=False,
-        rule="subsistence allowance, extreme-poverty support, assistance",
+        rule=gettext_noop("subsistence allowance, extreme-poverty support, assistance"),
     ),
-    _money("other_transfers", "其他转移性收入", signed=False, rule="pensions, ecological compensation, subsidies"),
-    _money("deductions", "扣除项", rule="transfers paid, tax adjustments"),
+    _money(
+        "other_transfers",
+        "其他转移性收入",
+        signed=False,
+        rule=gettext_noop("pensions, ecological compensation, subsidies"),
+    ),
+    _money("deductions", "扣除项", rule=gettext_noop("transfers paid, tax adjustments")),
     _money("medical_spending", "自付医疗支出", signed=False),
     _money("education_spending", "教育支出", signed=False),
     _flag("food_secure", "不愁吃"),
@@ -135,15 +148,15 @@ HOUSEHOLD_SURVEYS = (
     _flag("micro_credit", "小额信贷"),
     _flag("relocation", "易地搬迁"),
     _flag("enterprise_link", "企业带动"),
-    Column("sampling_weight", "抽样权重", DECIMAL, minimum=1e-9, rule="> 0; 1 for a census"),
-    Column("equivalence_scale", "等价规模", DECIMAL, minimum=1e-9, rule="> 0; empty: per capita"),
+    Column("sampling_weight", "抽样权重", DECIMAL, minimum=1e-9, rule=gettext_noop("> 0; 1 for a census")),
+    Column("equivalence_scale", "等价规模", DECIMAL, minimum=1e-9, rule=gettext_noop("> 0; empty: per capita")),
 )
 
 VILLAGE_SURVEYS = (
     Column("village_code", "村代码", IDENTIFIER, True),
     _flag("hardened_road", "通硬化路"),
     _flag("bus_service", "通客车"),
-    Column("tap_water_coverage", "自来水覆盖率", DECIMAL, minimum=0, maximum=1, unit="share 0-1"),
+    Column("tap_water_coverage", "自来水覆盖率", DECIMAL, minimum=0, maximum=1, unit=gettext_noop("share 0-1")),
     _flag("electricity", "通动力电"),
     _flag("broadband", "通宽带"),
     _flag("mobile_coverage", "移动网络覆盖"),

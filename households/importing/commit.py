@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from households.importing.apply import batch_undo, rows_write
 from households.importing.engine import STAGE, write
@@ -158,7 +159,14 @@ def _conflict_message(pk: int, status: str) -> str:
 def _rejected_or(validation: Validation) -> Validation:
     """Raise ``ImportRejected`` for a validation with problems (its batch row is already saved)."""
     if validation.problems:
-        raise ImportRejected(f"{validation.rejected} row(s) rejected on commit; nothing was written")
+        raise ImportRejected(
+            ngettext(
+                "%(count)s row rejected on commit; nothing was written",
+                "%(count)s rows rejected on commit; nothing was written",
+                validation.rejected,
+            )
+            % {"count": validation.rejected}
+        )
     return validation
 
 
@@ -252,8 +260,11 @@ def import_undo(*, batch: ImportBatch, user) -> None:
         _undo(batch, user)
     except IntegrityError as error:  # e.g. members or surveys added later to households of the batch
         raise ImportRejected(
-            f"batch {batch.pk} cannot be undone: later data (members, surveys, status changes) refer to its rows; "
-            "undo or delete those first"
+            _(
+                "Import %(id)s cannot be undone: later data (members, surveys, status changes) refer to its rows; "
+                "undo or delete those first."
+            )
+            % {"id": batch.pk}
         ) from error
 
 
@@ -261,12 +272,18 @@ def _undo(batch: ImportBatch, user) -> None:
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status != ImportBatch.Status.COMMITTED:
-            raise ImportRejected(f"batch {batch.pk} is {batch.status}; only a committed batch can be undone")
+            raise ImportConflict(
+                _("Import %(id)s is %(status)s: only a committed import can be undone.")
+                % {"id": batch.pk, "status": ImportBatch.Status(batch.status).label}
+            )
         try:
             batch_undo(batch_id=batch.pk, user_id=_user_id(user), reason=f"undo import batch {batch.pk}")
             connection.check_constraints()  # foreign keys now, not at the end of the transaction
         except ValueError as error:
-            raise ImportRejected(f"batch {batch.pk} cannot be undone: {error}; undo the later changes first") from error
+            raise ImportRejected(
+                _("Import %(id)s cannot be undone: %(reason)s; undo the later changes first.")
+                % {"id": batch.pk, "reason": error}
+            ) from error
         ChangeLog.objects.bulk_create(
             [
                 ChangeLog(province_code=p, period_id=year, source=ChangeLog.Source.UNDO, import_batch=batch)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import pandas as pd
 from django.db import connection, models
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from households.importing.sql import distinct_op, frame_query, is_postgresql, random_uuid_sql, temp_table_load
 
@@ -223,7 +224,14 @@ def undo(cursor, model, *, batch_id: int, user_id: int | None, reason: str) -> i
     )
     later = cursor.fetchone()[0]
     if later:
-        raise ValueError(f"{later} row(s) of {model._meta.verbose_name_plural} were changed after this batch")
+        raise ValueError(
+            ngettext(
+                "%(count)s row of %(table)s was changed after this import",
+                "%(count)s rows of %(table)s were changed after this import",
+                later,
+            )
+            % {"count": later, "table": model._meta.verbose_name_plural}
+        )
     previous = (
         f"SELECT p.* FROM {history_table} h JOIN {history_table} p ON p.id = h.id AND p.history_id = "
         f"(SELECT max(x.history_id) FROM {history_table} x WHERE x.id = h.id AND x.history_id < h.history_id) "
@@ -236,7 +244,14 @@ def undo(cursor, model, *, batch_id: int, user_id: int | None, reason: str) -> i
     )
     missing = cursor.fetchone()[0]
     if missing:
-        raise ValueError(f"{missing} updated row(s) of {model._meta.verbose_name_plural} have no earlier history")
+        raise ValueError(
+            ngettext(
+                "%(count)s updated row of %(table)s has no earlier history",
+                "%(count)s updated rows of %(table)s have no earlier history",
+                missing,
+            )
+            % {"count": missing, "table": model._meta.verbose_name_plural}
+        )
     now = timezone.now()
     all_columns = ["id", *columns]
     # history rows first: '-' for rows the batch created, '~' (the restored values) for the others

@@ -21,6 +21,7 @@ and compares their reports.
 """
 
 import io
+import json
 import re
 from decimal import Decimal
 
@@ -32,9 +33,10 @@ from django.db import DatabaseError, connection, transaction
 from households.importing import cells
 from households.importing.columns import BOOL, COLUMNS, DECIMAL, IDENTIFIER, INT, KEYS, header_lookup
 from households.importing.engine import ROW, STAGE, STATUS, Target, _types, classify_staged
+from households.importing.messages import Message
 from households.importing.preview import preview_from_table
 from households.importing.sql import frame_query
-from households.importing.validate import SCIENTIFIC, UNKNOWN_HOUSEHOLD, Problem
+from households.importing.validate import SCIENTIFIC, Problem
 from households.models import HouseholdSurvey, VillageSurvey, max_amount
 from regions.selectors import WRITE_ROLES, user_region_paths
 
@@ -77,6 +79,33 @@ def _normalised(column: str) -> str:
     return f"CASE WHEN {column} ~ '^[ -~]*$' THEN btrim({column}) ELSE {full} END"
 
 
+class _Sql(str):
+    """An SQL expression among a message's parameters (``_message_sql``), not a constant."""
+
+
+def _message_sql(code: str, **params) -> str:
+    """SQL for a problem as JSON text: ``{"code": …, "params": {…}}`` (``messages``; ``_problem``
+    reads it back). ``params``: Python constants (str, int, lists) or ``_Sql`` expressions."""
+    pairs = []
+    for name, value in params.items():
+        if isinstance(value, _Sql):
+            shown = str(value)
+        elif isinstance(value, str):
+            shown = _literal(value)
+        elif isinstance(value, int):
+            shown = str(int(value))
+        else:
+            shown = f"{_literal(json.dumps(value, ensure_ascii=False))}::json"
+        pairs += [_literal(name), shown]
+    return f"json_build_object('code', {_literal(code)}, 'params', json_build_object({', '.join(pairs)}))::text"
+
+
+def _problem(row: int, column: str, value: str, message: str) -> tuple:
+    """A problem row of the SQL path as ``validate.Problem.of`` takes it (its message a ``Message``)."""
+    data = json.loads(message)
+    return row, column, value, Message(data["code"], data.get("params") or {})
+
+
 def _parse_sql(kind: str, field: str, t: str, v: str) -> tuple[str, str]:
     """SQL for one column: the parsed value of cell text ``t``, and the cell's problem message.
 
@@ -85,28 +114,28 @@ def _parse_sql(kind: str, field: str, t: str, v: str) -> tuple[str, str]:
 
     Returns:
         (value expression over ``t``, message expression over ``t`` and ``v``: NULL when the cell
-        is fine). A cell has at most one problem, as in ``validate``: blank and required, not
-        parseable, or out of bounds.
+        is fine, else its code and parameters as JSON text, ``_message_sql``). A cell has at most
+        one problem, as in ``validate``: blank and required, not parseable, or out of bounds.
     """
     column = next(c for c in COLUMNS[kind] if c.field == field)
-    required = "'required: the cell is empty'" if column.required else "NULL"
-    quoted = "'''' || " + t + " || ''''"  # the cell's text between single quotes
+    required = _message_sql("required") if column.required else "NULL"
     if column.kind == IDENTIFIER:
         return f"NULLIF({t}, '')", f"CASE WHEN {t} = '' THEN {required} END"
     if column.kind == BOOL:
         words = " ".join(f"WHEN {_literal(w)} THEN {str(b).lower()}" for w, b in cells._BOOL_WORDS.items())
-        message = f"{quoted} || {_literal(' is not a yes/no answer: use ' + cells._BOOL_HINT)}"
+        message = _message_sql("not_yes_no", value=_Sql(t), words=cells._BOOL_HINT)
         return f"CASE lower({t}) {words} END", f"CASE WHEN {t} = '' THEN {required} WHEN {v} IS NULL THEN {message} END"
     if column.kind == INT:
         bounds = []
         if column.minimum is not None:
             low = int(column.minimum)
-            bounds.append(f"WHEN {v} < {low} THEN {v}::text || {_literal(f' is less than the minimum {low}')}")
+            bounds.append(f"WHEN {v} < {low} THEN {_message_sql('below_minimum', number=_Sql(v), minimum=low)}")
         if column.maximum is not None:
             high = int(column.maximum)
-            bounds.append(f"WHEN {v} > {high} THEN {v}::text || {_literal(f' is more than the maximum {high}')}")
+            bounds.append(f"WHEN {v} > {high} THEN {_message_sql('above_maximum', number=_Sql(v), maximum=high)}")
         value = rf"CASE WHEN {t} ~ '^[+-]?[0-9]+(\.0+)?$' THEN regexp_replace({t}, '\.0+$', '')::numeric END"
-        message = f"CASE WHEN {t} = '' THEN {required} WHEN {v} IS NULL THEN {quoted} || ' is not a whole number' "
+        not_whole = _message_sql("not_whole_number", value=_Sql(t))
+        message = f"CASE WHEN {t} = '' THEN {required} WHEN {v} IS NULL THEN {not_whole} "
         return value, message + " ".join(bounds) + " END"
     if column.kind != DECIMAL:
         raise ValueError(f"the fast path does not parse {column.kind} columns")
@@ -116,25 +145,22 @@ def _parse_sql(kind: str, field: str, t: str, v: str) -> tuple[str, str]:
         rf"CASE WHEN {t} ~ '^[+-]?[0-9]+(\.[0-9]+)?$' THEN {t}::numeric "  # the common plain number, directly
         f"WHEN {core} ~ '^({cells._AMOUNT})$' THEN regexp_replace({core}, '[, ]', '', 'g')::numeric END"
     )
-    ambiguous = _literal("': use a point for decimals and no thousands separator or a comma")
-    commas = _literal(" is not a number: a comma may only separate thousands, as in 1,234.5")
     not_number = (
-        f"CASE WHEN {core} ~ '^({cells._DECIMAL_COMMA})$' THEN 'ambiguous number ''' || {t} || {ambiguous} "
-        f"WHEN strpos({core}, ',') > 0 AND {core} ~ '^({cells._COMMAS_ONLY})$' THEN {quoted} || {commas} "
-        f"ELSE {quoted} || ' is not a number' END"
+        f"CASE WHEN {core} ~ '^({cells._DECIMAL_COMMA})$' THEN {_message_sql('ambiguous_number', value=_Sql(t))} "
+        f"WHEN strpos({core}, ',') > 0 AND {core} ~ '^({cells._COMMAS_ONLY})$' "
+        f"THEN {_message_sql('comma_not_thousands', value=_Sql(t))} "
+        f"ELSE {_message_sql('not_a_number', value=_Sql(t))} END"
     )
     bounds = []
     if column.minimum is not None:
-        bounds.append(
-            f"WHEN {v} < {Decimal(str(column.minimum))} THEN {_literal(f'must be at least {column.minimum:g}')}"
-        )
+        at_least = _message_sql("at_least", minimum=f"{column.minimum:g}")
+        bounds.append(f"WHEN {v} < {Decimal(str(column.minimum))} THEN {at_least}")
     if column.maximum is not None:
-        bounds.append(
-            f"WHEN {v} > {Decimal(str(column.maximum))} THEN {_literal(f'must be at most {column.maximum:g}')}"
-        )
+        at_most = _message_sql("at_most", maximum=f"{column.maximum:g}")
+        bounds.append(f"WHEN {v} > {Decimal(str(column.maximum))} THEN {at_most}")
     if column.unit.startswith("yuan"):
         limit = max_amount()
-        absurd = _literal(f"absurd amount: more than {limit:,.0f} yuan a year; check the unit")
+        absurd = _message_sql("absurd_amount", limit=f"{limit:,.0f}")
         bounds.append(f"WHEN abs({v}) > {limit} THEN {absurd}")
     message = f"CASE WHEN {t} = '' THEN {required} WHEN {v} IS NULL THEN {not_number} " + " ".join(bounds) + " END"
     return value, message
@@ -205,7 +231,7 @@ def fast_stage(*, data: bytes, filename: str, kind: str, period: int, user, keep
             fields=fields,
             types=_types(target),
             total=total,
-            problems=[Problem(*p) for p in problems],
+            problems=[Problem.of(*p) for p in problems],
             header_of=header_of,
         )
         if not keep or problems:
@@ -374,11 +400,14 @@ def _finish(cursor, *, parsed, kind, period, user, fields, header_of, duplicates
         # each row's message names up to ten other rows of its key: an index keeps that linear
         cursor.execute(f"CREATE INDEX ON {DUPLICATES} (k, n)")
         cursor.execute(f"ANALYZE {DUPLICATES}")
+        rows = _Sql(
+            f"(SELECT json_agg(o.n + 1 ORDER BY o.n) FROM (SELECT o.n FROM {DUPLICATES} o "
+            "WHERE o.k = d.k AND o.n <> d.n ORDER BY o.n LIMIT 10) o)"
+        )
+        more = _message_sql("duplicate_key_more", key=[key], rows=rows, more=_Sql("c.others - 10"))
         cursor.execute(
             f"INSERT INTO {PROBLEMS} SELECT d.n, {seq}, %s, d._raw_key, "
-            f"'duplicate key: the same {key} is also in row ' || (SELECT string_agg((o.n + 1)::text, ', ' "
-            f"ORDER BY o.n) FROM (SELECT o.n FROM {DUPLICATES} o WHERE o.k = d.k AND o.n <> d.n ORDER BY o.n "
-            f"LIMIT 10) o) || CASE WHEN c.others > 10 THEN ' and ' || (c.others - 10) || ' more' ELSE '' END "
+            f"CASE WHEN c.others > 10 THEN {more} ELSE {_message_sql('duplicate_key', key=[key], rows=rows)} END "
             f"FROM {DUPLICATES} d JOIN (SELECT k, count(*) - 1 AS others FROM {DUPLICATES} GROUP BY k) c ON c.k = d.k",
             [header_of[key]],
         )
@@ -394,7 +423,7 @@ def _finish(cursor, *, parsed, kind, period, user, fields, header_of, duplicates
         [header_of[key]],
     )
     problems = [
-        (int(n) + 1, col, value, message)
+        _problem(int(n) + 1, col, value, message)
         for n, col, value, message in frame_query(
             cursor, f'SELECT n, col, value, message FROM {PROBLEMS} ORDER BY n, col COLLATE "C", seq'
         ).itertuples(index=False)
@@ -424,7 +453,7 @@ def _registry_checks(kind: str) -> list[tuple[str, str]]:
     if kind == "household-surveys":
         return [
             # the same text for both, as validate's: the report does not tell which numbers exist elsewhere
-            (f"p.{key} IS NOT NULL AND (h.id IS NULL OR NOT {{in_scope}})", f"'{UNKNOWN_HOUSEHOLD}'"),
+            (f"p.{key} IS NOT NULL AND (h.id IS NULL OR NOT {{in_scope}})", _message_sql("unknown_household")),
         ]
     leaf = (
         "NOT EXISTS (SELECT 1 FROM regions_region c WHERE c.parent_code = g.code) AND (g.scheme <> 'cn' OR g.level = 5)"
@@ -432,11 +461,11 @@ def _registry_checks(kind: str) -> list[tuple[str, str]]:
     return [
         (  # an unknown code in scientific notation: Excel wrote it (validate's message too)
             f"p.{key} IS NOT NULL AND g.id IS NULL",
-            f"CASE WHEN p.{key} ~ '^({SCIENTIFIC})$' THEN {_literal(cells._NUMBER_AS_ID)} "
-            "ELSE 'unknown region code' END",
+            f"CASE WHEN p.{key} ~ '^({SCIENTIFIC})$' THEN {_message_sql('number_as_id')} "
+            f"ELSE {_message_sql('unknown_region')} END",
         ),
-        (f"g.id IS NOT NULL AND NOT ({leaf})", "'not a village: a region of level ' || g.level"),
-        ("g.id IS NOT NULL AND NOT {in_scope}", "'outside your assigned regions'"),
+        (f"g.id IS NOT NULL AND NOT ({leaf})", _message_sql("not_a_village", level=_Sql("g.level"))),
+        ("g.id IS NOT NULL AND NOT {in_scope}", _message_sql("outside_regions")),
     ]
 
 

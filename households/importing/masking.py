@@ -11,7 +11,8 @@ the database for ever (issue 13, finding 5). Here:
 - in any other cell, a run shaped like a resident ID (17 digits and a digit or ``X``) is masked too
   (an ID typed into the wrong column).
 
-A problem's message that quotes the cell gets the same mask. The row and the column stay, so the
+A problem's message that quotes the cell gets the same mask, and so do its parameters (``messages``),
+from which the message is shown again in the reader's language. The row and the column stay, so the
 clerk still sees which cell to fix in their own file.
 """
 
@@ -48,16 +49,36 @@ def value_masked(kind: str, header: str, value: str, *, registry: bool = True) -
 
 
 def problems_masked(kind: str, problems: list[dict]) -> list[dict]:
-    """Copies of report problems (``row``, ``column``, ``value``, ``message``) with ``value``
-    masked by ``value_masked``, and in the message (which may quote the cell: "… is more than the
-    maximum 99") the cell's text replaced by its masked form and any ID-shaped run masked."""
+    """Copies of report problems (``row``, ``column``, ``value``, ``message``, ``code``, ``params``)
+    with ``value`` masked by ``value_masked``, and in the message and in every text of the
+    parameters (from which the message is shown again, ``messages``; they may quote the cell:
+    "'…' is not a number") the cell's text replaced by its masked form and any ID-shaped run masked."""
     masked = []
     for problem in problems:
         value = str(problem.get("value", ""))
         shown = value_masked(kind, problem.get("column", ""), value)
-        message = str(problem.get("message", ""))
-        if value and shown != value:
-            message = message.replace(value, shown)
-        message = _RESIDENT_ID_RUN.sub(lambda match: id_mask(match.group(0)), message)
-        masked.append({**problem, "value": shown, "message": message})
+
+        def text_masked(text: str, value=value, shown=shown) -> str:
+            if value and shown != value:
+                text = text.replace(value, shown)
+            return _RESIDENT_ID_RUN.sub(lambda match: id_mask(match.group(0)), text)
+
+        out = {**problem, "value": shown, "message": text_masked(str(problem.get("message", "")))}
+        if "params" in problem:
+            out["params"] = _params_masked(problem["params"] or {}, text_masked)
+        masked.append(out)
     return masked
+
+
+def _params_masked(params, text_masked):
+    """``params`` (JSON values) with every text masked by ``text_masked``; numbers stay, but for a
+    number that masks (a resident ID read as a whole number), which becomes its masked text."""
+    if isinstance(params, str):
+        return text_masked(params)
+    if isinstance(params, dict):
+        return {name: _params_masked(value, text_masked) for name, value in params.items()}
+    if isinstance(params, list):
+        return [_params_masked(value, text_masked) for value in params]
+    if isinstance(params, int) and not isinstance(params, bool) and text_masked(str(params)) != str(params):
+        return text_masked(str(params))  # a resident ID read as a number ("… is more than the maximum 99")
+    return params

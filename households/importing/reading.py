@@ -25,7 +25,6 @@ from xml.etree.ElementTree import TreeBuilder, XMLParser
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.utils.translation import gettext as _
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -34,6 +33,7 @@ from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, ROW_TAG, Work
 from openpyxl.xml.constants import SHEET_MAIN_NS
 
 from households.importing.cells import normalise_text
+from households.importing.messages import Message, msg
 
 Cell = tuple[int, str]  # (frame row index, column name)
 _Position = tuple[int, int]  # (row number in the file, column position from 0)
@@ -54,14 +54,18 @@ _CHUNK_BYTES = 65536  # the sheet XML is fed to the parser in pieces of this siz
 _CELL_CHARACTERS = 32_767  # the most an Excel cell holds
 _LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")  # a CSV line as io.StringIO(newline="") splits them
 _PROGRESS_EVERY = 10_000
-_ENCODING_HELP = (
-    "the CSV file is neither UTF-8 nor GB18030 text; save it as UTF-8 (in Excel: "
-    '"CSV UTF-8 (Comma delimited)") or as GB18030/GBK and upload it again'
-)
 
 
 class ImportFileError(ValueError):
-    """The upload cannot be read as a table; the message says why and what the clerk can do."""
+    """The upload cannot be read as a table; the message says why and what the clerk can do.
+
+    ``str()`` is the English text; ``message`` the ``messages.Message`` (code and parameters) to
+    store and show in the reader's language.
+    """
+
+    @property
+    def message(self) -> Message | str:
+        return self.args[0] if self.args else ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -190,8 +194,8 @@ def read_table(
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(data, sheet=sheet, limits=limits, progress=progress)
     if suffix == ".xls":
-        raise ImportFileError("old Excel files (.xls) cannot be read; save the file as .xlsx or as CSV UTF-8")
-    raise ImportFileError(f"cannot read a '{suffix or filename}' file; upload a .csv or .xlsx file")
+        raise ImportFileError(msg("file_old_excel"))
+    raise ImportFileError(msg("file_type", suffix=suffix or filename))
 
 
 class _Rows:
@@ -214,26 +218,17 @@ class _Rows:
         if self.first is None:
             self.first = number
         elif number - self.first > self.limits.rows:
-            raise ImportFileError(
-                _(
-                    "row %(row)s holds data, but an import file may have at most %(limit)s rows below its header "
-                    "(row %(header)s); split the file"
-                )
-                % {"row": number, "limit": f"{self.limits.rows:,}", "header": self.first}
-            )
+            raise ImportFileError(msg("file_rows_limit", row=number, limit=f"{self.limits.rows:,}", header=self.first))
         self.rows.append((number, cells))
 
     def beyond_columns(self, column: int, row: int) -> ImportFileError:
         return ImportFileError(
-            _(
-                "cell %(cell)s holds data, but this import reads at most %(limit)s columns (A to %(last)s); "
-                "delete the columns to the right of the data and upload it again"
+            msg(
+                "file_columns_limit",
+                cell=f"{get_column_letter(column)}{row}",
+                limit=self.limits.columns,
+                last=get_column_letter(self.limits.columns),
             )
-            % {
-                "cell": f"{get_column_letter(column)}{row}",
-                "limit": self.limits.columns,
-                "last": get_column_letter(self.limits.columns),
-            }
         )
 
     def sort(self) -> None:
@@ -248,7 +243,7 @@ class _Rows:
 
 def _read_csv(data: bytes, *, limits: Limits, progress: Progress | None = None) -> RawTable:
     if data.startswith(_ZIP_MAGIC):
-        raise ImportFileError("this file is an Excel workbook named .csv; upload it with the .xlsx extension")
+        raise ImportFileError(msg("file_xlsx_as_csv"))
     text, encoding = _decode(data)
     total = text.count("\n") + (not text.endswith("\n")) if progress is not None else None
     out = _Rows(limits, progress, total)
@@ -266,7 +261,7 @@ def _read_csv(data: bytes, *, limits: Limits, progress: Progress | None = None) 
             if any(cells):
                 out.add(number, cells)
     except csv.Error as error:
-        raise ImportFileError(f"the CSV file cannot be read at line {reader.line_num}: {error}") from error
+        raise ImportFileError(msg("file_csv_error", line=reader.line_num, error=str(error))) from error
     out.done()
     rows = out.rows
     header_at = _header_at(rows)
@@ -288,12 +283,8 @@ def _check_widths(rows: list[tuple[int, list[str]]]) -> None:
         if any(c.strip() for c in cells) and (len(cells) < width or any(c.strip() for c in cells[width:]))
     ]
     if ragged:
-        shown = "; ".join(f"row {number} has {count}" for number, count in ragged[:10])
-        more = f" (and {len(ragged) - 10} more rows)" if len(ragged) > 10 else ""
-        raise ImportFileError(
-            f"the header has {width} cells but {shown}{more}: every row needs one cell per column "
-            '(quote a number written with a comma, as in "1,000.5")'
-        )
+        more = max(len(ragged) - 10, 0)
+        raise ImportFileError(msg("file_ragged", width=width, ragged=[list(r) for r in ragged[:10]], more=more))
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -303,12 +294,7 @@ def _decode(data: bytes) -> tuple[str, str]:
             return data.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
-    raise ImportFileError(_ENCODING_HELP)
-
-
-_OPEN_HELP = (
-    "the file cannot be opened as an Excel workbook (.xlsx); open it in Excel, save it as .xlsx and upload it again"
-)
+    raise ImportFileError(msg("file_encoding"))
 
 
 def _read_xlsx(data: bytes, *, sheet: str | None, limits: Limits, progress: Progress | None = None) -> RawTable:
@@ -316,14 +302,14 @@ def _read_xlsx(data: bytes, *, sheet: str | None, limits: Limits, progress: Prog
     try:
         reader = _Workbook(data)
     except Exception as error:  # a damaged upload can fail anywhere in the zip or XML readers
-        raise ImportFileError(_OPEN_HELP) from error
+        raise ImportFileError(msg("file_not_xlsx")) from error
     try:
         names = list(reader.sheets)
         if not names:
-            raise ImportFileError("the workbook has no worksheet")
+            raise ImportFileError(msg("file_no_sheet"))
         if sheet is not None and sheet not in names:
             listed = ", ".join(f"'{name}'" for name in names)
-            raise ImportFileError(f"the workbook has no sheet named '{sheet}'; its sheets are {listed}")
+            raise ImportFileError(msg("file_sheet_missing", sheet=sheet, sheets=listed))
         name = names[0] if sheet is None else sheet
         path = reader.sheets[name]
         total = _check_dimension(reader.archive, path, name, limits)
@@ -333,7 +319,7 @@ def _read_xlsx(data: bytes, *, sheet: str | None, limits: Limits, progress: Prog
         except ImportFileError:
             raise
         except Exception as error:  # broken XML inside the sheet, its styles or its shared strings
-            raise ImportFileError(_OPEN_HELP) from error
+            raise ImportFileError(msg("file_not_xlsx")) from error
     finally:
         reader.archive.close()
 
@@ -346,9 +332,7 @@ def _read_xlsx(data: bytes, *, sheet: str | None, limits: Limits, progress: Prog
     )
     if merged:
         listed = ", ".join(cells[4] for cells in merged)
-        raise ImportFileError(
-            f"header row {header_number} has merged cells {listed}; unmerge them and give each column its own name"
-        )
+        raise ImportFileError(msg("file_merged_header", row=header_number, cells=listed))
     return _assemble(rows, header_at, encoding="xlsx", numeric=cells.numeric, unsaved=unsaved, dates=cells.dates)
 
 
@@ -400,58 +384,40 @@ def _check_archive(data: bytes, limits: Limits) -> None:
     if end >= 0 and len(data) >= end + 22:
         (entries,) = struct.unpack_from("<H", data, end + 10)
         if entries > _MAX_PARTS:  # 0xFFFF: a zip64 count, more than that anyway
-            raise ImportFileError(
-                _(
-                    "the workbook has %(count)s parts, more than the %(limit)s of an ordinary workbook; "
-                    "the file is refused: save it again from Excel"
-                )
-                % {"count": f"{entries:,}" if entries < 0xFFFF else f"{entries:,}+", "limit": _MAX_PARTS}
-            )
+            count = f"{entries:,}" if entries < 0xFFFF else f"{entries:,}+"
+            raise ImportFileError(msg("file_parts", count=count, limit=_MAX_PARTS))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as error:
-        raise ImportFileError(_OPEN_HELP) from error
+        raise ImportFileError(msg("file_not_xlsx")) from error
     for part in parts:
         ratio = part.file_size / max(part.compress_size, 1)
         if part.file_size >= _RATIO_FROM and ratio > limits.compression_ratio:
             raise ImportFileError(
-                _(
-                    "the workbook part %(part)s unpacks %(ratio)s times (from %(packed)s to %(unpacked)s bytes), "
-                    "more than the %(limit)s times of an ordinary workbook; the file is refused: save it again "
-                    "from Excel"
+                msg(
+                    "file_part_ratio",
+                    part=part.filename[:100],
+                    ratio=f"{ratio:,.0f}",
+                    packed=f"{part.compress_size:,}",
+                    unpacked=f"{part.file_size:,}",
+                    limit=limits.compression_ratio,
                 )
-                % {
-                    "part": part.filename[:100],
-                    "ratio": f"{ratio:,.0f}",
-                    "packed": f"{part.compress_size:,}",
-                    "unpacked": f"{part.file_size:,}",
-                    "limit": limits.compression_ratio,
-                }
             )
     unpacked = sum(part.file_size for part in parts)
     ratio = unpacked / max(len(data), 1)
     if unpacked >= _RATIO_FROM and ratio > limits.compression_ratio:  # many small parts, each under _RATIO_FROM
         raise ImportFileError(
-            _(
-                "the workbook unpacks %(ratio)s times its size (from %(packed)s to %(unpacked)s bytes), more than "
-                "the %(limit)s times of an ordinary workbook; the file is refused: save it again from Excel"
+            msg(
+                "file_ratio",
+                ratio=f"{ratio:,.0f}",
+                packed=f"{len(data):,}",
+                unpacked=f"{unpacked:,}",
+                limit=limits.compression_ratio,
             )
-            % {
-                "ratio": f"{ratio:,.0f}",
-                "packed": f"{len(data):,}",
-                "unpacked": f"{unpacked:,}",
-                "limit": limits.compression_ratio,
-            }
         )
     if unpacked > limits.uncompressed_bytes:
-        raise ImportFileError(
-            _(
-                "the workbook unpacks to %(unpacked)s bytes, more than the %(limit)s bytes an import "
-                "may hold; split the file"
-            )
-            % {"unpacked": f"{unpacked:,}", "limit": f"{limits.uncompressed_bytes:,}"}
-        )
+        raise ImportFileError(msg("file_unpacked", unpacked=f"{unpacked:,}", limit=f"{limits.uncompressed_bytes:,}"))
 
 
 def _check_dimension(archive: zipfile.ZipFile, path: str, name: str, limits: Limits) -> int | None:
@@ -470,28 +436,21 @@ def _check_dimension(archive: zipfile.ZipFile, path: str, name: str, limits: Lim
         return None  # not a cell range: the rows themselves are checked as they are read
     if max_col is not None and max_col > limits.columns:
         raise ImportFileError(
-            _(
-                "sheet '%(sheet)s' declares cells up to column %(column)s (%(ref)s), but this import reads at most "
-                "%(limit)s columns (A to %(last)s); delete the columns to the right of the data and upload it again"
+            msg(
+                "file_dimension_columns",
+                sheet=name,
+                column=get_column_letter(max_col),
+                ref=ref,
+                limit=limits.columns,
+                last=get_column_letter(limits.columns),
             )
-            % {
-                "sheet": name,
-                "column": get_column_letter(max_col),
-                "ref": ref,
-                "limit": limits.columns,
-                "last": get_column_letter(limits.columns),
-            }
         )
     if min_row is None or max_row is None:
         return None
     rows = max_row - min_row + 1
     if rows > limits.rows + 1:
         raise ImportFileError(
-            _(
-                "sheet '%(sheet)s' declares %(rows)s rows (%(ref)s), but an import file may have at most %(limit)s "
-                "rows below its header; split the file, or delete the empty rows below the data"
-            )
-            % {"sheet": name, "rows": f"{rows:,}", "ref": ref, "limit": f"{limits.rows:,}"}
+            msg("file_dimension_rows", sheet=name, rows=f"{rows:,}", ref=ref, limit=f"{limits.rows:,}")
         )
     return max_row
 
@@ -538,14 +497,11 @@ class _SheetTarget:
         if self.builder is not None:
             self.text += len(text)
             if self.text > self.text_limit:
-                raise ImportFileError(
-                    _("row %(row)s holds more than %(limit)s characters of text; the file is refused")
-                    % {"row": self.row or "?", "limit": f"{self.text_limit:,}"}
-                )
+                raise ImportFileError(msg("file_row_text", row=self.row or "?", limit=f"{self.text_limit:,}"))
             self.builder.data(text)
 
     def doctype(self, name, pubid, system):
-        raise ImportFileError(_OPEN_HELP)
+        raise ImportFileError(msg("file_not_xlsx"))
 
     def close(self):
         return None
@@ -694,7 +650,7 @@ def _header_at(rows: list[tuple[int, list[str]]], unsaved: Set[_Position] = froz
     for index, (number, cells) in enumerate(rows):
         if number in formula_rows or any(normalise_text(pd.Series(cells, dtype=object))):
             return index
-    raise ImportFileError("the file has no header row")
+    raise ImportFileError(msg("file_no_header"))
 
 
 def _assemble(
@@ -781,19 +737,11 @@ def _index_of(numbers: np.ndarray, number: int) -> int | None:
 
 
 def _check_names(names: list[str], has_data: np.ndarray, header_number: int) -> None:
-    problems = []
     unnamed = [get_column_letter(column + 1) for column, name in enumerate(names) if not name and has_data[column]]
-    if unnamed:
-        which = (
-            f"column {unnamed[0]}, which holds" if len(unnamed) == 1 else f"columns {', '.join(unnamed)}, which hold"
-        )
-        problems.append(f"header row {header_number} has no name for {which} data")
     seen: dict[str, list[str]] = {}
     for column, name in enumerate(names):
         if name:
             seen.setdefault(name, []).append(get_column_letter(column + 1))
-    for name, letters in seen.items():
-        if len(letters) > 1:
-            problems.append(f"header row {header_number} names '{name}' in more than one column ({', '.join(letters)})")
-    if problems:
-        raise ImportFileError("; ".join(problems) + "; give each column its own name")
+    repeated = [[name, letters] for name, letters in seen.items() if len(letters) > 1]
+    if unnamed or repeated:
+        raise ImportFileError(msg("file_header_names", row=header_number, unnamed=unnamed, repeated=repeated))

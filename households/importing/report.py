@@ -8,6 +8,8 @@ What it holds (issue 13, findings 5 and 8):
   where). Registry numbers stay whole: only a clerk or admin in the batch's regions may download
   the workbook (``selectors.import_batch_get``), and such a user sees those numbers whole on every
   page; without them the rows could not be found again.
+- the problems in the reader's language (``messages.problem_message``: the language of the
+  download's request), however the batch's report was stored;
 - no live formula: every text cell (headers, cells, problems) goes through the exports' rule
   (``config.renderers.cell``: a leading ``=``, ``+``, ``-``, ``@``, tab or CR gets a ``'``), and is
   written as text.
@@ -21,6 +23,7 @@ from openpyxl.styles import Font, PatternFill
 from config.renderers import cell as export_cell
 from households.importing.columns import COLUMNS, column_cap
 from households.importing.masking import value_masked
+from households.importing.messages import clauses, problem_message, shown
 from households.importing.originals import original_read
 from households.importing.reading import ImportFileError, read_table
 from households.models import ImportBatch
@@ -53,7 +56,7 @@ def rejected_rows_xlsx(batch: ImportBatch) -> bytes:
         table = read_table(data, filename=batch.original_name, max_columns=columns)
     except ImportFileError as error:
         _write_row(sheet, 1, [_PROBLEMS_HEADER])
-        _write_row(sheet, 2, [str(error)])
+        _write_row(sheet, 2, [shown(error.message)])
         return _save(workbook)
     columns = [str(c) for c in table.frame.columns]
     _write_row(sheet, 1, [_ROW_HEADER, *columns, _PROBLEMS_HEADER])
@@ -62,13 +65,13 @@ def rejected_rows_xlsx(batch: ImportBatch) -> bytes:
     row = 1
     for problem in by_row.get(0, []):
         row += 1
-        _write_row(sheet, row, ["", *[""] * len(columns), f"{problem['column']}: {problem['message']}"])
+        _write_row(sheet, row, ["", *[""] * len(columns), _problem_text(problem)])
     frame = table.frame.to_numpy()
     for index, row_number in enumerate(table.row_numbers):
         if row_number not in by_row:
             continue
         row += 1
-        messages = "; ".join(f"{p['column']}: {p['message']}" for p in by_row[row_number])
+        messages = clauses(_problem_text(p) for p in by_row[row_number])
         values = zip(columns, frame[index], strict=True)
         cells = [value_masked(batch.kind, column, str(value), registry=False) for column, value in values]
         _write_row(sheet, row, [row_number, *cells, messages])
@@ -78,6 +81,12 @@ def rejected_rows_xlsx(batch: ImportBatch) -> bytes:
     for header in sheet[1][1:]:
         sheet.column_dimensions[header.column_letter].number_format = "@"
     return _save(workbook)
+
+
+def _problem_text(problem: dict) -> str:
+    """``column: message`` of a stored problem, the message in the reader's language (``messages``)."""
+    message = problem_message(problem)
+    return f"{problem['column']}: {message}" if problem.get("column") else message
 
 
 def _write_row(sheet, row: int, values: list) -> None:

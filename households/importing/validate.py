@@ -37,12 +37,14 @@ from households.importing.columns import (
 )
 from households.importing.engine import STAGE
 from households.importing.masking import problems_masked
+from households.importing.messages import TEXTS, Message, msg
 from households.importing.preview import preview_from_rows
 from households.importing.reading import ImportFileError, Progress, read_table
 from households.importing.report import ANNOTATION_HEADERS
 from households.importing.sql import frame_query, temp_table_load
 from households.models import Household, Member, max_amount
-from households.services.id_answers import id_answers_allowed, refused_message
+from households.services.id_answers import id_answers_allowed
+from households.services.id_answers import per_day as id_answers_per_day
 from households.services.status import import_status_problems
 from regions.models import CN, Level
 from regions.selectors import WRITE_ROLES, user_region_paths
@@ -51,12 +53,23 @@ from regions.selectors import WRITE_ROLES, user_region_paths
 @dataclass(frozen=True)
 class Problem:
     """One problem: ``row`` as the user sees it (0: the whole file), the column header as in the
-    file ('' when the problem is not about one column), the cell's text, and the message."""
+    file ('' when the problem is not about one column), the cell's text, and the message: its
+    English text, and its ``code`` and ``params`` (``messages``), from which it is shown in the
+    reader's language. A problem made from plain text has no code: it is shown as it is."""
 
     row: int
     column: str
     value: str
     message: str
+    code: str = field(default="", compare=False)  # equal problems: the same cell and English text
+    params: dict = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def of(cls, row: int, column: str, value: str, message: str) -> "Problem":
+        """A problem from a message: a ``messages.Message`` gives its code and parameters."""
+        if isinstance(message, Message):
+            return cls(row, column, value, str(message), message.code, message.params)
+        return cls(row, column, value, str(message))
 
 
 @dataclass
@@ -118,7 +131,7 @@ class _Collector:
     def add(self, index: int, field_name: str, message: str) -> None:
         header = self.headers.get(field_name, field_name)
         value = str(self.raw.at[index, header]) if header in self.raw.columns else ""
-        self.problems.append(Problem(self.row_numbers[index], header, value, message))
+        self.problems.append(Problem.of(self.row_numbers[index], header, value, message))
         self.bad_rows.add(index)
 
     def add_series(self, field_name: str, messages: pd.Series) -> None:
@@ -133,14 +146,15 @@ TEXT_LIMITS = {
     "source_id": Member._meta.get_field("source_id").max_length,
 }
 
-#: The problem of a survey row whose household is unknown or outside the user's regions (the same text).
-UNKNOWN_HOUSEHOLD = "no household with this number in your regions: import it in a households file first"
+#: The problem of a survey row whose household is unknown or outside the user's regions (the same text;
+#: code ``unknown_household``).
+UNKNOWN_HOUSEHOLD = TEXTS["unknown_household"]
 #: The problem of a households row whose number belongs to a village outside the user's regions, decided
 #: from the number's village code (and, for a number registered elsewhere, from that registration):
 #: the same text whether or not the number exists, so the report tells no one which numbers exist.
-OUTSIDE_HOUSEHOLD = "not a household you may change: its village is outside your assigned regions"
+OUTSIDE_HOUSEHOLD = TEXTS["outside_household"]
 #: A resident ID registered to another member (anywhere: the answer says not where).
-REGISTERED_ELSEWHERE = "this resident ID is already registered to another member"
+REGISTERED_ELSEWHERE = TEXTS["registered_elsewhere"]
 #: A code in scientific notation (``6.2e+11``): what Excel writes into a CSV for a long number. An
 #: unknown region code of this shape gets the Excel hint of identifiers (``cells._NUMBER_AS_ID``).
 SCIENTIFIC = r"[+-]?\d+(?:\.\d+)?[eE][+-]?\d+"
@@ -170,24 +184,24 @@ def _parse_column(column: Column, series: pd.Series, numeric: pd.Series, out: _C
     if limit is not None and column.kind in (IDENTIFIER, TEXT):  # else the database refuses the whole file
         long = values.dropna().astype(str).str.len() > limit
         for index in long[long].index:
-            out.add(index, column.field, f"longer than {limit} characters")
+            out.add(index, column.field, msg("too_long", limit=limit))
     if column.required:
-        out.add_series(column.field, pd.Series("required: the cell is empty", index=series.index).where(series == ""))
+        for index in series.index[series == ""]:
+            out.add(index, column.field, msg("required"))
     if column.kind == DECIMAL:
         limit = max_amount()
         for index, value in values.dropna().items():
             if column.minimum is not None and value < Decimal(str(column.minimum)):
-                out.add(index, column.field, f"must be at least {column.minimum:g}")
+                out.add(index, column.field, msg("at_least", minimum=f"{column.minimum:g}"))
             elif column.maximum is not None and value > Decimal(str(column.maximum)):
-                out.add(index, column.field, f"must be at most {column.maximum:g}")
+                out.add(index, column.field, msg("at_most", maximum=f"{column.maximum:g}"))
             elif column.unit.startswith("yuan") and abs(value) > limit:
-                out.add(index, column.field, f"absurd amount: more than {limit:,.0f} yuan a year; check the unit")
+                out.add(index, column.field, msg("absurd_amount", limit=f"{limit:,.0f}"))
     return values
 
 
 def _parse_choices(column: Column, series: pd.Series) -> tuple[pd.Series, pd.Series]:
     lookup = column.choice_lookup()
-    codes = ", ".join(str(v) for v in column.choices.values)
     values = pd.Series(None, index=series.index, dtype=object)
     problems = pd.Series(None, index=series.index, dtype=object)
     for index, text in series[series != ""].items():
@@ -196,7 +210,7 @@ def _parse_choices(column: Column, series: pd.Series) -> tuple[pd.Series, pd.Ser
             parts = [text]
         found = [lookup.get(p.casefold()) for p in parts]
         if any(v is None for v in found):
-            problems[index] = f"unknown value; use one of: {codes}"
+            problems[index] = msg("unknown_choice", field=column.field)
         else:
             values[index] = found if column.kind == CHOICES else found[0]
     return values, problems
@@ -239,12 +253,12 @@ def import_validate(
     try:
         table = read_table(data, filename=filename, sheet=sheet, max_columns=column_cap(kind), progress=progress)
     except ImportFileError as error:  # also a file beyond the limits (rows, columns, unpacked size)
-        result.problems.append(Problem(0, "", "", str(error)))
+        result.problems.append(Problem.of(0, "", "", error.message))
         return result
     result.encoding = table.encoding
     raw, row_numbers = _without_annotations(table.frame, table.row_numbers)
     if raw.empty:
-        result.problems.append(Problem(0, "", "", "the file has a header but no data rows"))
+        result.problems.append(Problem.of(0, "", "", msg("no_data_rows")))
         return result
     lookup = header_lookup(kind)
     headers: dict[str, str] = {}
@@ -252,16 +266,14 @@ def import_validate(
     for header in raw.columns:
         target = lookup.get(" ".join(str(header).split()).casefold())
         if target is None:
-            file_problems.append(
-                Problem(0, str(header), "", "unknown column; see the template for the accepted headers")
-            )
+            file_problems.append(Problem.of(0, str(header), "", msg("unknown_column")))
         elif target in headers:
-            file_problems.append(Problem(0, str(header), "", f"column {target} appears twice"))
+            file_problems.append(Problem.of(0, str(header), "", msg("column_twice", field=target)))
         else:
             headers[target] = header
     for column in COLUMNS[kind]:
         if column.required and column.field not in headers:
-            file_problems.append(Problem(0, column.header, "", "required column is missing"))
+            file_problems.append(Problem.of(0, column.header, "", msg("column_missing")))
     if file_problems:
         result.problems = file_problems
         return result
@@ -276,13 +288,13 @@ def import_validate(
         parsed[column.field] = _parse_column(column, raw[header], numeric, out)
     for index, header in table.formula_cells_without_value:
         field_name = next((f for f, h in headers.items() if h == header), header)
-        out.add(index, field_name, "formula without a saved value: open and save the file in Excel, or paste values")
+        out.add(index, field_name, msg("formula_without_value"))
 
     _check_duplicate_keys(kind, parsed, out, row_numbers)
     try:
         _check_kind(kind, parsed, out, user, sha256=hashlib.sha256(data).hexdigest(), period=period)
     except _IdAnswersRefused:  # the whole file, and nothing of its rows: which ones clash stays unsaid
-        result.problems = [Problem(0, "", "", refused_message())]
+        result.problems = [Problem.of(0, "", "", msg("id_answers_refused", limit=id_answers_per_day()))]
         result.rejected = len(raw)
         return result
     result.rows = parsed.assign(_row=row_numbers)
@@ -340,7 +352,7 @@ def fast_validation(*, data: bytes, filename: str, kind: str, period: int | None
 def staged_validation(*, kind: str, period: int | None, encoding: str, problems: list, counts: dict) -> Validation:
     """A ``Validation`` from the fast path's problems (tuples) and counts of staged rows."""
     result = Validation(kind=kind, period=period, encoding=encoding)
-    result.problems = [Problem(*p) for p in problems]
+    result.problems = [Problem.of(*p) for p in problems]
     result.new, result.updated = int(counts.get("new", 0)), int(counts.get("updated", 0))
     result.unchanged, result.rejected = int(counts.get("unchanged", 0)), int(counts["rejected"])
     return result
@@ -358,10 +370,12 @@ def _check_duplicate_keys(kind: str, parsed: pd.DataFrame, out: _Collector, row_
         first = [row_numbers[i] for i in members[:11]]  # each row names at most ten others: linear
         for index in members:
             own = row_numbers[index]
-            named = [str(r) for r in first if r != own][:10]
+            named = [r for r in first if r != own][:10]
             rest = len(members) - 1 - len(named)
-            others = ", ".join(named) + (f" and {rest} more" if rest > 0 else "")
-            out.add(index, keys[-1], f"duplicate key: the same {' + '.join(keys)} is also in row {others}")
+            if rest > 0:
+                out.add(index, keys[-1], msg("duplicate_key_more", key=list(keys), rows=named, more=rest))
+            else:
+                out.add(index, keys[-1], msg("duplicate_key", key=list(keys), rows=named))
 
 
 def _in_scope(paths: pd.Series, user) -> pd.Series:
@@ -380,7 +394,7 @@ def _check_kind(
     if kind == "households" and {"registration_year", "exit_year"} <= set(parsed.columns):
         before = parsed["exit_year"] < parsed["registration_year"]  # False where either is blank
         for index in parsed.index[before.fillna(False).astype(bool)]:
-            out.add(index, "exit_year", "the exit year is before the registration year")
+            out.add(index, "exit_year", msg("exit_before_registration"))
     if kind == "households" and "exit_year" in parsed.columns:
         _check_exit_year(parsed, out, period)
     if kind == "households" and {"registry_number", "monitoring_status"} <= set(parsed.columns):
@@ -398,11 +412,7 @@ def _check_exit_year(parsed: pd.DataFrame, out: _Collector, period: int | None) 
     problem of its cell: a household of a year's registry cannot have left poverty later."""
     limit = period if period is not None else timezone.localdate().year
     later = pd.to_numeric(parsed["exit_year"], errors="coerce") > limit  # False where blank
-    message = (
-        f"the exit year is after {limit}, the year of this import"
-        if period is not None
-        else f"the exit year is after this year ({limit})"
-    )
+    message = msg("exit_after_period", year=limit) if period is not None else msg("exit_after_this_year", year=limit)
     for index in parsed.index[later.to_numpy(dtype=bool)]:
         out.add(index, "exit_year", message)
 
@@ -435,16 +445,16 @@ def _check_regions(parsed: pd.DataFrame, out: _Collector, user, *, registry: boo
     known = code.isin(found.index)
     scientific = code.fillna("").astype(str).str.fullmatch(SCIENTIFIC)
     for index in parsed.index[code.notna() & ~known]:
-        out.add(index, "village_code", cells._NUMBER_AS_ID if scientific[index] else "unknown region code")
+        out.add(index, "village_code", msg("number_as_id") if scientific[index] else msg("unknown_region"))
     info = _aligned(found, code, known)
     leaf = ~info["has_children"].astype(object).fillna(True).astype(bool) & (
         (info["scheme"] != CN) | (info["level"] == Level.VILLAGE)
     )
     for index in parsed.index[known & ~leaf]:
-        out.add(index, "village_code", f"not a village: a region of level {int(info.at[index, 'level'])}")
+        out.add(index, "village_code", msg("not_a_village", level=int(info.at[index, "level"])))
     inside = _in_scope(info["path"], user)
     for index in parsed.index[known & ~inside]:
-        out.add(index, "village_code", "outside your assigned regions")
+        out.add(index, "village_code", msg("outside_regions"))
     parsed["_region_id"] = info["id"]
     parsed["_province"] = info["province_code"]
     if registry and "registry_number" in parsed.columns:
@@ -455,7 +465,7 @@ def _check_regions(parsed: pd.DataFrame, out: _Collector, user, *, registry: boo
         prefix = pd.Series(list(map(str.startswith, text, village)), index=parsed.index, dtype=bool)
         shape = prefix & serial.str.fullmatch(r"\d{4}").astype(bool)
         for index in parsed.index[cn & ~shape]:
-            out.add(index, "registry_number", "a registry number is the village code followed by a 4-digit serial")
+            out.add(index, "registry_number", msg("registry_shape"))
         # the village a number belongs to (cn: the number less its 4-digit serial), against the user's
         # scope whether or not the number exists; a number registered outside it (another scheme's
         # number, or one moved) gets the same message
@@ -478,7 +488,7 @@ def _check_regions(parsed: pd.DataFrame, out: _Collector, user, *, registry: boo
         old_path.index = parsed.index
         outside = (own_path.notna() & ~_in_scope(own_path, user)) | (old_path.notna() & ~_in_scope(old_path, user))
         for index in parsed.index[outside]:
-            out.add(index, "registry_number", OUTSIDE_HOUSEHOLD)
+            out.add(index, "registry_number", msg("outside_household"))
 
 
 def _check_statuses(parsed: pd.DataFrame, out: _Collector, user) -> None:
@@ -497,8 +507,9 @@ def _check_statuses(parsed: pd.DataFrame, out: _Collector, user) -> None:
     info.index = parsed.index
     current = info["monitoring_status"].where(info["path"].notna() & _in_scope(info["path"], user))
     refused = import_status_problems(current=current, given=parsed["monitoring_status"])
-    for index, message in refused.dropna().items():
-        out.add(index, "monitoring_status", message)
+    for index in refused.dropna().index:
+        status = parsed.at[index, "monitoring_status"]
+        out.add(index, "monitoring_status", msg("status_change", current=current[index], status=status))
 
 
 def _check_households(parsed: pd.DataFrame, out: _Collector, user) -> None:
@@ -515,7 +526,7 @@ def _check_households(parsed: pd.DataFrame, out: _Collector, user) -> None:
     # one message for a number that does not exist and one registered outside the user's regions: the
     # report must not tell a clerk which numbers exist elsewhere
     for index in parsed.index[reg.notna() & ~(known & _in_scope(info["region__path"], user))]:
-        out.add(index, "registry_number", UNKNOWN_HOUSEHOLD)
+        out.add(index, "registry_number", msg("unknown_household"))
     parsed["_household_id"] = info["id"]
     parsed["_province"] = info["region__province_code"]
 
@@ -534,22 +545,20 @@ def _check_resident_ids(parsed: pd.DataFrame, out: _Collector, user, *, sha256: 
     given = parsed["resident_id"].dropna()
     valid = pd.Series(False, index=parsed.index)
     for index, value in given.items():
-        problem = ids.resident_id_problem(value)
+        problem = ids.resident_id_check(value)
         if problem:
-            out.add(index, "resident_id", problem)
+            out.add(index, "resident_id", msg(problem[0], **problem[1]))
         else:
             valid[index] = True
             birth = parsed.at[index, "birth_date"] if "birth_date" in parsed.columns else None
             if birth is not None and not pd.isna(birth) and birth != ids.birth_date(value):
-                out.add(
-                    index, "birth_date", f"differs from the birth date inside the resident ID ({ids.birth_date(value)})"
-                )
+                out.add(index, "birth_date", msg("birth_date_differs", date=ids.birth_date(value).isoformat()))
     hashes = parsed["resident_id"].where(valid).map(lambda v: ids.id_hash(v) if isinstance(v, str) else None)
     parsed["_id_hash"] = hashes
     repeated = hashes.notna() & hashes.duplicated(keep=False)
     for index in parsed.index[repeated]:
         others = [out.row_numbers[i] for i in parsed.index[repeated & (hashes == hashes[index])] if i != index]
-        out.add(index, "resident_id", f"the same resident ID is also in row {', '.join(map(str, others))}")
+        out.add(index, "resident_id", msg("resident_id_repeated", rows=others))
     taken = _lookup(
         hashes,
         "SELECT m.resident_id_hash, m.household_id, m.member_no FROM households_member m "
@@ -567,7 +576,7 @@ def _check_resident_ids(parsed: pd.DataFrame, out: _Collector, user, *, sha256: 
     if not allowed:
         raise _IdAnswersRefused
     for index in parsed.index[other]:
-        out.add(index, "resident_id", REGISTERED_ELSEWHERE)
+        out.add(index, "resident_id", msg("registered_elsewhere"))
 
 
 def _count_changes(result: Validation, bad_rows: set[int]) -> None:

@@ -75,7 +75,8 @@ def test_rejected_upload_reports_every_problem_and_gives_the_annotated_rows(pers
         (3, "village_code"),
     ]
     assert Household.objects.count() == 0
-    response = clerk.get(f"/api/v1/imports/{body['id']}/rejected.xlsx")
+    # the problems in the language of the request
+    response = clerk.get(f"/api/v1/imports/{body['id']}/rejected.xlsx", HTTP_ACCEPT_LANGUAGE="en")
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0] == ["行 row", "registry_number", "village_code", "registration_year", "问题 problems"]

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import Workbook
 
 from households import ids
@@ -110,7 +111,7 @@ def test_corrected_file_updates_the_same_rows_and_undo_restores_them_exactly(nin
     import_undo(batch=corrected, user=None)
     assert list(Household.objects.values()) == before
     assert ImportBatch.objects.get(pk=corrected.pk).status == "undone"
-    with pytest.raises(ImportRejected, match="only a committed batch"):
+    with translation.override("en"), pytest.raises(ImportRejected, match="only a committed import"):
         import_undo(batch=corrected, user=None)
     assert first.status == "committed"
 
@@ -119,7 +120,7 @@ def test_corrected_file_updates_the_same_rows_and_undo_restores_them_exactly(nin
 def test_undo_refuses_when_a_later_batch_changed_the_rows(ningxia):
     first = commit(households_csv(f"{VILLAGE_A}0001,{VILLAGE_A},2014,2019,none"))
     commit(households_csv(f"{VILLAGE_A}0001,{VILLAGE_A},2014,2020,none"))
-    with pytest.raises(ImportRejected, match="were changed after this batch"):
+    with translation.override("en"), pytest.raises(ImportRejected, match="changed after this import"):
         import_undo(batch=first, user=None)
 
 
@@ -339,7 +340,7 @@ def test_template_round_trip_xlsx_with_both_header_languages(ningxia):
     buffer = io.BytesIO()
     workbook.save(buffer)
     assert validate(buffer.getvalue(), filename="t.xlsx").problems == []
-    assert [c.value for c in workbook["dictionary"]["B"]][:3] == ["column", "registry_number", "village_code"]
+    assert [c.value for c in workbook["dictionary"]["B"]][1:3] == ["registry_number", "village_code"]
 
 
 def _workbook_from_xml(sheet_xml: str) -> bytes:

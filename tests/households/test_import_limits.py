@@ -418,6 +418,8 @@ def test_task_records_a_rejection_when_the_file_is_refused(clerk, settings, eage
             "value": "",
             "message": "row 7 holds data, but an import file may have at most 5 rows below its header (row 1); "
             "split the file",
+            "code": "file_rows_limit",
+            "params": {"row": 7, "limit": "5", "header": 1},
         }
     ]
 

@@ -91,7 +91,7 @@ def mapping_import(
     try:
         table = read_table(data, filename=filename, sheet=sheet)
     except ImportFileError as error:
-        result.problems.append(Problem(0, "", "", str(error)))
+        result.problems.append(Problem.of(0, "", "", error.message))
         return result
     result.encoding = table.encoding
     for column, key in mapping.columns().items():
