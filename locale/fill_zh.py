@@ -11,6 +11,7 @@ from pathlib import Path
 
 from zh_atrest import ZH_ATREST
 from zh_day import ZH_DAY
+from zh_maps import ZH_MAPS
 from zh_methodology import ZH_METHODOLOGY  # the script's own folder is on sys.path
 from zh_notices import ZH_NOTICES
 from zh_reident import ZH_REIDENT
@@ -610,6 +611,7 @@ ZH.update(ZH_REIDENT)
 ZH.update(ZH_STATUS)
 ZH.update(ZH_XLSX)
 ZH.update(ZH_DAY)
+ZH.update(ZH_MAPS)
 ZH_PLURAL = {
     "%(n)s child region": "%(n)s 个下级区划",
     "%(n)s household in your regions": "您负责的区域内有 %(n)s 户",

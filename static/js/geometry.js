@@ -6,7 +6,12 @@
    data-base-map="URL" (plotly.js's base-map topojson, e.g. .../world_110m.json), that file is
    fetched when this script runs and handed to plotly.js (window.PlotlyGeoAssets), which would
    otherwise fetch it only when it starts drawing; load() then also waits for it.
-   TuopinGeometry.onRegionClick(el, open) calls open(code) on a plain click of a drawn region. */
+   TuopinGeometry.onRegionClick(el, open) calls open(code) on a plain click of a drawn region.
+   TuopinGeometry.mapView(features, hasData, width, height) -> the geo layout of a map of those
+   features that fills a width x height frame: zoomed to the features with data when they cover
+   little of the area, else the whole area with the South China Sea islands in their own small
+   frame (geo2, bottom right, as official maps of China draw them); TuopinGeometry.insetTrace(trace,
+   view) is a trace's copy for that frame. */
 (function () {
   "use strict";
   function decode(topology) {
@@ -65,5 +70,106 @@
       pending = setTimeout(function () { pending = null; open(code); }, 300);
     });
   }
-  window.TuopinGeometry = { decode: decode, load: load, onRegionClick: onRegionClick };
+
+  /* ---- the view: what part of the map the frame shows ---- */
+  // 三沙市 (西沙区 460301, 南沙区 460302): drawn in the inset, left out of the main frame's extent
+  function southChinaSeaIslands(code) { return code.indexOf("4603") === 0; }
+  var INSET_BOX = { lon: [106, 122], lat: [3, 23.5] };  // the 南海诸岛 frame: the islands and the coasts around
+  var INSET_WIDTH = 0.17;  // of the frame's width (at most INSET_HEIGHT of its height)
+  var INSET_HEIGHT = 0.42;
+  // zoom to the features with data when their extent is under this share of the area's (Mercator units)
+  var ZOOM_SHARE = 0.4;
+  var PAD_FULL = 0.02, PAD_ZOOM = 0.15, MIN_SPAN = 3;  // shares of the extent each side; degrees
+
+  function featureBox(f) {  // kept on the feature: a measure switch asks again
+    if (!f.box) {
+      var w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
+      f.geometry.coordinates.forEach(function (polygon) {
+        polygon[0].forEach(function (p) {  // the outer ring holds the holes
+          if (p[0] < w) { w = p[0]; } if (p[0] > e) { e = p[0]; }
+          if (p[1] < s) { s = p[1]; } if (p[1] > n) { n = p[1]; }
+        });
+      });
+      f.box = { lon: [w, e], lat: [s, n] };
+    }
+    return f.box;
+  }
+  /* The extent { lon: [west, east], lat: [south, north] } of features (degrees), null for none. */
+  function bounds(features) {
+    if (!features.length) { return null; }
+    var out = { lon: [Infinity, -Infinity], lat: [Infinity, -Infinity] };
+    features.forEach(function (f) {
+      var b = featureBox(f);
+      out.lon = [Math.min(out.lon[0], b.lon[0]), Math.max(out.lon[1], b.lon[1])];
+      out.lat = [Math.min(out.lat[0], b.lat[0]), Math.max(out.lat[1], b.lat[1])];
+    });
+    return out;
+  }
+  var RAD = Math.PI / 180;
+  function mercator(lat) { return Math.log(Math.tan(Math.PI / 4 + lat * RAD / 2)); }
+  function unmercator(y) { return (2 * Math.atan(Math.exp(y)) - Math.PI / 2) / RAD; }
+  function aspectOf(box) { return (box.lon[1] - box.lon[0]) * RAD / (mercator(box.lat[1]) - mercator(box.lat[0])); }
+
+  /* The box grown by pad (a share of its width and height each side) to at least minSpan degrees,
+     then widened or heightened to the frame's aspect (width / height, in Mercator units), so that the
+     map fills the frame: plotly.js fits the range box into the frame and leaves the rest blank. */
+  function fitBox(box, aspect, pad, minSpan) {
+    var x0 = box.lon[0] * RAD, x1 = box.lon[1] * RAD, y0 = mercator(box.lat[0]), y1 = mercator(box.lat[1]);
+    var dx = Math.max((x1 - x0) * (1 + 2 * pad), minSpan * RAD), dy = Math.max((y1 - y0) * (1 + 2 * pad), minSpan * RAD);
+    if (dx / dy < aspect) { dx = dy * aspect; } else { dy = dx / aspect; }
+    var cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+    return { lon: [(cx - dx / 2) / RAD, (cx + dx / 2) / RAD], lat: [unmercator(cy - dy / 2), unmercator(cy + dy / 2)] };
+  }
+  function area(box) { return (box.lon[1] - box.lon[0]) * RAD * (mercator(box.lat[1]) - mercator(box.lat[0])); }
+  function overlaps(a, b) {
+    return a.lon[0] <= b.lon[1] && b.lon[0] <= a.lon[1] && a.lat[0] <= b.lat[1] && b.lat[0] <= a.lat[1];
+  }
+
+  /* features: the area's GeoJSON features; hasData(code) true for a feature with a value (null: all
+     have); width, height: the frame in pixels. Returns { geo, geo2 (or null), insetCodes, zoomed }. */
+  function mapView(features, hasData, width, height) {
+    var aspect = width > 0 && height > 0 ? width / height : 1.6;
+    var mainland = features.filter(function (f) { return !southChinaSeaIslands(f.properties.code); });
+    var full = bounds(mainland.length ? mainland : features);
+    var withData = hasData ? mainland.filter(function (f) { return hasData(f.properties.code); }) : [];
+    var dataBox = withData.length ? bounds(withData) : null;
+    var zoomBox = dataBox && fitBox(dataBox, aspect, PAD_ZOOM, MIN_SPAN);
+    var zoomed = Boolean(full && zoomBox && area(zoomBox) < ZOOM_SHARE * area(fitBox(full, aspect, PAD_FULL, 0)));
+    var box = zoomed ? zoomBox : full ? fitBox(full, aspect, PAD_FULL, 0) : null;
+    var geo = { projection: { type: "mercator" }, visible: false, fitbounds: false };
+    if (box) { geo.lonaxis = { range: box.lon }; geo.lataxis = { range: box.lat }; } else { geo.fitbounds = "locations"; }
+    var islands = features.some(function (f) { return southChinaSeaIslands(f.properties.code); });
+    if (zoomed || !islands) { return { geo: geo, geo2: null, insetCodes: {}, zoomed: zoomed }; }
+    // the inset: INSET_WIDTH of the frame's width, as high as its box needs (at most INSET_HEIGHT)
+    var ratio = aspectOf(INSET_BOX);
+    var w = INSET_WIDTH, h = w * aspect / ratio;
+    if (h > INSET_HEIGHT) { h = INSET_HEIGHT; w = h * ratio / aspect; }
+    var insetCodes = {};
+    features.forEach(function (f) { if (overlaps(featureBox(f), INSET_BOX)) { insetCodes[f.properties.code] = true; } });
+    var geo2 = {
+      domain: { x: [1 - w, 1], y: [0, h] }, projection: { type: "mercator" }, fitbounds: false,
+      lonaxis: { range: INSET_BOX.lon }, lataxis: { range: INSET_BOX.lat }, bgcolor: "#ffffff",
+      showframe: true, framecolor: "#9aa5b1", framewidth: 1, showland: false, showocean: false, showlakes: false,
+      showrivers: false, showcountries: false, showsubunits: false, showcoastlines: false
+    };
+    return { geo: geo, geo2: geo2, insetCodes: insetCodes, zoomed: false };
+  }
+
+  /* The indices of a trace's locations that the inset draws. */
+  function insetPoints(locations, view) {
+    var keep = [];
+    locations.forEach(function (code, i) { if (view.insetCodes[code]) { keep.push(i); } });
+    return keep;
+  }
+  /* A copy of a choropleth trace with only the features of the inset, drawn in geo2 (no legend
+     entry, no colour bar); its point k is point insetPoints(trace.locations, view)[k] of the trace. */
+  function insetTrace(trace, view) {
+    var keep = insetPoints(trace.locations, view);
+    function pick(list) { return Array.isArray(list) ? keep.map(function (i) { return list[i]; }) : list; }
+    return Object.assign({}, trace, { geo: "geo2", locations: pick(trace.locations), z: pick(trace.z), text: pick(trace.text),
+                                      showlegend: false, showscale: false });
+  }
+
+  window.TuopinGeometry = { decode: decode, load: load, onRegionClick: onRegionClick, mapView: mapView, insetTrace: insetTrace, insetPoints: insetPoints,
+                            fitBox: fitBox, bounds: bounds };
 })();
