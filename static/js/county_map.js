@@ -43,7 +43,9 @@
           text: tagged.map(function (c) { return hover(c) + (numeric ? "<br>" + data.valueLabel + ": " + c.value : ""); }),
           z: values, colorscale: numeric ? [[0, C.tagScale[0]], [1, C.tagScale[1]]] : [[0, C.tag], [1, C.tag]],
           showscale: numeric, zmin: Math.min.apply(null, values), zmax: Math.max.apply(null, values),
-          colorbar: numeric ? { title: { text: data.valueLabel }, dtick: 1, tickformat: "d", y: 0.45, len: 0.75 } : undefined
+          // inside the frame, top left (west of Xinjiang's north), so it takes no width from the map
+          colorbar: numeric ? { title: { text: data.valueLabel }, dtick: 1, tickformat: "d", x: 0.005, xanchor: "left",
+                                y: 0.98, yanchor: "top", len: 0.4, thickness: 14, bgcolor: "rgba(255,255,255,0.8)" } : undefined
         }));
       }
       var view = window.TuopinGeometry.mapView(geojson.features, null, el.clientWidth, el.clientHeight);

@@ -75,6 +75,7 @@
   // 三沙市 (西沙区 460301, 南沙区 460302): drawn in the inset, left out of the main frame's extent
   function southChinaSeaIslands(code) { return code.indexOf("4603") === 0; }
   var INSET_BOX = { lon: [106, 122], lat: [3, 23.5] };  // the 南海诸岛 frame: the islands and the coasts around
+  var INSET_LINE = "#7b8794";
   var INSET_WIDTH = 0.17;  // of the frame's width (at most INSET_HEIGHT of its height)
   var INSET_HEIGHT = 0.42;
   // zoom to the features with data when their extent is under this share of the area's (Mercator units)
@@ -112,13 +113,25 @@
 
   /* The box grown by pad (a share of its width and height each side) to at least minSpan degrees,
      then widened or heightened to the frame's aspect (width / height, in Mercator units), so that the
-     map fills the frame: plotly.js fits the range box into the frame and leaves the rest blank. */
+     map fills the frame: plotly.js fits the range box into the frame and leaves the rest blank.
+     Returns { lon: [west, east], lat: [south, north], center: { lon, lat } } for geo's lonaxis.range,
+     lataxis.range and center (degrees). */
   function fitBox(box, aspect, pad, minSpan) {
     var x0 = box.lon[0] * RAD, x1 = box.lon[1] * RAD, y0 = mercator(box.lat[0]), y1 = mercator(box.lat[1]);
     var dx = Math.max((x1 - x0) * (1 + 2 * pad), minSpan * RAD), dy = Math.max((y1 - y0) * (1 + 2 * pad), minSpan * RAD);
     if (dx / dy < aspect) { dx = dy * aspect; } else { dy = dx / aspect; }
     var cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
-    return { lon: [(cx - dx / 2) / RAD, (cx + dx / 2) / RAD], lat: [unmercator(cy - dy / 2), unmercator(cy + dy / 2)] };
+    var lon = [(cx - dx / 2) / RAD, (cx + dx / 2) / RAD];
+    var south = unmercator(cy - dy / 2), north = unmercator(cy + dy / 2);
+    return { lon: lon, lat: [south < 0 ? geodesicEdge(south, lon) : south, north > 0 ? geodesicEdge(north, lon) : north],
+             center: { lon: cx / RAD, lat: unmercator(cy) } };
+  }
+  /* plotly.js draws the range box's top and bottom as four great-circle arcs each, which bow towards
+     the pole (by 0.8 degrees at 54 N over 113 degrees of longitude) and make the frame that much
+     taller than asked (the edge nearer the equator bows into the box). The edge nearer the pole is moved back so that the bow reaches lat:
+     tan(edge) = tan(lat) cos(span / 8), half an arc's span. */
+  function geodesicEdge(lat, lon) {
+    return Math.atan(Math.tan(lat * RAD) * Math.cos((lon[1] - lon[0]) * RAD / 8)) / RAD;
   }
   function area(box) { return (box.lon[1] - box.lon[0]) * RAD * (mercator(box.lat[1]) - mercator(box.lat[0])); }
   function overlaps(a, b) {
@@ -136,20 +149,25 @@
     var zoomBox = dataBox && fitBox(dataBox, aspect, PAD_ZOOM, MIN_SPAN);
     var zoomed = Boolean(full && zoomBox && area(zoomBox) < ZOOM_SHARE * area(fitBox(full, aspect, PAD_FULL, 0)));
     var box = zoomed ? zoomBox : full ? fitBox(full, aspect, PAD_FULL, 0) : null;
-    var geo = { projection: { type: "mercator" }, visible: false, fitbounds: false };
-    if (box) { geo.lonaxis = { range: box.lon }; geo.lataxis = { range: box.lat }; } else { geo.fitbounds = "locations"; }
+    // the domain is given: with a second geo subplot, plotly.js would otherwise stack the two
+    var geo = { domain: { x: [0, 1], y: [0, 1] }, projection: { type: "mercator" }, visible: false, fitbounds: false };
+    // the centre too: plotly.js puts it in the middle of the frame, and its default (the middle of the
+    // ranges in degrees) is not the middle of a Mercator map, which would then slide off the frame
+    if (box) { geo.lonaxis = { range: box.lon }; geo.lataxis = { range: box.lat }; geo.center = box.center; } else { geo.fitbounds = "locations"; }
     var islands = features.some(function (f) { return southChinaSeaIslands(f.properties.code); });
     if (zoomed || !islands) { return { geo: geo, geo2: null, insetCodes: {}, zoomed: zoomed }; }
     // the inset: INSET_WIDTH of the frame's width, as high as its box needs (at most INSET_HEIGHT)
     var ratio = aspectOf(INSET_BOX);
+    var insetCenter = { lon: (INSET_BOX.lon[0] + INSET_BOX.lon[1]) / 2,
+                         lat: unmercator((mercator(INSET_BOX.lat[0]) + mercator(INSET_BOX.lat[1])) / 2) };
     var w = INSET_WIDTH, h = w * aspect / ratio;
     if (h > INSET_HEIGHT) { h = INSET_HEIGHT; w = h * ratio / aspect; }
     var insetCodes = {};
     features.forEach(function (f) { if (overlaps(featureBox(f), INSET_BOX)) { insetCodes[f.properties.code] = true; } });
     var geo2 = {
-      domain: { x: [1 - w, 1], y: [0, h] }, projection: { type: "mercator" }, fitbounds: false,
-      lonaxis: { range: INSET_BOX.lon }, lataxis: { range: INSET_BOX.lat }, bgcolor: "#ffffff",
-      showframe: true, framecolor: "#9aa5b1", framewidth: 1, showland: false, showocean: false, showlakes: false,
+      domain: { x: [0.995 - w, 0.995], y: [0.01, 0.01 + h] },  // clear of the page frame's border projection: { type: "mercator" }, fitbounds: false,
+      lonaxis: { range: INSET_BOX.lon }, lataxis: { range: INSET_BOX.lat }, center: insetCenter, bgcolor: "#ffffff",
+      showframe: true, framecolor: INSET_LINE, framewidth: 1, showland: false, showocean: false, showlakes: false,
       showrivers: false, showcountries: false, showsubunits: false, showcoastlines: false
     };
     return { geo: geo, geo2: geo2, insetCodes: insetCodes, zoomed: false };
@@ -166,8 +184,9 @@
   function insetTrace(trace, view) {
     var keep = insetPoints(trace.locations, view);
     function pick(list) { return Array.isArray(list) ? keep.map(function (i) { return list[i]; }) : list; }
+    // outlined darker than on the main map: the islands are a pixel or two across at this scale
     return Object.assign({}, trace, { geo: "geo2", locations: pick(trace.locations), z: pick(trace.z), text: pick(trace.text),
-                                      showlegend: false, showscale: false });
+                                      showlegend: false, showscale: false, marker: { line: { width: 0.6, color: INSET_LINE } } });
   }
 
   window.TuopinGeometry = { decode: decode, load: load, onRegionClick: onRegionClick, mapView: mapView, insetTrace: insetTrace, insetPoints: insetPoints,
