@@ -58,6 +58,10 @@
         layout.geo2 = view.geo2;
         traces = traces.concat(traces.map(function (t) { return window.TuopinGeometry.insetTrace(t, view); }));
       }
+      window.TuopinGeometry.onResize(el, function () {
+        var fitted = window.TuopinGeometry.mapView(geojson.features, null, el.clientWidth, el.clientHeight);
+        Plotly.relayout(el, fitted.geo2 ? { geo: fitted.geo, geo2: fitted.geo2 } : { geo: fitted.geo });
+      });
       // Offline: no base-map CDN (topojsonURL), and no button that sends the chart to Plotly's cloud.
       return Plotly.newPlot(el, traces, layout, {
         topojsonURL: data.topojsonUrl, responsive: true, displaylogo: false,

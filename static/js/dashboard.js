@@ -258,6 +258,7 @@
         window.TuopinGeometry.onRegionClick(mapEl, function (code) {
           if (!/^(71|81|82)/.test(code)) { window.location.href = D.regionUrl.replace("CODE", code); }
         });
+        window.TuopinGeometry.onResize(mapEl, drawMap);
         mapEl.setAttribute("data-measure", state.measure);
         mapEl.setAttribute("data-rendered", "true");
         return afterPaint().then(function () { timings.mapPainted = performance.now(); });

@@ -11,7 +11,8 @@
    features that fills a width x height frame: zoomed to the features with data when they cover
    little of the area, else the whole area with the South China Sea islands in their own small
    frame (geo2, bottom right, as official maps of China draw them); TuopinGeometry.insetTrace(trace,
-   view) is a trace's copy for that frame. */
+   view) is a trace's copy for that frame; TuopinGeometry.onResize(el, redraw) fits it again when the
+   frame changes size. */
 (function () {
   "use strict";
   function decode(topology) {
@@ -80,7 +81,7 @@
   var INSET_HEIGHT = 0.42;
   // zoom to the features with data when their extent is under this share of the area's (Mercator units)
   var ZOOM_SHARE = 0.4;
-  var PAD_FULL = 0.02, PAD_ZOOM = 0.15, MIN_SPAN = 3;  // shares of the extent each side; degrees
+  var PAD_FULL = 0.02, PAD_ZOOM = 0.25, MIN_SPAN = 3;  // shares of the extent each side; degrees
 
   function featureBox(f) {  // kept on the feature: a measure switch asks again
     if (!f.box) {
@@ -189,6 +190,20 @@
                                       showlegend: false, showscale: false, marker: { line: { width: 0.6, color: INSET_LINE } } });
   }
 
-  window.TuopinGeometry = { decode: decode, load: load, onRegionClick: onRegionClick, mapView: mapView, insetTrace: insetTrace, insetPoints: insetPoints,
+  /* Calls redraw() once the frame of el has a new size (after the window stopped resizing for 250 ms):
+     the view fitted to the old frame would leave blank bands in the new one. */
+  function onResize(el, redraw) {
+    var size = [el.clientWidth, el.clientHeight], pending = null;
+    window.addEventListener("resize", function () {
+      clearTimeout(pending);
+      pending = setTimeout(function () {
+        if (el.clientWidth === size[0] && el.clientHeight === size[1]) { return; }
+        size = [el.clientWidth, el.clientHeight];
+        redraw();
+      }, 250);
+    });
+  }
+
+  window.TuopinGeometry = { decode: decode, load: load, onRegionClick: onRegionClick, mapView: mapView, insetTrace: insetTrace, insetPoints: insetPoints, onResize: onResize,
                             fitBox: fitBox, bounds: bounds };
 })();

@@ -71,6 +71,13 @@ def test_national_map_draws_every_county_offline_with_tagged_counties_coloured(l
         view = page.evaluate(VIEW_JS)
         fitted = page.evaluate("() => TuopinGeometry.fitBox({lon: [100, 110], lat: [0, 10]}, 2, 0, 0)")
         page.screenshot(path=str(_artifacts() / "national_map.png"), full_page=True)
+        page.set_viewport_size({"width": 900, "height": 1000})  # a narrower frame: fitted again
+        page.wait_for_function(
+            "() => { const f = document.getElementById('county-map')._fullLayout, b = f.geo._subplot.bounds;"
+            " return f._size.w < 1000 && Math.abs(b[1][0] - b[0][0] - f._size.w) < 1.5; }",
+            timeout=10_000,
+        )
+        narrow = page.evaluate(VIEW_JS)
         browser.close()
 
     assert outside == [], f"requests left this machine: {outside[:5]}"
@@ -95,6 +102,8 @@ def test_national_map_draws_every_county_offline_with_tagged_counties_coloured(l
     assert width * 0.8 < left < right < width and height * 0.6 < top < bottom < height, view
     main = view["nanshaMain"]  # clipped away in the main frame: an empty path, or below its bottom
     assert main is None or (main[2] - main[0] < 1 and main[3] - main[1] < 1) or main[1] >= height - 1, view
+    (x0, y0), (x1, y1) = narrow["bounds"]
+    assert abs(y1 - y0 - narrow["size"][1]) <= 1.5 and narrow["size"][0] < width, narrow
     # fitBox: a 10 x 10 degree box at the equator widened to a frame twice as wide as high; by hand,
     # dy = ln tan(45 + 10/2) = 0.175426 rad, dx = 2 dy = 20.1023 degrees about 105; the north edge moved
     # in for plotly.js's great-circle arcs: atan(tan 10 cos(dx / 8)) = 9.99058; centre unmercator(dy / 2) = 5.01915

@@ -1,6 +1,9 @@
 """``/map/tags/`` opens on a tag that colours counties, and says so when the 832 list is not loaded."""
 
+import re
+
 import pytest
+from django.conf import settings
 
 from regions.models import RegionTag, Tag
 from regions.views import default_map_tag
@@ -66,3 +69,14 @@ def test_tag_map_page_gets_its_colours_from_the_one_palette_module(client):
         "tag": "#2b6cb0",
         "tagScale": ["#9ecae1", "#08519c"],
     }
+
+
+@pytest.mark.django_db
+def test_readme_first_tag_example_answers_counties_without_the_832_list(client):
+    _without_the_832_list()
+    readme = (settings.BASE_DIR / "README.md").read_text(encoding="utf-8")
+    first = re.search(r"curl '(http://127\.0\.0\.1:8000)?(/api/v1/regions/\?[^']*tag=[^']*)'", readme)
+    assert first is not None
+    assert "tag=three_areas_three_prefectures" in first.group(2)
+    body = client.get(first.group(2)).json()
+    assert body["count"] == 215 and len(body["results"]) == 215
