@@ -18,6 +18,7 @@ from indicators.models import ComputationRun, RegionScore
 from indicators.registry import INDICATORS, Indicator
 from indicators.selectors import cells_hidden, paths_digest
 from indicators.services.rollup import SMALL_CELL, WESTERN_PROVINCES
+from regions import map_style
 from regions.models import CN, Level, Region
 from regions.selectors import user_region_paths
 
@@ -110,6 +111,24 @@ def ranks(values: list[float | None], *, direction: str) -> list[int | None]:
     for i, v in enumerate(present):
         first.setdefault(v, i + 1)
     return [None if v is None else first[v] for v in values]
+
+
+def measure_legend(measure: Indicator) -> dict:
+    """What the map's legend needs of a measure, in the active language.
+
+    Returns:
+        ``code``, ``name``, ``unit``, ``direction``; ``better``, the legend's "Higher is better" or
+        "Lower is better"; ``colours``, the colour of each quantile class (class 0 the lowest values),
+        darker for worse whichever the direction (``regions.map_style.class_colours``).
+    """
+    return {
+        "code": measure.code,
+        "name": str(measure.name),
+        "unit": measure.unit,
+        "direction": measure.direction,
+        "better": map_style.direction_text(measure.direction),
+        "colours": map_style.class_colours(measure.direction),
+    }
 
 
 def _fields() -> list[str]:

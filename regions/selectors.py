@@ -74,6 +74,23 @@ def tags_list() -> list[Tag]:
     return list(Tag.objects.order_by("code"))
 
 
+def tags_with_counties() -> set[str]:
+    """Codes of the tags that colour at least one county of the map (one query): a tag on a county,
+    or on a prefecture or province that has counties. A tag defined but never assigned (the 832 list
+    before ``import_region_tags --poverty-counties``) is not in it."""
+    county = Region.objects.filter(scheme=CN, level=Level.COUNTY)
+    return set(
+        RegionTag.objects.filter(region__scheme=CN, region__level__lte=Level.COUNTY)
+        .filter(
+            Q(region__level=Level.COUNTY)
+            | Q(region__code__in=county.values("prefecture_code"))
+            | Q(region__code__in=county.values("province_code"))
+        )
+        .values_list("tag__code", flat=True)
+        .distinct()
+    )
+
+
 def county_map_values(*, tag: Tag | None) -> list[dict]:
     """The counties of scheme ``cn`` with their value for ``tag``, for the national map.
 

@@ -9,10 +9,20 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from regions import selectors
+from regions import map_style, selectors
 from regions.models import CN, Level, Tag
+from regions.services.tags import POVERTY_COUNTIES_TAG
 
-DEFAULT_MAP_TAG = "poverty_county_832"
+#: The tag the map opens with when it colours counties; else the first tag (by code) that does.
+DEFAULT_MAP_TAG = POVERTY_COUNTIES_TAG
+
+
+def default_map_tag(*, tags: list[Tag], with_counties: set[str]) -> str:
+    """The tag ``/map/tags/`` shows without ``?tag=``: the 832 poverty counties when their list is
+    loaded, else the first tag that colours a county, else the first tag ("" when there is none)."""
+    codes = [t.code for t in tags]
+    preferred = [DEFAULT_MAP_TAG, *codes] if DEFAULT_MAP_TAG in codes else codes
+    return next((code for code in preferred if code in with_counties), codes[0] if codes else "")
 
 
 def _in_language(zh: str, en: str) -> str:
@@ -28,7 +38,8 @@ def home(request):
     """The national county map coloured by a tag chosen with ``?tag=`` (``/map/tags/``)."""
     tags = selectors.tags_list()
     by_code = {t.code: t for t in tags}
-    chosen = request.GET.get("tag") or (DEFAULT_MAP_TAG if DEFAULT_MAP_TAG in by_code else "")
+    with_counties = selectors.tags_with_counties()
+    chosen = request.GET.get("tag") or default_map_tag(tags=tags, with_counties=with_counties)
     if chosen and chosen not in by_code:
         raise Http404(_("No tag %(tag)s.") % {"tag": chosen})
     tag = by_code.get(chosen)
@@ -41,6 +52,7 @@ def home(request):
         # the region's page is its dashboard (indicators.urls), reversed by name only
         "regionUrl": reverse("indicators:region", args=["CODE"]),
         "counties": counties,
+        "colours": map_style.map_style(),
         "tag": chosen,
         "valueLabel": _in_language(tag.value_label_zh, tag.value_label_en) if tag else "",
         "labels": {
@@ -55,6 +67,8 @@ def home(request):
         "tag": tag,
         "tag_label": _tag_label(tag) if tag else "",
         "tagged": tagged,
+        # the 832 list is not redistributable: a map without it says so, and how to load it
+        "poverty_counties_missing": DEFAULT_MAP_TAG in by_code and DEFAULT_MAP_TAG not in with_counties,
         "county_count": len(counties),
         "map_data": map_data,
     }

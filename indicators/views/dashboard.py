@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 from config.exports import FORMATS, table_response
 from indicators import dashboard_data as data
 from indicators import selectors
+from regions import map_style
 from regions import selectors as region_selectors
 from regions.models import CN, Level, Region
 
@@ -64,6 +65,7 @@ def _labels() -> dict[str, str]:
             "%(region)s is the only part of %(parent)s with surveyed households: their D1-D4 are the same,"
             " so one shape is drawn."
         ),
+        "darkerWorse": _("darker is worse"),
     }
 
 
@@ -123,9 +125,8 @@ def _dashboard(request, *, region: Region | None):
         if run
         else None,
         "methodologyUrl": reverse("indicators:methodology"),
-        "measures": [
-            {"code": m.code, "name": names[m.code], "unit": m.unit, "direction": m.direction} for m in data.MEASURES
-        ],
+        "measures": [data.measure_legend(m) for m in data.MEASURES],
+        "noDataColour": map_style.NO_DATA,
         "dimensions": list(data.DIMENSIONS),
         "trendCodes": list(data.TREND),
         "measure": measure,

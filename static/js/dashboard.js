@@ -12,8 +12,7 @@
   var D = JSON.parse(document.getElementById("dashboard-data").textContent);
   var L = D.labels;
   var locale = D.lang.indexOf("zh") === 0 ? "zh-CN" : "en";
-  var NO_DATA = "#d9d9d9";
-  var PALETTE = ["#d7191c", "#fdae61", "#ffffbf", "#abd9e9", "#2c7bb6"]; // worst -> best
+  var NO_DATA = D.noDataColour;  // the colours come from regions/map_style.py: darker is worse on every measure
   var PLOT_CONFIG = { topojsonURL: D.topojsonUrl, responsive: true, displaylogo: false, showSendToCloud: false, showEditInChartStudio: false,
                       plotlyServerURL: "", modeBarButtonsToRemove: ["sendDataToCloud", "select2d", "lasso2d"] };
   var measures = {};
@@ -36,7 +35,7 @@
   function esc(text) {
     return String(text).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
   }
-  function colour(cls, direction) { return PALETTE[direction === "higher_better" ? cls : PALETTE.length - 1 - cls]; }
+  function colour(cls, m) { return m.colours[cls]; }  // class 0 holds the lowest values
 
   function runMeta(periodText) {
     if (!D.run) { return esc(L.noRun); }
@@ -80,9 +79,9 @@
     });
     // z is the class (-1 for no data), an integer at an exact stop of the scale: one colour per class
     var scale = [[0, NO_DATA]];
-    for (var c = 0; c < PALETTE.length; c++) { scale.push([(c + 1) / PALETTE.length, colour(c, m.direction)]); }
+    for (var c = 0; c < m.colours.length; c++) { scale.push([(c + 1) / m.colours.length, colour(c, m)]); }
     return { type: "choropleth", geojson: state.geojson, featureidkey: "properties.code", locations: locations, z: z,
-             zmin: -1, zmax: PALETTE.length - 1, colorscale: scale, showscale: false, text: text, hoverinfo: "text",
+             zmin: -1, zmax: m.colours.length - 1, colorscale: scale, showscale: false, text: text, hoverinfo: "text",
              marker: { line: { width: 0.2, color: "#ffffff" } } };
   }
 
@@ -91,12 +90,13 @@
     var items = M.ranges[m.code].map(function (range, c) {
       if (!range.length) { return ""; }
       var low = fmt(range[0], m.unit), high = fmt(range[1], m.unit);  // a class of one value shows it once
-      return "<li><span class=\"swatch\" style=\"background:" + colour(c, m.direction) + "\"></span>" +
+      return "<li><span class=\"swatch\" style=\"background:" + colour(c, m) + "\"></span>" +
         (low === high ? low : low + " – " + high) + "</li>";
     }).join("");
     var without = M.counties - M.values[m.code].filter(function (v) { return v !== null; }).length;
     items += "<li><span class=\"swatch\" style=\"background:" + NO_DATA + "\"></span>" + esc(L.noData) + "</li>";
     document.getElementById("map-legend").innerHTML = items;
+    document.getElementById("map-direction").textContent = m.better + " · " + L.darkerWorse;
     document.getElementById("map-summary").textContent = numberFormats.count.format(without) + " " + L.withoutData;
     document.getElementById("map-title").textContent = m.name;
     var rows = M.codes.map(function (code, i) { return { code: code, name: M.names[i], value: M.values[m.code][i], rank: M.ranks[m.code][i] }; })
@@ -113,14 +113,23 @@
     document.getElementById("weakest").innerHTML = list(rows.slice(-5).reverse());
   }
 
+  /* The frame shows the counties with data when they are few (and the whole area otherwise, with
+     the South China Sea islands in their own small frame): TuopinGeometry.mapView. */
   function drawMap() {
     var started = performance.now();
     legend();
-    return Plotly.react(mapEl, [mapTrace()], {
-      margin: { l: 0, r: 0, t: 0, b: 0 },
-      geo: { projection: { type: "mercator" }, fitbounds: "locations", visible: false },
-      uirevision: "map"  // a measure switch keeps the reader's zoom and pan
-    }, PLOT_CONFIG).then(function () { return performance.now() - started; });
+    var trace = mapTrace(), values = M.values[state.measure];
+    var view = window.TuopinGeometry.mapView(areaFeatures(), function (code) {
+      return index[code] !== undefined && values[index[code]] !== null;
+    }, mapEl.clientWidth, mapEl.clientHeight);
+    var traces = [trace];
+    state.inset = view.geo2 ? window.TuopinGeometry.insetPoints(trace.locations, view) : null;
+    if (view.geo2) { traces.push(window.TuopinGeometry.insetTrace(trace, view)); }
+    mapEl.setAttribute("data-view", view.zoomed ? "data" : "area");
+    var layout = { margin: { l: 0, r: 0, t: 0, b: 0 }, geo: view.geo,
+                   uirevision: "map" };  // a measure switch keeps the reader's zoom and pan
+    if (view.geo2) { layout.geo2 = view.geo2; }
+    return Plotly.react(mapEl, traces, layout, PLOT_CONFIG).then(function () { return performance.now() - started; });
   }
 
   /* ---- the focus region: KPIs, trend, radar ---- */
@@ -205,10 +214,10 @@
     var m = measures[state.measure], trace = mapTrace();
     legend();
     paths.forEach(function (path) {
-      var d = path.__data__, cls = trace.z[d.i];
+      var d = path.__data__, i = state.inset && path.closest(".geo2") ? state.inset[d.i] : d.i, cls = trace.z[i];
       d.z = cls;
-      d.tx = trace.text[d.i];
-      path.style.fill = cls < 0 ? NO_DATA : colour(cls, m.direction);
+      d.tx = trace.text[i];
+      path.style.fill = cls < 0 ? NO_DATA : colour(cls, m);
     });
     return true;
   }
@@ -262,6 +271,7 @@
         window.TuopinGeometry.onRegionClick(mapEl, function (code) {
           if (!/^(71|81|82)/.test(code)) { window.location.href = D.regionUrl.replace("CODE", code); }
         });
+        window.TuopinGeometry.onResize(mapEl, drawMap);
         mapEl.setAttribute("data-measure", state.measure);
         mapEl.setAttribute("data-rendered", "true");
         return afterPaint().then(function () { timings.mapPainted = performance.now(); });
