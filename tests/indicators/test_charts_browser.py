@@ -65,7 +65,7 @@ CHART_JS = r"""(id) => {
   }
   // radial tick labels read horizontally (their drawn transform turns them by no angle) and do not
   // run into each other
-  const radialTicks = [...el.querySelectorAll("g.radialaxistick text, .radialaxis text, g.polarsublayer.radial-axis text")]
+  const radialTicks = [...el.querySelectorAll("g.polarsublayer.radial-axis text")]
     .filter(t => t.textContent.trim());
   const turned = t => { const m = t.getScreenCTM(); return Math.abs(Math.atan2(m.b, m.a)) > 0.01; };
   const upright = radialTicks.filter(turned).map(t => t.textContent);
