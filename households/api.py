@@ -116,6 +116,7 @@ class ImportOutputSerializer(ModelSerializer):
 class _ImportApi(APIView):
     permission_classes = [IsAuthenticated]
     filter_backends = [StrictQueryParamsBackend]
+    common_query_params = ("format",)  # not paginated: ?page= would be silently ignored
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
