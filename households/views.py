@@ -45,6 +45,7 @@ from households.models import (
     MemberStatus,
     PovertyCause,
     VillageSurvey,
+    future_year_problem,
 )
 from households.search import search_clean, search_query, search_token
 from households.services import registry
@@ -66,7 +67,7 @@ def _household(request, pk: UUID, *, write: bool = False) -> Household:
 
 
 def _period(year: int) -> int:
-    if not 1980 <= year <= 2100:
+    if not 1980 <= year <= 2100 or future_year_problem(year):
         raise Http404(_("No such survey year."))
     return year
 

@@ -13,6 +13,7 @@ from zh_atrest import ZH_ATREST
 from zh_charts import ZH_CHARTS
 from zh_day import ZH_DAY
 from zh_format import ZH_FORMAT
+from zh_imp2 import ZH_IMP2
 from zh_maps import ZH_MAPS
 from zh_messages import ZH_MESSAGES, ZH_MESSAGES_PLURAL
 from zh_methodology import ZH_METHODOLOGY  # the script's own folder is on sys.path
@@ -622,6 +623,7 @@ ZH.update(ZH_FORMAT)
 ZH.update(ZH_PREVIEW)
 ZH.update(ZH_CHARTS)
 ZH.update(ZH_MAPS)
+ZH.update(ZH_IMP2)
 ZH_PLURAL = {
     "%(n)s child region": "%(n)s 个下级区划",
     "%(n)s household in your regions": "您负责的区域内有 %(n)s 户",
