@@ -10,4 +10,10 @@ ZH_PAGES: dict[str, str] = {
     "A recompute of these provinces is under way: the scores include this import when it is published.": (
         "这些省份正在重算：重算发布后，评分将包含本次导入。"
     ),
+    "No region with code %(code)s.": "没有代码为 %(code)s 的区划。",
+    "No such import batch.": "没有这个导入批次。",
+    "No such household in your regions.": "您负责的区域内没有这个农户。",
+    "No such member of this household.": "这一户没有这个成员。",
+    "%(label)s: ": "%(label)s：",
+    "%(user)s: %(role)s of %(region)s (%(code)s)": "%(user)s：%(region)s（%(code)s）%(role)s",
 }

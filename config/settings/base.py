@@ -224,6 +224,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # an import batch's id: any segment reaches the view, so a non-number gets the API's JSON 404
+    # (households.api_urls.BatchIdConverter); the schema says what a valid one is
+    "PATH_CONVERTER_OVERRIDES": {"batch": int},
 }
 
 # Celery: with no broker configured, tasks run eagerly in-process (the demo needs no Redis).
