@@ -18,6 +18,7 @@ from zh_maps import ZH_MAPS
 from zh_messages import ZH_MESSAGES, ZH_MESSAGES_PLURAL
 from zh_methodology import ZH_METHODOLOGY  # the script's own folder is on sys.path
 from zh_notices import ZH_NOTICES
+from zh_pages import ZH_PAGES
 from zh_params import ZH_PARAMS
 from zh_preview import ZH_PREVIEW
 from zh_reident import ZH_REIDENT
@@ -624,6 +625,7 @@ ZH.update(ZH_PREVIEW)
 ZH.update(ZH_CHARTS)
 ZH.update(ZH_MAPS)
 ZH.update(ZH_IMP2)
+ZH.update(ZH_PAGES)
 ZH_PLURAL = {
     "%(n)s child region": "%(n)s 个下级区划",
     "%(n)s household in your regions": "您负责的区域内有 %(n)s 户",

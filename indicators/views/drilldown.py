@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_safe
 from config.exports import FORMATS, table_response
 from config.formats import datetime_iso, list_join
 from config.formats import number_display as measure_display
-from households.selectors import households_visible_to, registry_reveal_paths, registry_shown
+from households.selectors import household_get, households_visible_to, registry_reveal_paths, registry_shown
 from indicators import drilldown_data as data
 from indicators import selectors
 from indicators.registry import BY_CODE, INDICATORS, unit_of
@@ -277,7 +277,7 @@ def household(request, pk: UUID):
     vulnerability, deprivations, flags, reasons and category. Registry number masked
     but for a data clerk or admin of the village; no names or IDs."""
     params_only(request, ("format",))
-    household = get_object_or_404(households_visible_to(request.user).select_related("region"), public_id=pk)
+    household = household_get(households_visible_to(request.user).select_related("region"), public_id=pk)
     reveal_paths = registry_reveal_paths(request.user)
     periods = data.household_periods(household=household, reveal_paths=reveal_paths)
     data.surveys_changed_after(periods, household=household)

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from config.exports import FORMATS, table_response
-from households.selectors import households_visible_to, registry_reveal_paths, registry_shown
+from households.selectors import household_get, households_visible_to, registry_reveal_paths, registry_shown
 from indicators import selectors
 from indicators import warnings_data as data
 from indicators.models import AssistanceMeasure, ComputationRun, WarningState
@@ -155,7 +155,7 @@ def warning_inbox(request, code: str):
 def _household(request, region, pk: UUID):
     """The household of public id ``pk`` in ``region``'s subtree and the user's scope (else 404)."""
     households = households_visible_to(request.user).filter(region__path__startswith=region.path)
-    return get_object_or_404(households.select_related("region"), public_id=pk)
+    return household_get(households.select_related("region"), public_id=pk)
 
 
 @login_required
