@@ -16,8 +16,9 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 
 #: Decimals shown per unit of the indicator registry (``indicators.registry.Indicator.unit``): a
-#: column always has the same number of decimals. Shares (0-1) show as percentages.
-UNIT_DECIMALS = {"score": 1, "share": 2, "ratio": 2, "yuan": 0, "count": 0}
+#: column always has the same number of decimals. Shares (0-1) show as percentages; a coefficient
+#: (0-1, the Gini) as itself, as statisticians write it.
+UNIT_DECIMALS = {"score": 1, "share": 2, "ratio": 2, "coefficient": 3, "yuan": 0, "count": 0}
 
 
 def number_display(value, unit: str) -> str | None:
@@ -26,7 +27,8 @@ def number_display(value, unit: str) -> str | None:
     Args:
         value: a number in the unit's own scale (shares 0-1), or None for no data.
         unit: ``score`` (0-100, ``61.3``), ``share`` (0-1, shown as a percentage: ``12.50%``,
-            ``0.03%``), ``ratio`` (``2.00``), ``yuan`` or ``count`` (thousands separated: ``6,618``).
+            ``0.03%``), ``ratio`` (``2.00``), ``coefficient`` (0-1, ``0.319``), ``yuan`` or ``count``
+            (whole, thousands separated: ``6,618``).
     Returns:
         The text, or None when ``value`` is None (the template says "no data").
     Raises:

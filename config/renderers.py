@@ -2,7 +2,8 @@
 
 DRF has no CSV renderer of its own and the project adds no dependency for one. Codes stay text
 (``062``-style leading zeros and 12-digit village codes survive), ``None`` is an empty cell, booleans
-are ``true``/``false``, lists and objects are JSON text. A cell of text starting with ``=``, ``+``,
+are ``true``/``false``, a list of codes or numbers is one text joined with ``; `` (the reasons
+``below_monitoring_line; shock``), other lists and objects are JSON text. A cell of text starting with ``=``, ``+``,
 ``-``, ``@`` or a tab is prefixed with ``'`` so a spreadsheet does not run it as a formula (numbers
 are written as numbers, negative ones included).
 """
@@ -19,6 +20,8 @@ from rest_framework.renderers import BaseRenderer
 from config.formats import datetime_iso
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Between the items of a list of codes or numbers in one cell (the JSON answer keeps the array).
+LIST_SEPARATOR = "; "
 
 
 def cell(value) -> str | int | float:
@@ -33,6 +36,8 @@ def cell(value) -> str | int | float:
         return datetime_iso(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
+    if isinstance(value, list) and all(isinstance(item, str | int | float) for item in value):
+        return cell(LIST_SEPARATOR.join(str(item) for item in value))  # codes: below_monitoring_line; shock
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     text = str(value)

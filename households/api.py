@@ -28,7 +28,7 @@ from households.importing.messages import problem_message
 from households.importing.originals import OriginalGone, import_download_record
 from households.importing.report import rejected_rows_xlsx
 from households.importing.templates import template_csv, template_xlsx
-from households.models import HouseholdSurvey, ImportBatch, ImportDownload
+from households.models import HouseholdSurvey, ImportBatch, ImportDownload, future_year_problem
 from regions.api import IntegerFilter
 from regions.models import Region
 from regions.services.upsert import CODE_MESSAGE, CODE_PATTERN
@@ -48,6 +48,12 @@ class ImportInputSerializer(serializers.Serializer):
     )
     dry_run = serializers.BooleanField(default=True)
     sheet = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+    def validate_period(self, value):
+        problem = future_year_problem(value)
+        if problem:
+            raise ValidationError(problem)
+        return value
 
     def validate(self, attrs):
         if attrs.get("kind") != "households" and attrs.get("period") is None:
@@ -116,6 +122,7 @@ class ImportOutputSerializer(ModelSerializer):
 class _ImportApi(APIView):
     permission_classes = [IsAuthenticated]
     filter_backends = [StrictQueryParamsBackend]
+    common_query_params = ("format",)  # not paginated: ?page= would be silently ignored
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

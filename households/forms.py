@@ -21,6 +21,7 @@ from households.models import (
     PovertyCause,
     StatusChange,
     VillageSurvey,
+    future_year_problem,
 )
 from households.services import status as status_rules
 from households.services.id_answers import REFUSED_FORM, id_answers_allowed, per_day
@@ -267,6 +268,14 @@ class ImportUploadForm(forms.Form):
         if missing and "period" not in self.errors:
             self.add_error("period", _("Give the survey year of a members or survey file."))
         return cleaned
+
+    def clean_period(self):
+        """The survey year, refused when it is in the future (``models.future_year_problem``)."""
+        period = self.cleaned_data.get("period")
+        problem = future_year_problem(period)
+        if problem:
+            raise forms.ValidationError(problem)
+        return period
 
     def clean_file(self):
         """The upload, refused when larger than ``TUOPIN_IMPORT_MAX_UPLOAD_BYTES`` (as the API refuses it)."""

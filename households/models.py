@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -59,6 +60,17 @@ SHARE = [
 #: events (monitoring-status changes) lie within them.
 FIRST_YEAR, LAST_YEAR = 1980, 2100
 YEAR = [MinValueValidator(FIRST_YEAR), MaxValueValidator(LAST_YEAR)]
+
+
+def future_year_problem(year: int | None) -> str | None:
+    """Why ``year`` cannot be the year of a survey or an import: it is after this year (the project's
+    time zone), whose data no one has yet; ``None`` when it is not (or not given)."""
+    this = timezone.localdate().year
+    if year is not None and year > this:
+        return _("%(year)s is in the future: the survey year may be at most %(this)s.") % {"year": year, "this": this}
+    return None
+
+
 ZERO = Decimal("0")
 
 

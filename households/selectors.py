@@ -3,6 +3,7 @@
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Concat
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from households.ids import registry_mask
 from households.models import Household, ImportBatch
@@ -70,7 +71,19 @@ def import_batches_recent(user, *, limit: int) -> list[ImportBatch]:
     return batches
 
 
-def import_batch_get(*, user, pk: int) -> ImportBatch:
+def household_get(households: QuerySet[Household], *, public_id) -> Household:
+    """The household of ``public_id`` among ``households`` (a queryset of ``households_visible_to``).
+
+    Raises:
+        Http404: none (not there, or not the user's), with the reason in the reader's language.
+    """
+    household = households.filter(public_id=public_id).first()
+    if household is None:
+        raise Http404(_("No such household in your regions."))
+    return household
+
+
+def import_batch_get(*, user, pk: int | str) -> ImportBatch:
     """One batch the user may act on: the user's own (or any, for a superuser), and only while the
     user is a data clerk or an admin over all of its regions (``ImportBatch.scope_paths``): a clerk
     moved to another village loses the batches of the old one (its report, files, commit, undo).
@@ -79,9 +92,9 @@ def import_batch_get(*, user, pk: int) -> ImportBatch:
         Http404: no such batch, not the user's, or outside the user's current scope (the same
             answer, so ids reveal nothing).
     """
-    batch = import_batches_visible_to(user).filter(pk=pk).first()
+    batch = import_batches_visible_to(user).filter(pk=pk).first() if str(pk).isascii() and str(pk).isdigit() else None
     if batch is None or not import_batch_in_scope(batch, user_region_paths(user, roles=WRITE_ROLES)):
-        raise Http404("No such import batch.")
+        raise Http404(_("No such import batch."))
     return batch
 
 

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -45,6 +45,7 @@ from households.models import (
     MemberStatus,
     PovertyCause,
     VillageSurvey,
+    future_year_problem,
 )
 from households.search import search_clean, search_query, search_token
 from households.services import registry
@@ -59,14 +60,14 @@ def _household(request, pk: UUID, *, write: bool = False) -> Household:
     """The household of public id ``pk`` if the user may see it (404 otherwise); 403 when writing
     needs more rights."""
     visible = selectors.households_visible_to(request.user).select_related("region")
-    household = get_object_or_404(visible, public_id=pk)
+    household = selectors.household_get(visible, public_id=pk)
     if write and not selectors.households_visible_to(request.user, write=True).filter(pk=household.pk).exists():
         raise PermissionDenied(_("Only data clerks of this village and administrators may change it."))
     return household
 
 
 def _period(year: int) -> int:
-    if not 1980 <= year <= 2100:
+    if not 1980 <= year <= 2100 or future_year_problem(year):
         raise Http404(_("No such survey year."))
     return year
 
@@ -173,7 +174,9 @@ def member_reveal(request, pk: UUID, member_pk: int):
     """Show one member's resident ID and full birth date to a clerk or admin in scope; the disclosure
     is audited."""
     household = _household(request, pk, write=True)
-    member = get_object_or_404(household.members, pk=member_pk)
+    member = household.members.filter(pk=member_pk).first()
+    if member is None:
+        raise Http404(_("No such member of this household."))
     resident_id = registry.resident_id_reveal(
         user=request.user, member=member, context=f"household page {household.pk}"
     )
@@ -294,7 +297,7 @@ def import_list(request):
             )
             return redirect("households:import-detail", pk=batch.pk)
     batches = selectors.import_batches_recent(request.user, limit=50)
-    kinds = ["households", "members", "household-surveys", "village-surveys"]
+    kinds = ImportBatch.Kind.choices  # (slug, label): the templates' URLs and the names read
     context = {
         "form": form,
         "batches": batches,

@@ -18,6 +18,7 @@ from indicators.methods.scoring import COMPONENTS, REASONS
 from indicators.models import ComputationRun, HouseholdScore, RegionScore
 from indicators.registry import BY_CODE, INDICATORS
 from indicators.services.score import AF_INDICATORS
+from indicators.warnings_data import REASON_LABELS as WARNING_REASON_LABELS
 from regions.models import Region
 
 #: Every measure of the registry, in its order: the columns of a children table and its export.
@@ -68,13 +69,8 @@ COMPONENT_LABELS = {
     "c_household_industry": _("Household industrial participation"),
     "c_village_industry": _("Village industry"),
 }
-REASON_LABELS = {
-    "below_monitoring_line": _("Income below the monitoring line"),
-    "vulnerable": _("Vulnerable (v ≥ 0.5)"),
-    "catastrophic_health": _("Catastrophic health spending"),
-    "illness_disability": _("Serious illness or disability"),
-    "shock": _("Disaster loss or job lost"),
-}
+#: the flag reasons' labels of the early-warning inbox: one label set on every page and export
+REASON_LABELS = WARNING_REASON_LABELS
 assert set(COMPONENT_LABELS) == set(COMPONENTS) and set(REASON_LABELS) == set(REASONS)
 
 

@@ -14,7 +14,8 @@ from django.utils.translation import override
 @dataclass(frozen=True)
 class Indicator:
     """One measure. ``direction`` is ``higher_better`` or ``lower_better``; ``unit`` is one of
-    ``score`` (0-100), ``share`` (0-1), ``ratio``, ``yuan`` (per person per year) or ``count``."""
+    ``score`` (0-100), ``share`` (0-1, shown in percent), ``coefficient`` (0-1, shown as itself: the
+    Gini), ``ratio``, ``yuan`` (per person per year) or ``count``."""
 
     code: str
     name: str  # a lazy translation; name_en / name_zh give both languages
@@ -168,7 +169,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "gini",
         _("Gini coefficient"),
         "income",
-        "share",
+        "coefficient",
         "lower_better",
         _("weighted Gini of income per person, from household rows at each level"),
         LAEKEN,

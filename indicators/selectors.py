@@ -1,5 +1,6 @@
 """Reads of indicator results (the dashboards and the API take their querysets from here)."""
 
+import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from config.formats import datetime_iso
 from indicators.methods.disclosure import cells_suppressed
-from indicators.models import ComputationRun, HouseholdScore, Methodology, PovertyLine, RegionScore
+from indicators.models import ComputationRun, HouseholdScore, Methodology, PovertyLine, RegionScore, RunChunk
 from indicators.services.rollup import SMALL_CELL
 from regions.models import CN, Level, Region, RegionTag, Tag
 from regions.selectors import READ_ROLES, region_display_name, user_region_paths
@@ -39,6 +40,65 @@ def current_runs() -> list[ComputationRun]:
         .select_related("methodology", "previous")
         .order_by("period_id")
     )
+
+
+#: ``changes_in_scores`` per survey year: the current run includes the changes; a run started since
+#: is not published yet; neither (the next nightly run, or a recompute by hand, will include them).
+INCLUDED, RUNNING, PENDING = "included", "running", "pending"
+
+
+def changes_in_scores(*, provinces: Sequence[str], periods: Sequence[int], since: dt.datetime) -> dict[int, str]:
+    """Whether the scores served include data changed at ``since`` in ``provinces`` (the import
+    page's after-commit note: ``settings.TUOPIN_IMPORT_SCORES_STATE`` names this function, so that
+    ``households`` need not import this app).
+
+    A run includes a province's change when it started after ``since`` and either recomputed the
+    province, or copied it from a previous run that included it, or has no chunk for it (no
+    household surveys there: nothing to score). Runs of the default methodology only, as the pages.
+
+    Args:
+        provinces: province codes the change touched; periods: its survey years; since: when it was
+            written (aware).
+    Returns:
+        ``{year: INCLUDED | RUNNING | PENDING}``: INCLUDED when the current run of the year includes
+        the change in every province; else RUNNING when a run of the year started after ``since``
+        is running or rolling up; else PENDING. Three queries per year at most.
+    """
+    states = {}
+    for period in periods:
+        runs = {
+            run.pk: run
+            for run in ComputationRun.objects.filter(
+                period_id=period, methodology__is_default=True, started_at__gte=since
+            ).only("pk", "status", "is_current", "previous_id")
+        }
+        current = next((run for run in runs.values() if run.is_current), None)
+        if current is not None and _run_includes(current, runs, set(provinces)):
+            states[period] = INCLUDED
+        elif any(
+            run.status in (ComputationRun.Status.RUNNING, ComputationRun.Status.ROLLING_UP) for run in runs.values()
+        ):
+            states[period] = RUNNING
+        else:
+            states[period] = PENDING
+    return states
+
+
+def _run_includes(run: ComputationRun, runs: dict[int, ComputationRun], provinces: set[str]) -> bool:
+    """Whether ``run`` (one of ``runs``, all started after the change) includes it in ``provinces``,
+    following the chain of copied chunks back through ``previous`` (one query)."""
+    copied = {}  # run id -> {province: copied?} for the provinces asked about
+    for run_id, province, was_copied in RunChunk.objects.filter(run__in=runs, province_code__in=provinces).values_list(
+        "run_id", "province_code", "copied"
+    ):
+        copied.setdefault(run_id, {})[province] = was_copied
+    for province in provinces:
+        step = run
+        while step is not None and copied.get(step.pk, {}).get(province, False):
+            step = runs.get(step.previous_id)  # copied: included if the run it copied from included it
+        if step is None:
+            return False  # copied from a run that started before the change
+    return True
 
 
 # --- Scores for the API (region-scores, household-scores, early-warning) --------------------------

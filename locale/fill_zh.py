@@ -13,10 +13,13 @@ from zh_atrest import ZH_ATREST
 from zh_charts import ZH_CHARTS
 from zh_day import ZH_DAY
 from zh_format import ZH_FORMAT
+from zh_imp2 import ZH_IMP2
 from zh_maps import ZH_MAPS
 from zh_messages import ZH_MESSAGES, ZH_MESSAGES_PLURAL
 from zh_methodology import ZH_METHODOLOGY  # the script's own folder is on sys.path
 from zh_notices import ZH_NOTICES
+from zh_pages import ZH_PAGES
+from zh_params import ZH_PARAMS
 from zh_preview import ZH_PREVIEW
 from zh_reident import ZH_REIDENT
 from zh_security import ZH_SECURITY
@@ -68,7 +71,7 @@ ZH = {
     "No data": "无数据",
     "Boundaries exist for levels 1 to 3.": "仅有省、地、县三级边界。",
     "D1-D4 profile": "D1-D4 概况",
-    "The period is a year, such as 2020: %(p)s is not.": "期次应为年份，如 2020：%(p)s 不是。",
+    "The period is a year, such as 2020: %(p)s is not.": "年度应为年份，如 2020：%(p)s 不是。",
     "Unknown detail %(value)s: use one of %(choices)s.": "未知的精度 %(value)s：可用 %(choices)s。",
     "Tuopin": "脱贫",
     "Quality of poverty exit": "脱贫质量监测",
@@ -584,7 +587,7 @@ ZH.update(
         "Choropleth map by county": "县级分级设色地图",
         "Trend lines": "趋势线",
         "Radar chart": "雷达图",
-        "Period %(period)s, methodology %(version)s, computed %(finished)s": "时期 %(period)s，方法版本 %(version)s，计算于 %(finished)s",
+        "Period %(period)s, methodology %(version)s, computed %(finished)s": "年度 %(period)s，方法版本 %(version)s，计算于 %(finished)s",
         "How these numbers are made": "这些数字如何得出",
         "Unit": "单位",
         "Direction": "方向",
@@ -615,11 +618,14 @@ ZH.update(ZH_REIDENT)
 ZH.update(ZH_STATUS)
 ZH.update(ZH_XLSX)
 ZH.update(ZH_DAY)
+ZH.update(ZH_PARAMS)
 ZH.update(ZH_MESSAGES)
 ZH.update(ZH_FORMAT)
 ZH.update(ZH_PREVIEW)
 ZH.update(ZH_CHARTS)
 ZH.update(ZH_MAPS)
+ZH.update(ZH_IMP2)
+ZH.update(ZH_PAGES)
 ZH_PLURAL = {
     "%(n)s child region": "%(n)s 个下级区划",
     "%(n)s household in your regions": "您负责的区域内有 %(n)s 户",

@@ -206,4 +206,11 @@ class Assignment(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "role", "region"], name="assignment_unique")]
 
     def __str__(self) -> str:
-        return f"{self.user_id}:{self.role}@{self.region_id}"
+        """The user's name, the role and the region's name and code (the admin's confirmation):
+        ``clerk1: data clerk of 西吉县 (640422)``; nothing of the user but the username."""
+        return _("%(user)s: %(role)s of %(region)s (%(code)s)") % {
+            "user": self.user.get_username(),
+            "role": self.get_role_display(),
+            "region": self.region.name,
+            "code": self.region.code,
+        }

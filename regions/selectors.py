@@ -9,6 +9,7 @@ from operator import or_
 from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from regions.models import CN, Assignment, Boundary, Level, Region, RegionTag, Role, Tag
 from regions.topology import topology
@@ -41,7 +42,7 @@ def region_get(*, code: str) -> Region:
         .first()
     )
     if region is None:
-        raise Http404(f"No region with code {code}.")
+        raise Http404(_("No region with code %(code)s.") % {"code": code})
     return region
 
 

@@ -224,6 +224,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # an import batch's id: any segment reaches the view, so a non-number gets the API's JSON 404
+    # (households.api_urls.BatchIdConverter); the schema says what a valid one is
+    "PATH_CONVERTER_OVERRIDES": {"batch": int},
 }
 
 # Celery: with no broker configured, tasks run eagerly in-process (the demo needs no Redis).
@@ -278,6 +281,9 @@ TUOPIN_RECOMPUTE_HOUR = env_int("TUOPIN_RECOMPUTE_HOUR", 2)
 TUOPIN_RECOMPUTE_EVERY_SECONDS = env_int("TUOPIN_RECOMPUTE_EVERY_SECONDS", 0)
 # Seconds a chunk sleeps after it starts: 0 except in the kill test, which needs a chunk to kill.
 TUOPIN_RECOMPUTE_CHUNK_PAUSE = env_int("TUOPIN_RECOMPUTE_CHUNK_PAUSE", 0)
+# What the import page asks whether the scores include a committed batch: a function of the
+# indicators app named here, so that households need not import it (layers: DESIGN §2).
+TUOPIN_IMPORT_SCORES_STATE = "indicators.selectors.changes_in_scores"
 
 # Imports (households/importing): what an upload may be and make the reader hold (issue 13). An upload
 # larger than TUOPIN_IMPORT_MAX_UPLOAD_BYTES is refused by the form and the API alike; one larger than

@@ -50,7 +50,6 @@ _BOOL_WORDS = {
     "√": True,
     "×": False,
 }
-_BOOL_HINT = "是/否, yes/no, y/n, true/false, 1/0, 有/无 or √/×"
 
 _SEPARATED_DATE = re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})")
 _CHINESE_DATE = re.compile(r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?")
@@ -126,7 +125,8 @@ def parse_bool(series: pd.Series) -> Parsed:
     """Yes/no answers: 是/否, yes/no, y/n, true/false, 1/0, 有/无, √/× (any case).
 
     Returns:
-        ``Parsed``: ``bool`` values and, for any other word, a message listing the accepted ones.
+        ``Parsed``: ``bool`` values and, for any other word, a message (``not_yes_no``) that lists
+        the accepted words in the reader's language when it is shown.
     """
     text = normalise_text(series)
     words = text.str.lower()
@@ -136,7 +136,7 @@ def parse_bool(series: pd.Series) -> Parsed:
 
     values, problems = _nones(len(text))
     values[ok] = [_BOOL_WORDS[w] for w in words[ok]]
-    problems[other] = [msg("not_yes_no", value=t, words=_BOOL_HINT) for t in text[other]]
+    problems[other] = [msg("not_yes_no", value=t) for t in text[other]]
     return _parsed(series, values, problems)
 
 
@@ -203,7 +203,7 @@ def parse_int(series: pd.Series, *, minimum: int | None = None, maximum: int | N
 
     Accepts an optional sign and a zero fraction as Excel writes it (``3.0``); rejects ``3.5`` and
     anything else. Values outside ``minimum``..``maximum`` (inclusive, when given) are rejected with
-    a message naming the bound.
+    a message naming the bound (``at_least``, ``at_most``: the rule of decimal columns too).
 
     Returns:
         ``Parsed``: ``int`` values and a message for each rejected cell.
@@ -217,9 +217,9 @@ def parse_int(series: pd.Series, *, minimum: int | None = None, maximum: int | N
     for position in np.flatnonzero(ok):
         number = values[position]
         if minimum is not None and number < minimum:
-            values[position], problems[position] = None, msg("below_minimum", number=number, minimum=minimum)
+            values[position], problems[position] = None, msg("at_least", minimum=int(minimum))
         elif maximum is not None and number > maximum:
-            values[position], problems[position] = None, msg("above_maximum", number=number, maximum=maximum)
+            values[position], problems[position] = None, msg("at_most", maximum=int(maximum))
     return _parsed(series, values, problems)
 
 

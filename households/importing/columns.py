@@ -32,7 +32,8 @@ class Column:
     """One column of an import file.
 
     ``field``: the English header and the target field; ``zh``: the Chinese header; ``kind``: how
-    cells are parsed; ``minimum``/``maximum``: bounds (numbers) checked after parsing;
+    cells are parsed; ``minimum``/``maximum``: bounds (numbers) checked after parsing, inclusive but
+    for ``minimum_excluded`` (the value must be greater than ``minimum``: a weight, a scale);
     ``choices``: the model choices of a choice column; ``rule``: the rule as a clerk reads it.
     """
 
@@ -45,22 +46,28 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     choices: type | None = None
+    minimum_excluded: bool = False
 
     @property
     def header(self) -> str:
         return f"{self.zh} {self.field}"
 
     def choice_lookup(self) -> dict[str, str]:
-        """Accepted spellings (code, English label, Chinese label; case-folded) → code."""
+        """Accepted spellings (code, English label, Chinese label; NFKC-normalised as the cells are
+        (``cells.normalise_text``), case-folded) → code."""
         if self.choices is None:
             return {}
         lookup: dict[str, str] = {}
+
+        def add(text, value):
+            lookup[unicodedata.normalize("NFKC", str(text)).casefold()] = value
+
         for value, label in self.choices.choices:
-            lookup[str(value).casefold()] = value
+            add(value, value)
             with translation.override("en"):
-                lookup[str(label).casefold()] = value
+                add(label, value)
             with translation.override("zh-hans"):
-                lookup[str(label).casefold()] = value
+                add(label, value)
         if self.choices is Member.Sex:
             lookup.update({"男": "M", "女": "F"})
         return lookup
@@ -148,8 +155,22 @@ HOUSEHOLD_SURVEYS = (
     _flag("micro_credit", "小额信贷"),
     _flag("relocation", "易地搬迁"),
     _flag("enterprise_link", "企业带动"),
-    Column("sampling_weight", "抽样权重", DECIMAL, minimum=1e-9, rule=gettext_noop("> 0; 1 for a census")),
-    Column("equivalence_scale", "等价规模", DECIMAL, minimum=1e-9, rule=gettext_noop("> 0; empty: per capita")),
+    Column(
+        "sampling_weight",
+        "抽样权重",
+        DECIMAL,
+        minimum=0,
+        minimum_excluded=True,
+        rule=gettext_noop("> 0; 1 for a census"),
+    ),
+    Column(
+        "equivalence_scale",
+        "等价规模",
+        DECIMAL,
+        minimum=0,
+        minimum_excluded=True,
+        rule=gettext_noop("> 0; empty: per capita"),
+    ),
 )
 
 VILLAGE_SURVEYS = (

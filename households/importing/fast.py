@@ -123,16 +123,16 @@ def _parse_sql(kind: str, field: str, t: str, v: str) -> tuple[str, str]:
         return f"NULLIF({t}, '')", f"CASE WHEN {t} = '' THEN {required} END"
     if column.kind == BOOL:
         words = " ".join(f"WHEN {_literal(w)} THEN {str(b).lower()}" for w, b in cells._BOOL_WORDS.items())
-        message = _message_sql("not_yes_no", value=_Sql(t), words=cells._BOOL_HINT)
+        message = _message_sql("not_yes_no", value=_Sql(t))
         return f"CASE lower({t}) {words} END", f"CASE WHEN {t} = '' THEN {required} WHEN {v} IS NULL THEN {message} END"
     if column.kind == INT:
         bounds = []
         if column.minimum is not None:
             low = int(column.minimum)
-            bounds.append(f"WHEN {v} < {low} THEN {_message_sql('below_minimum', number=_Sql(v), minimum=low)}")
+            bounds.append(f"WHEN {v} < {low} THEN {_message_sql('at_least', minimum=low)}")
         if column.maximum is not None:
             high = int(column.maximum)
-            bounds.append(f"WHEN {v} > {high} THEN {_message_sql('above_maximum', number=_Sql(v), maximum=high)}")
+            bounds.append(f"WHEN {v} > {high} THEN {_message_sql('at_most', maximum=high)}")
         value = rf"CASE WHEN {t} ~ '^[+-]?[0-9]+(\.0+)?$' THEN regexp_replace({t}, '\.0+$', '')::numeric END"
         not_whole = _message_sql("not_whole_number", value=_Sql(t))
         message = f"CASE WHEN {t} = '' THEN {required} WHEN {v} IS NULL THEN {not_whole} "
@@ -153,8 +153,9 @@ def _parse_sql(kind: str, field: str, t: str, v: str) -> tuple[str, str]:
     )
     bounds = []
     if column.minimum is not None:
-        at_least = _message_sql("at_least", minimum=f"{column.minimum:g}")
-        bounds.append(f"WHEN {v} < {Decimal(str(column.minimum))} THEN {at_least}")
+        code, below = ("greater_than", "<=") if column.minimum_excluded else ("at_least", "<")
+        at_least = _message_sql(code, minimum=f"{column.minimum:g}")
+        bounds.append(f"WHEN {v} {below} {Decimal(str(column.minimum))} THEN {at_least}")
     if column.maximum is not None:
         at_most = _message_sql("at_most", maximum=f"{column.maximum:g}")
         bounds.append(f"WHEN {v} > {Decimal(str(column.maximum))} THEN {at_most}")
@@ -319,7 +320,7 @@ def _out_of_rule(kind: str, fields: list[str]) -> list[str]:
         if column.required:
             conditions.append(f"{field} IS NULL")
         if column.minimum is not None:
-            conditions.append(f"{field} < {Decimal(str(column.minimum))}")
+            conditions.append(f"{field} {'<=' if column.minimum_excluded else '<'} {Decimal(str(column.minimum))}")
         if column.maximum is not None:
             conditions.append(f"{field} > {Decimal(str(column.maximum))}")
         if column.kind == DECIMAL and column.unit.startswith("yuan"):

@@ -57,6 +57,7 @@ TEXTS: dict[str, str | Callable[[dict], str]] = {
     "required": gettext_noop("required: the cell is empty"),
     "too_long": gettext_noop("longer than %(limit)s characters"),
     "at_least": gettext_noop("must be at least %(minimum)s"),
+    "greater_than": gettext_noop("must be greater than %(minimum)s"),
     "at_most": gettext_noop("must be at most %(maximum)s"),
     "absurd_amount": gettext_noop("absurd amount: more than %(limit)s yuan a year; check the unit"),
     "unknown_choice": gettext_noop("unknown value; use one of: %(allowed)s"),
@@ -69,6 +70,7 @@ TEXTS: dict[str, str | Callable[[dict], str]] = {
     "not_a_number": gettext_noop("'%(value)s' is not a number"),
     "not_yes_no": gettext_noop("'%(value)s' is not a yes/no answer: use %(words)s"),
     "not_whole_number": gettext_noop("'%(value)s' is not a whole number"),
+    # whole numbers out of bounds in reports made before they said "at_least"/"at_most" as decimals do
     "below_minimum": gettext_noop("%(number)s is less than the minimum %(minimum)s"),
     "above_maximum": gettext_noop("%(number)s is more than the maximum %(maximum)s"),
     "no_such_day": gettext_noop("'%(value)s' is not a real date: that day does not exist"),
@@ -88,6 +90,10 @@ TEXTS: dict[str, str | Callable[[dict], str]] = {
     "exit_before_registration": gettext_noop("the exit year is before the registration year"),
     "exit_after_period": gettext_noop("the exit year is after %(year)s, the year of this import"),
     "exit_after_this_year": gettext_noop("the exit year is after this year (%(year)s)"),
+    "registration_after_period": gettext_noop("the registration year is after %(year)s, the year of this import"),
+    "registration_after_this_year": gettext_noop("the registration year is after this year (%(year)s)"),
+    "birth_after_period": gettext_noop("the birth date is after the end of %(year)s, the year of this import"),
+    "birth_after_today": gettext_noop("the birth date is after today (%(date)s)"),
     "unknown_region": gettext_noop("unknown region code"),
     "not_a_village": gettext_noop("not a village: a region of level %(level)s"),
     "outside_regions": gettext_noop("outside your assigned regions"),
@@ -188,11 +194,23 @@ class Message(str):
     def __new__(cls, code: str, params: dict):
         if code not in TEXTS:
             raise KeyError(f"no import message {code!r}")
+        if isinstance(params.get("value"), str):
+            params = {**params, "value": cut(params["value"])}
         with translation.override("en"):
             text = message_text(code, params)
         self = super().__new__(cls, text)
         self.code, self.params = code, params
         return self
+
+
+#: The most characters of a cell a problem shows (its ``value`` and the ``value`` parameter); a longer
+#: cell is cut there and ends with "…" (the file, and ``rejected.xlsx``, keep the cell whole).
+VALUE_LIMIT = 200
+
+
+def cut(text: str, limit: int = VALUE_LIMIT) -> str:
+    """``text``, or its first ``limit`` characters and "…" when it is longer."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def msg(code: str, **params) -> Message:
@@ -208,6 +226,8 @@ def message_text(code: str, params: dict) -> str:
     """
     text = TEXTS[code]
     shown = _shown(params)
+    if code == "not_yes_no":  # the words by language, also where a report stored them in English
+        shown["words"] = _yes_no_words()
     if callable(text):
         return text(shown)
     try:
@@ -249,6 +269,26 @@ def join(items) -> str:
     return ("、" if _chinese() else ", ").join(str(item) for item in items)
 
 
+def alternatives(items) -> str:
+    """``items`` as the active language offers a choice: ``a, b or c``; ``a、b或c``."""
+    items = [str(item) for item in items]
+    if len(items) < 2:
+        return "".join(items)
+    if _chinese():
+        return "、".join(items[:-1]) + "或" + items[-1]
+    return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+#: The yes/no words a cell may hold (``cells._BOOL_WORDS``), in pairs: the Chinese ones first for a
+#: Chinese reader, the English ones first for an English one.
+_YES_NO_ZH = ("是/否", "有/无", "√/×", "1/0", "yes/no", "y/n", "true/false")
+_YES_NO_EN = ("yes/no", "y/n", "true/false", "1/0", "是/否", "有/无", "√/×")
+
+
+def _yes_no_words() -> str:
+    return alternatives(_YES_NO_ZH if _chinese() else _YES_NO_EN)
+
+
 def clauses(items) -> str:
     """Clauses of one text as the active language separates them: ``a; b`` or ``a；b``."""
     return ("；" if _chinese() else "; ").join(str(item) for item in items)
@@ -281,11 +321,19 @@ def _field_name(field: str) -> str:
 
 
 def _allowed(field: str) -> str:
-    """The values a choice column accepts, as listed to the reader: its codes to an English reader,
-    its Chinese labels to a Chinese one (both are accepted, as is the English label)."""
+    """The values a choice column accepts, as listed to the reader: its Chinese labels to a Chinese
+    one; to an English reader its codes, each followed by its English label in brackets when the
+    label says more than the code (``lack_land (lack of land)``, but ``illness``), separated by semicolons as labels
+    may hold commas. The code and both labels are accepted."""
     column = _column(field)
     if column is None or column.choices is None:
         return ""
     if _chinese():
         return join(str(label) for label in column.choices.labels)
-    return ", ".join(str(value) for value in column.choices.values)
+    with translation.override("en"):
+        pairs = [(str(value), str(label)) for value, label in column.choices.choices]
+    shown = []
+    for value, label in pairs:
+        plain = label.casefold() in (value.casefold(), value.replace("_", " ").casefold())
+        shown.append(value if plain else f"{value} ({label})")
+    return "; ".join(shown)

@@ -9,6 +9,7 @@ nor taken out of monitoring (``households.services.status.import_status_problems
 parsed rows, the problems, and how many rows are new, updated, unchanged or rejected.
 """
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -37,7 +38,7 @@ from households.importing.columns import (
 )
 from households.importing.engine import STAGE
 from households.importing.masking import problems_masked
-from households.importing.messages import TEXTS, Message, msg
+from households.importing.messages import TEXTS, Message, cut, msg
 from households.importing.preview import preview_from_rows
 from households.importing.reading import ImportFileError, Progress, read_table
 from households.importing.report import ANNOTATION_HEADERS
@@ -66,7 +67,9 @@ class Problem:
 
     @classmethod
     def of(cls, row: int, column: str, value: str, message: str) -> "Problem":
-        """A problem from a message: a ``messages.Message`` gives its code and parameters."""
+        """A problem from a message: a ``messages.Message`` gives its code and parameters. A cell
+        longer than ``messages.VALUE_LIMIT`` characters is shown cut (``messages.cut``)."""
+        value = cut(value) if isinstance(value, str) else value
         if isinstance(message, Message):
             return cls(row, column, value, str(message), message.code, message.params)
         return cls(row, column, value, str(message))
@@ -127,6 +130,8 @@ class _Collector:
         self.headers = headers  # field -> header as in the file
         self.problems: list[Problem] = []
         self.bad_rows: set[int] = set()
+        #: field → which rows Excel stored as numbers (``RawTable.numeric_mask``)
+        self.numeric: dict[str, pd.Series] = {}
 
     def add(self, index: int, field_name: str, message: str) -> None:
         header = self.headers.get(field_name, field_name)
@@ -191,7 +196,9 @@ def _parse_column(column: Column, series: pd.Series, numeric: pd.Series, out: _C
     if column.kind == DECIMAL:
         limit = max_amount()
         for index, value in values.dropna().items():
-            if column.minimum is not None and value < Decimal(str(column.minimum)):
+            if column.minimum_excluded and value <= Decimal(str(column.minimum)):
+                out.add(index, column.field, msg("greater_than", minimum=f"{column.minimum:g}"))
+            elif column.minimum is not None and value < Decimal(str(column.minimum)):
                 out.add(index, column.field, msg("at_least", minimum=f"{column.minimum:g}"))
             elif column.maximum is not None and value > Decimal(str(column.maximum)):
                 out.add(index, column.field, msg("at_most", maximum=f"{column.maximum:g}"))
@@ -204,7 +211,9 @@ def _parse_choices(column: Column, series: pd.Series) -> tuple[pd.Series, pd.Ser
     lookup = column.choice_lookup()
     values = pd.Series(None, index=series.index, dtype=object)
     problems = pd.Series(None, index=series.index, dtype=object)
-    for index, text in series[series != ""].items():
+    # as a clerk means it: no leading or trailing spaces (the ideographic and non-breaking ones too)
+    normal = cells.normalise_text(series)
+    for index, text in normal[normal != ""].items():
         parts = [p.strip() for p in text.replace("、", ";").replace(",", ";").split(";") if p.strip()]
         if column.kind == CHOICE:
             parts = [text]
@@ -284,7 +293,7 @@ def import_validate(
         if column.field not in headers:
             continue
         header = headers[column.field]
-        numeric = table.numeric_mask(header)
+        numeric = out.numeric[column.field] = table.numeric_mask(header)
         parsed[column.field] = _parse_column(column, raw[header], numeric, out)
     for index, header in table.formula_cells_without_value:
         field_name = next((f for f, h in headers.items() if h == header), header)
@@ -397,6 +406,10 @@ def _check_kind(
             out.add(index, "exit_year", msg("exit_before_registration"))
     if kind == "households" and "exit_year" in parsed.columns:
         _check_exit_year(parsed, out, period)
+    if kind == "households" and "registration_year" in parsed.columns:
+        _check_registration_year(parsed, out, period)
+    if kind == "members" and "birth_date" in parsed.columns:
+        _check_birth_date(parsed, out, period)
     if kind == "households" and {"registry_number", "monitoring_status"} <= set(parsed.columns):
         _check_statuses(parsed, out, user)
     if kind in ("households", "village-surveys"):
@@ -415,6 +428,33 @@ def _check_exit_year(parsed: pd.DataFrame, out: _Collector, period: int | None) 
     message = msg("exit_after_period", year=limit) if period is not None else msg("exit_after_this_year", year=limit)
     for index in parsed.index[later.to_numpy(dtype=bool)]:
         out.add(index, "exit_year", message)
+
+
+def _check_registration_year(parsed: pd.DataFrame, out: _Collector, period: int | None) -> None:
+    """A registration year after the batch's year (or, for a batch without one, after this year) is a
+    problem of its cell, as an exit year is (``_check_exit_year``)."""
+    limit = period if period is not None else timezone.localdate().year
+    later = pd.to_numeric(parsed["registration_year"], errors="coerce") > limit  # False where blank
+    if period is not None:
+        message = msg("registration_after_period", year=limit)
+    else:
+        message = msg("registration_after_this_year", year=limit)
+    for index in parsed.index[later.to_numpy(dtype=bool)]:
+        out.add(index, "registration_year", message)
+
+
+def _check_birth_date(parsed: pd.DataFrame, out: _Collector, period: int | None) -> None:
+    """A birth date after the end of the batch's survey year (or, without one, after today) is a
+    problem of its cell: a member of a year's survey is born by then."""
+    if period is not None:
+        limit, message = dt.date(period, 12, 31), msg("birth_after_period", year=period)
+    else:
+        limit = timezone.localdate()
+        message = msg("birth_after_today", date=limit.isoformat())
+    births = parsed["birth_date"]
+    later = births.map(lambda day: isinstance(day, dt.date) and day > limit).astype(bool)
+    for index in parsed.index[later.to_numpy(dtype=bool)]:
+        out.add(index, "birth_date", message)
 
 
 def _lookup(keys: pd.Series, sql: str, index: str) -> pd.DataFrame:
@@ -443,7 +483,12 @@ def _check_regions(parsed: pd.DataFrame, out: _Collector, user, *, registry: boo
         "code",
     )
     known = code.isin(found.index)
+    # an unknown code in scientific notation (a CSV from Excel), or one Excel stored as a number (an
+    # XLSX: 6.21126E+11 typed is 621126000000 stored): the Excel hint of identifiers
     scientific = code.fillna("").astype(str).str.fullmatch(SCIENTIFIC)
+    numeric = out.numeric.get("village_code")
+    if numeric is not None:
+        scientific = scientific | numeric.reindex(parsed.index, fill_value=False).astype(bool)
     for index in parsed.index[code.notna() & ~known]:
         out.add(index, "village_code", msg("number_as_id") if scientific[index] else msg("unknown_region"))
     info = _aligned(found, code, known)

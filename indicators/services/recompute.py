@@ -126,8 +126,8 @@ def run_create(
     Args:
         period: the survey year.
         methodology: default methodology when None.
-        provinces: recompute these (and copy the rest); None = the dirty ones (all when ``full``,
-            when there is no current run, or when the lines differ from the current run's).
+        provinces: recompute these and the dirty ones (copy the rest); None = the dirty ones (all when
+            ``full``, when there is no current run, or when the lines differ from the current run's).
         scheduled_for: the beat date; a second run for the same (period, methodology, date) raises
             ``IntegrityError`` (a second beat process is harmless).
     Raises:
@@ -164,9 +164,9 @@ def run_create(
     if full or previous is None or previous.lines != lines:
         dirty = set(all_provinces)
     elif provinces is not None:
-        dirty = set(provinces) & set(all_provinces) | (
-            set(all_provinces) - set(previous.chunks.values_list("province_code", flat=True))
-        )
+        # the named ones, and those changed since the current run: a copy of a changed province would hide
+        # the change from the next nightly run, which looks for changes since this run started
+        dirty = set(provinces) & set(all_provinces) | _dirty(period=period, previous=previous, provinces=all_provinces)
     else:
         dirty = _dirty(period=period, previous=previous, provinces=all_provinces)
     with transaction.atomic():

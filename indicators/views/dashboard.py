@@ -7,7 +7,6 @@ KPI cards. The numbers come from ``indicators.dashboard_data`` (current runs, sm
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -19,20 +18,17 @@ from django.views.decorators.http import require_safe
 from config.exports import FORMATS, table_response
 from indicators import dashboard_data as data
 from indicators import selectors
+from indicators.views.params import measure_unknown, period_parse
 from regions import map_style
 from regions import selectors as region_selectors
 from regions.models import CN, Level, Region
 
 
 def _period(request, periods: list[int]) -> int | None:
-    raw = request.GET.get("period")
-    if raw is None:
+    period = period_parse(request.GET.get("period"), periods)
+    if period is None:
         return periods[-1] if periods else None
-    if not raw.isdigit():
-        raise BadRequest(_("The period is a year, such as 2020: %(p)s is not.") % {"p": raw})
-    if int(raw) not in periods:
-        raise Http404(_("No published scores for period %(p)s.") % {"p": raw})
-    return int(raw)
+    return period
 
 
 def _labels() -> dict[str, str]:
@@ -113,7 +109,7 @@ def _dashboard(request, *, region: Region | None):
     names = {m.code: str(m.name) for m in data.MEASURES}
     measure = request.GET.get("measure", "eqi")  # kept when the period changes
     if measure not in names:
-        raise BadRequest(_("Unknown measure. Known: %(known)s.") % {"known": ", ".join(names)})
+        raise BadRequest(measure_unknown(measure))
     payload = {
         "lang": get_language() or "zh-hans",
         "period": period,
@@ -175,6 +171,7 @@ def region(request, code: str):
     """A region's dashboard: its counties on the map, its own trend, radar against its parent.
 
     Raises:
-        Http404: no region has this code, or ``?period=`` names a period without a current run.
+        Http404: no region has this code.
+        BadRequest: ``?period=`` is not a year or names a period without a current run.
     """
     return _dashboard(request, region=region_selectors.region_get(code=code))

@@ -10,10 +10,9 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,10 +21,11 @@ from django.views.decorators.http import require_safe
 from config.exports import FORMATS, table_response
 from config.formats import datetime_iso, list_join
 from config.formats import number_display as measure_display
-from households.selectors import households_visible_to, registry_reveal_paths, registry_shown
+from households.selectors import household_get, households_visible_to, registry_reveal_paths, registry_shown
 from indicators import drilldown_data as data
 from indicators import selectors
 from indicators.registry import BY_CODE, INDICATORS, unit_of
+from indicators.views.params import choice, params_only, period_parse
 from regions.models import CN, Level
 from regions.selectors import region_ancestors, regions_visible_to
 
@@ -47,21 +47,11 @@ TABLE_MEASURES = (
 )
 
 
-def _choice(request, name: str, allowed, default):
-    """``?name=`` when it is one of ``allowed``, ``default`` when absent; BadRequest (400) otherwise."""
-    value = request.GET.get(name)
-    if value is None or value == "":
-        return default
-    if value not in allowed:
-        raise BadRequest(_("Unknown value %(value)s for %(name)s.") % {"value": value[:40], "name": name})
-    return value
-
-
 def _run(request) -> tuple[list, object]:
     """The published runs and the one ``?period=`` asks for (the latest by default); 400 for a bad year."""
     runs = selectors.current_runs()
-    period = _choice(request, "period", {str(r.period_id) for r in runs}, None)
-    return runs, data.run_of_period(runs, int(period) if period else None)
+    period = period_parse(request.GET.get("period"), (r.period_id for r in runs))
+    return runs, data.run_of_period(runs, period)
 
 
 def _provenance(run) -> dict:
@@ -76,7 +66,7 @@ def _provenance(run) -> dict:
 
 
 def _export(request, rows, columns, *, filename: str, run):
-    fmt = _choice(request, "format", FORMATS, None)
+    fmt = choice(request, "format", FORMATS, None)
     if fmt is None:
         return None
     stamp = _provenance(run)
@@ -115,6 +105,7 @@ def _bars_chart(rows: list[dict], measure: str, *, axis: str) -> dict:
 def children(request, code: str):
     """The townships of a county or the villages of a township, ranked by a measure (``?measure=``),
     sorted by any column (``?sort=``, ``?order=asc|desc``); export with ``?format=csv|xlsx``."""
+    params_only(request, ("measure", "sort", "order", "period", "format"))
     region = (
         regions_visible_to(request.user)
         .filter(code=code, level__gte=settings.TUOPIN_PUBLIC_MAX_LEVEL)
@@ -123,9 +114,9 @@ def children(request, code: str):
     )
     if region is None:
         raise Http404(_("No such region in your regions."))
-    measure = _choice(request, "measure", data.MEASURES, DEFAULT_MEASURE)
-    sort = _choice(request, "sort", {"code", "name", *data.MEASURES}, measure)
-    descending = _choice(request, "order", {"asc", "desc"}, "asc" if sort in ("code", "name") else "desc") == "desc"
+    measure = choice(request, "measure", data.MEASURES, DEFAULT_MEASURE)
+    sort = choice(request, "sort", {"code", "name", *data.MEASURES}, measure)
+    descending = choice(request, "order", {"asc", "desc"}, "asc" if sort in ("code", "name") else "desc") == "desc"
     runs, run = _run(request)
     rows = data.rows_sorted(data.children_rows(region=region, run=run), key=sort, descending=descending)
     columns = [("code", _("Code")), ("name", _("Name")), *((m, _measure_label(m)) for m in data.MEASURES)]
@@ -183,7 +174,7 @@ def _village_export_rows(households: list[dict]) -> list[dict]:
     return [
         {
             **h,
-            "flagged": int(h["flagged"]),
+            "flagged": _("yes") if h["flagged"] else _("no"),  # in the reader's language, as the page says
             "category": data.category_label(h["category"]) if h["category"] else "",
             "reasons_text": list_join(data.REASON_LABELS[r] for r in h["reasons"]),
         }
@@ -197,6 +188,7 @@ def village(request, code: str):
     """A village: KPI numbers, the distribution of its households' scores, the AF contributions and
     a table of its households (registry numbers masked but for the village's data clerks and admins,
     no names); export with ``?format=csv|xlsx``."""
+    params_only(request, ("period", "format"))
     region = regions_visible_to(request.user).filter(code=code, level=Level.VILLAGE, scheme=CN).first()
     if region is None:
         raise Http404(_("No such village in your regions."))
@@ -284,11 +276,12 @@ def household(request, pk: UUID):
     """A household's scores in every published period: D1-D4, EQI, components, income ratio, margin,
     vulnerability, deprivations, flags, reasons and category. Registry number masked
     but for a data clerk or admin of the village; no names or IDs."""
-    household = get_object_or_404(households_visible_to(request.user).select_related("region"), public_id=pk)
+    params_only(request, ("format",))
+    household = household_get(households_visible_to(request.user).select_related("region"), public_id=pk)
     reveal_paths = registry_reveal_paths(request.user)
     periods = data.household_periods(household=household, reveal_paths=reveal_paths)
     data.surveys_changed_after(periods, household=household)
-    fmt = _choice(request, "format", FORMATS, None)
+    fmt = choice(request, "format", FORMATS, None)
     if fmt is not None:
         return table_response(
             _household_export_rows(periods), HOUSEHOLD_COLUMNS, filename=f"household-{household.public_id}", fmt=fmt

@@ -6,6 +6,7 @@ from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from config.formats import number_display
 from indicators.methodology_parameters import parameter_rows
 from indicators.models import Methodology, PovertyLine
 from indicators.registry import INDICATORS
@@ -14,6 +15,7 @@ from indicators.services.methodology import parameters_validate
 UNITS = {
     "score": _("score 0-100"),
     "share": _("share, shown in percent"),
+    "coefficient": _("coefficient 0-1"),
     "ratio": _("ratio"),
     "yuan": _("yuan per person per year"),
     "count": _("count"),
@@ -86,6 +88,8 @@ def methodology(request):
     lines = list(PovertyLine.objects.filter(superseded_at__isnull=True).order_by("year", "line_type", "province_code"))
     for line in lines:
         line.status_label = LINE_STATUS.get(line.status, line.status)
+        line.province_label = line.province_code or _("all provinces")  # a blank code: every province
+        line.value_shown = number_display(line.value, "yuan")  # whole yuan, as README gives them
     context = {
         "indicators": indicators,
         "other_language": "English" if other == "en" else "中文",

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,11 +21,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from config.exports import FORMATS, table_response
-from households.selectors import households_visible_to, registry_reveal_paths, registry_shown
+from households.selectors import household_get, households_visible_to, registry_reveal_paths, registry_shown
 from indicators import selectors
 from indicators import warnings_data as data
 from indicators.models import AssistanceMeasure, ComputationRun, WarningState
 from indicators.services import warnings as service
+from indicators.views.params import choice, params_only, period_parse
 from regions.selectors import regions_visible_to
 
 PAGE_SIZE = 100
@@ -61,14 +62,12 @@ def _region(request, code: str):
 
 
 def _run(request) -> tuple[ComputationRun | None, list[ComputationRun]]:
-    """The current run of ``?period=`` (default: the latest period), and all current runs."""
+    """The current run of ``?period=`` (default: the latest period), and all current runs; 400 for a
+    period that is not a year or has no published scores (``period_parse``)."""
     runs = selectors.current_runs()[::-1]  # latest period first
-    period = request.GET.get("period") or request.POST.get("period") or ""
-    if period:
-        run = next((r for r in runs if str(r.period_id) == period), None)
-        if run is None:
-            raise Http404(_("No published scores for this period."))
-        return run, runs
+    period = period_parse(request.GET.get("period") or request.POST.get("period"), (r.period_id for r in runs))
+    if period is not None:
+        return next(r for r in runs if r.period_id == period), runs
     return (runs[0] if runs else None), runs
 
 
@@ -94,14 +93,16 @@ def warning_inbox(request, code: str):
 
     Query: ``period`` (year), ``village`` (code), ``reason`` (a flag reason), ``view=new`` (newly
     flagged since the previous published run), ``sort`` (risk, margin, eqi, village), ``page``,
-    ``format`` (csv or xlsx: the whole filtered table). Bad values answer 400.
+    ``format`` (csv or xlsx: the whole filtered table). Bad values and other parameters answer 400.
     """
+    params_only(request, ("period", "village", "reason", "view", "sort", "page", "format"))
     region = _region(request, code)
     run, runs = _run(request)
     params = {k: request.GET.get(k, "") for k in ("village", "reason", "view", "sort", "format")}
     sort = params["sort"] or "risk"
     if sort not in data.SORTS or (params["reason"] and params["reason"] not in data.REASON_LABELS):
         raise BadRequest(_("Unknown sort or reason."))
+    choice(request, "view", {"new"}, None)
     if params["format"] and params["format"] not in FORMATS:
         raise BadRequest(_("Unknown format: csv or xlsx."))
     context = {"region": region, "run": run, "runs": runs, "params": params, "sort": sort}
@@ -154,13 +155,14 @@ def warning_inbox(request, code: str):
 def _household(request, region, pk: UUID):
     """The household of public id ``pk`` in ``region``'s subtree and the user's scope (else 404)."""
     households = households_visible_to(request.user).filter(region__path__startswith=region.path)
-    return get_object_or_404(households.select_related("region"), public_id=pk)
+    return household_get(households.select_related("region"), public_id=pk)
 
 
 @login_required
 @require_safe
 def warning_case(request, code: str, pk: UUID):
     """A flagged household's case: its score, the steps so far, and the forms of the next steps."""
+    params_only(request, ("period",))
     region = _region(request, code)
     household = _household(request, region, pk)
     run, _runs = _run(request)

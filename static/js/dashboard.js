@@ -25,6 +25,7 @@
     share: new Intl.NumberFormat(locale, { style: "percent", minimumFractionDigits: 2, maximumFractionDigits: 2 }),
     score: new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
     ratio: new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+    coefficient: new Intl.NumberFormat(locale, { minimumFractionDigits: 3, maximumFractionDigits: 3 }),  // the Gini
     yuan: new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }),
     count: new Intl.NumberFormat(locale, { maximumFractionDigits: 0 })
   };

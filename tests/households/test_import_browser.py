@@ -30,7 +30,7 @@ HEADERS = [
 LABELS = "未纳入监测、脱贫不稳定户、边缘易致贫户、突发严重困难户、风险已消除"
 #: The problems of the bad workbook, as the page shows them (row, column, message).
 EXPECTED = [
-    ("3", "建档年份 registration_year", "1970 小于最小值 1980"),
+    ("3", "建档年份 registration_year", "不能小于 1980"),
     ("3", "监测状态 monitoring_status", f"无法识别的值；请填写以下之一：{LABELS}"),
     ("4", "脱贫年份 exit_year", "脱贫年份早于建档年份"),
     ("5", "建档年份 registration_year", "“20x4”不是整数"),
@@ -131,7 +131,7 @@ def test_clerk_imports_in_chinese_fixes_rejected_xlsx_and_commits(live_server, c
         for text in annotated.values():
             assert _latin_words(text, *HEADERS, "20x4") == [], text
         assert annotated[3] == (
-            "建档年份 registration_year: 1970 小于最小值 1980；"
+            "建档年份 registration_year: 不能小于 1980；"
             f"监测状态 monitoring_status: 无法识别的值；请填写以下之一：{LABELS}"
         )
         assert annotated[5] == "建档年份 registration_year: “20x4”不是整数"

@@ -20,7 +20,7 @@ NUMBER_AS_ID = (
     "Excel stored this identifier as a number and may have changed its digits; "
     "format the column as Text and re-enter it"
 )
-BOOL_HINT = "是/否, yes/no, y/n, true/false, 1/0, 有/无 or √/×"
+BOOL_HINT = "yes/no, y/n, true/false, 1/0, 是/否, 有/无 or √/×"  # as an English reader reads it
 
 
 def texts(*cells):
@@ -356,9 +356,9 @@ def test_parse_int_bounds_are_inclusive_and_named():
     values, problems = parse_int(texts("-1", "0", "120", "121", ""), minimum=0, maximum=120)
     assert values.tolist() == [None, 0, 120, None, None]
     assert problems.tolist() == [
-        "-1 is less than the minimum 0",
+        "must be at least 0",
         None,
         None,
-        "121 is more than the maximum 120",
+        "must be at most 120",
         None,
     ]

@@ -140,7 +140,7 @@ def test_national_dashboard_earlier_period_and_unknown_period(client, scores):
     assert m["codes"] == ["621126"] and m["values"]["eqi"] == [50.0]
     assert client.get("/?period=2019&measure=headcount_ratio").context["dashboard"]["measure"] == "headcount_ratio"
     assert client.get("/?measure=nope").status_code == 400  # an unknown measure: a bad request (issue 14, 9)
-    assert client.get("/?period=2017").status_code == 404
+    assert client.get("/?period=2017").status_code == 400  # no published scores: the 400 says so
     assert client.get("/?period=abc").status_code == 400  # not a year: a bad request, not a missing page
 
 
@@ -296,7 +296,7 @@ def test_methodology_page_lists_every_indicator_goalpost_weight_and_line(client)
     ]
     assert ("Margin over the monitoring line y/z_m", 1.0, 2.0) in methodology["goalposts"]
     line = PovertyLine.objects.filter(year=2020, line_type="national", superseded_at__isnull=True).get()
-    assert line in response.context["lines"] and f"{line.value:,.2f}" in html
+    assert line in response.context["lines"] and f"<td>{line.value:,.0f}</td>" in html  # whole yuan
     assert "FGT(0): person-weighted share with y &lt; z" in html and "DESIGN" not in html
 
 

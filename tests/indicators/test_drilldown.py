@@ -265,7 +265,7 @@ def test_village_page_kpis_households_af_and_histograms(client, world):
     masked = f"{b.code}****"  # households.ids.registry_mask
     assert rows[0][:6] == [masked, "2", "6,618", "2.00", "1.33", "55.0"]
     assert rows[0][10] == "62.00%" and rows[0][11] == "yes (sudden severe hardship)"
-    assert rows[0][12] == "Vulnerable (v ≥ 0.5), Disaster loss or job lost"
+    assert rows[0][12] == "vulnerable (expected poverty), shock (disaster loss or job loss)"
     assert rows[1][11] == "no"
     assert reverse("indicators:household", args=[first.public_id]) in html
     assert reverse("households:detail", args=[second.public_id]) in html
@@ -298,9 +298,9 @@ def test_village_export_round_trip_masks_registry_numbers(client, world):
     table = list(csv.DictReader(io.StringIO(text)))
     assert [r["Household"] for r in table] == [str(first.public_id), str(second.public_id)]
     assert table[0]["Registry number"] == f"{b.code}****" == ids.registry_mask(first.registry_number, b.code)
-    assert float(table[0]["Income over the poverty line"]) == 2.0 and table[0]["Flagged"] == "1"
+    assert float(table[0]["Income over the poverty line"]) == 2.0 and table[0]["Flagged"] == "yes"
     assert table[0]["Category"] == "sudden severe hardship" and table[1]["Category"] == ""
-    assert table[0]["Reasons"] == "Vulnerable (v ≥ 0.5), Disaster loss or job lost"
+    assert table[0]["Reasons"] == "vulnerable (expected poverty), shock (disaster loss or job loss)"
 
     response = client.get(url, {"format": "xlsx", "period": 2019})
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
@@ -337,7 +337,8 @@ def test_household_page_every_period_components_deprivations_and_masked_ids(clie
     }
     html = response.content.decode()
     assert "food secure, Income below the national line" in html
-    assert "sudden severe hardship" in html and "Vulnerable (v ≥ 0.5), Disaster loss or job lost" in html
+    assert "sudden severe hardship" in html
+    assert "vulnerable (expected poverty), shock (disaster loss or job loss)" in html
     assert "Period 2019 · methodology v1 · computed March 1, 2025, 10 a.m." in html
     assert first.registry_number not in html and RESIDENT_ID not in html and "张三" not in html
     assert ids.registry_mask(first.registry_number, first.region.code) in html
@@ -551,9 +552,12 @@ def test_a_bad_value_gets_the_site_400_page_naming_it(client):
     client.force_login(get_user_model().objects.create_superuser("root400", password="pw"))
     response = client.get("/regions/621126/children/?measure=xxx", HTTP_ACCEPT_LANGUAGE="en")
     page = response.content.decode()
-    assert response.status_code == 400 and "Unknown value xxx for measure." in page and 'href="/"' in page
+    assert response.status_code == 400 and "Unknown measure xxx: the measures and their codes" in page
+    assert 'href="/"' in page
     zh = client.get("/regions/621126/children/?measure=xxx", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "参数 measure 的值 xxx 无效。" in zh
+    assert "未知的指标 xxx：各指标的名称与代码见“方法”页 /methodology/。" in zh
+    zh = client.get("/regions/621126/children/?order=up", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "参数 order 的值 up 无效。" in zh
 
 
 def test_household_page_says_when_a_survey_changed_after_the_scores(client, world):

@@ -142,13 +142,12 @@ def test_reasons_are_joined_with_the_languages_separator(client, world):
     assert "收入低于监测线、冲击（灾害损失或失业）" in chinese["inbox"]
     assert "income below the monitoring line, shock (disaster loss or job loss)" in english["case"]
     assert "收入低于监测线、冲击（灾害损失或失业）" in chinese["case"]
-    assert "Income below the monitoring line, Disaster loss or job lost" in english["household"]
-    assert "Income below the monitoring line, Disaster loss or job lost" in english["village"]
-    with translation.override("zh-hans"):
-        zh = list_join(
-            translation.gettext(t) for t in ("Income below the monitoring line", "Disaster loss or job lost")
-        )
-    assert "、" in zh and zh in chinese["household"] and zh in chinese["village"]
+    # one label set on every page (the household and village pages had "Disaster loss or job lost")
+    assert "income below the monitoring line, shock (disaster loss or job loss)" in english["household"]
+    assert "income below the monitoring line, shock (disaster loss or job loss)" in english["village"]
+    assert "收入低于监测线、冲击（灾害损失或失业）" in chinese["household"]
+    assert "收入低于监测线、冲击（灾害损失或失业）" in chinese["village"]
+    assert "Disaster loss or job lost" not in english["household"] + english["village"]
     for page in (*english.values(), *chinese.values()):
         assert "监测线; " not in page and "line; " not in page  # no "; " between reasons in either language
     # the exports join them the same way
@@ -224,3 +223,73 @@ def test_the_bar_chart_writes_its_values_as_the_table_does(client, world):
     )
     assert response.context["chart"]["texts"] == ["87.65%"]  # the bars' labels (was 87.7 % in the chart)
     assert _cells(response.content.decode(), "Mean vulnerability")[0] == "87.65%"
+
+
+# Formats found by a fresh-eyes tester (issue 14, finding 9)
+
+
+def test_the_run_line_of_the_warning_pages_has_no_doubled_full_stop(client, world):
+    english = _pages(client, world, "en")
+    chinese = _pages(client, world, "zh-hans")
+    for name in ("inbox", "case"):  # "computed March 1, 2026, 10:30 a.m.. How households are flagged"
+        assert re.search(r"Period 2020 · methodology v1 · computed March 1, 2026, 10:30 a\.m\.\s*[·<]", english[name])
+        assert re.search(r"年度 2020 · 方法 v1 · 计算于 2026年3月1日 10:30\s*[·<]", chinese[name]), name
+    for page in (*english.values(), *chinese.values()):
+        assert "a.m.." not in page and "p.m.." not in page
+
+
+def test_the_dashboard_names_the_period_as_every_page_does_in_chinese(client, world):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "年度 2020，方法版本 v1，计算于 2026年3月1日 10:30" in page
+    assert "时期" not in page  # the period selector says 年度: one term on one page
+
+
+def _poverty_lines(client, language: str) -> list[list[str]]:
+    page = client.get("/methodology/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    table = page[page.index('id="poverty-lines"') :]
+    body = table[table.index("<tbody>") : table.index("</tbody>")]
+    return [
+        [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, flags=re.S)]
+        for tr in re.findall(r"<tr.*?</tr>", body, flags=re.S)
+    ]
+
+
+def test_poverty_lines_in_whole_yuan_with_thousands_separators_for_all_provinces(client, world):
+    english = _poverty_lines(client, "en")
+    chinese = _poverty_lines(client, "zh-hans")
+    # data/poverty_lines.csv: 2010 national 2300 (confirmed), 2011 national 2416 (interpolated)
+    assert english[0][:4] == ["2010", "national poverty line", "all provinces", "2,300"]
+    assert english[1][3] == "2,416"
+    assert chinese[0][2:4] == ["全国", "2,300"]
+    assert all(row[2] != "*" and not row[3].endswith(".00") for row in english + chinese)
+
+
+def test_gini_is_a_coefficient_with_three_decimals_not_a_percentage(client, world):
+    assert number_display(0.31876, "coefficient") == "0.319" and number_display(0.0, "coefficient") == "0.000"
+    RegionScore.objects.filter(region__code=VILLAGE).update(gini=0.31876)
+    client.force_login(world["official"])
+    for language, header in (("en", "Gini coefficient"), ("zh-hans", "基尼系数")):
+        response = client.get(f"/regions/{TOWNSHIP}/children/", {"measure": "gini"}, HTTP_ACCEPT_LANGUAGE=language)
+        page = response.content.decode()
+        assert _cells(page, header)[0] == "0.319" and "31.88%" not in page  # the village with data first
+        assert response.context["chart"]["texts"] == ["0.319"]
+    catalogue = {i["code"]: i for i in client.get("/api/v1/indicators/").json()}
+    assert catalogue["gini"]["unit"] == "coefficient"
+    export = client.get(f"/regions/{TOWNSHIP}/children/", {"format": "csv"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert next(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))))["Gini coefficient"] == "0.31876"
+
+
+def test_the_early_warning_api_csv_joins_reasons_and_json_keeps_the_list(client, world):
+    client.force_login(world["official"])
+    answer = client.get("/api/v1/early-warning/", {"period": 2020})
+    assert answer.json()["results"][0]["reasons"] == ["below_monitoring_line", "shock"]
+    table = client.get("/api/v1/early-warning/", {"period": 2020, "format": "csv"}).content.decode("utf-8-sig")
+    assert next(csv.DictReader(io.StringIO(table)))["reasons"] == "below_monitoring_line; shock"  # was a JSON list
+
+
+def test_page_exports_write_flagged_as_yes_or_no_in_the_readers_language(client, world):
+    client.force_login(world["official"])
+    for language, header, yes in (("en", "Flagged", "yes"), ("zh-hans", "已预警", "是")):
+        export = client.get(f"/villages/{VILLAGE}/scores/", {"format": "csv"}, HTTP_ACCEPT_LANGUAGE=language)
+        row = next(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))))
+        assert row[header] == yes, row  # was 1

@@ -134,6 +134,22 @@ def test_two_full_runs_are_equal_and_an_incremental_run_equals_a_full_one(two_pr
     assert checksum(incremental) != checksum(second)
 
 
+def test_a_run_for_named_provinces_also_recomputes_the_other_changed_ones(two_provinces):
+    """A run for named provinces (an admin's "recompute now") must not copy a province changed since the
+    current run: the next nightly run looks for changes only since that run started, so a copy would
+    leave the change out of the scores until the province changed again."""
+    service.recompute(period=2020)
+    county_15 = HouseholdSurvey.objects.filter(household__region__code__startswith="15", period_id=2020)
+    assert county_15.update(wage_income=F("wage_income") + 1000) == 120
+    changes_mark(province_code="15", periods=[2020])
+    changes_mark(province_code="64", periods=[2020])
+    named = service.recompute(period=2020, provinces=["64"])
+    assert {c.province_code for c in named.chunks.filter(copied=False)} == {"64", "15"}
+    assert checksum(named) == checksum(service.recompute(period=2020, full=True))
+    nightly = service.recompute(period=2020)
+    assert not nightly.chunks.filter(copied=False).exists()
+
+
 def test_chunks_are_made_and_computed_the_largest_province_first(two_provinces):
     run = service.recompute(period=2020, full=True)
     chunks = list(run.chunks.order_by("pk").values_list("province_code", "households"))
