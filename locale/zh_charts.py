@@ -1,5 +1,5 @@
 """zh-Hans of the charts that never render blank (issue 14, item 6): axis titles and the notes of a
-chart with nothing to draw (read by ``fill_zh.py``)."""
+chart with nothing to draw; the flagged cell of the village page (read by ``fill_zh.py``)."""
 
 ZH_CHARTS: dict[str, str] = {
     "No household of this village was scored in this period, so there are no contributions to draw.": (
@@ -15,5 +15,6 @@ ZH_CHARTS: dict[str, str] = {
     ),
     "Child region": "下级区划",
     "%(region)s is the only part of %(parent)s with surveyed households: their D1-D4 are the same,"
-    " so one shape is drawn.": "%(region)s 是 %(parent)s 唯一有调查农户的下级区划：二者的 D1-D4 相同，因此只画一个图形。",
+    " so one shape is drawn.": "%(region)s是%(parent)s唯一有调查农户的下级区划：二者的 D1-D4 相同，因此只画一个图形。",
+    "yes (%(category)s)": "是（%(category)s）",  # the flagged cell of the village page: one line, full-width brackets
 }

@@ -190,8 +190,11 @@
       note.hidden = !same;
     }
     var radarDone = Plotly.react("radar-chart", radar, {
-      margin: { l: 70, r: 70, t: 30, b: 30 },
-      polar: { radialaxis: { range: [0, 100], title: { text: L.scoreAxis, font: { size: 10 } } } },
+      // the scale is the chart's title, not the radial axis's (Plotly draws that one over the shape);
+      // the radial axis runs up (along D2): its tick labels, drawn across it, read horizontally
+      margin: { l: 70, r: 70, t: 40, b: 30 },
+      title: { text: L.scoreAxis, x: 0, xanchor: "left", y: 0.98, yanchor: "top", font: { size: 12 } },
+      polar: { radialaxis: { range: [0, 100], angle: 90 } },
       showlegend: true, legend: { orientation: "h", y: -0.15, yanchor: "top" }
     }, PLOT_CONFIG).then(function () { document.getElementById("radar-chart").setAttribute("data-rendered", "true"); });
     return Promise.all([trendDone, radarDone]);

@@ -3,7 +3,8 @@
    - kind "bars": a measure of each child region, already ranked (best first) → horizontal bars;
    - kind "village": histograms of the households' EQI and D1-D4, and the AF contributions (when the
      village has none, the page says why in place of their box and there is nothing to draw).
-   Every axis has a title (in the page's language) and room for its labels (automargin).
+   Every axis has a title (in the page's language) and room for its labels (automargin); the title of
+   the names' axis stands off its labels (a standoff makes automargin leave room for both).
    Changing a selector of the controls form reloads the page with the new choice. */
 (function () {
   "use strict";
@@ -35,7 +36,7 @@
     };
     var layout = {
       margin: { l: 20, r: 20, t: 10, b: 40 },
-      yaxis: { autorange: "reversed", automargin: true, title: { text: data.axis } },
+      yaxis: { autorange: "reversed", automargin: true, title: { text: data.axis, standoff: 12 } },
       xaxis: { title: { text: data.label + suffix(data.unit) }, rangemode: "tozero", automargin: true }
     };
     Plotly.newPlot(el, [trace], layout, config);
@@ -67,7 +68,7 @@
       Plotly.newPlot(af, [{
         type: "bar", orientation: "h", y: data.af.labels, x: data.af.values.map(function (v) { return v * 100; }),
         marker: { color: "#486581" }, hovertemplate: "%{y}: %{x:.2f}%<extra></extra>"
-      }], { margin: { l: 20, r: 20, t: 10, b: 40 }, yaxis: { automargin: true, autorange: "reversed", title: { text: data.af.axis } },
+      }], { margin: { l: 20, r: 20, t: 10, b: 40 }, yaxis: { automargin: true, autorange: "reversed", title: { text: data.af.axis, standoff: 12 } },
             xaxis: { title: { text: data.af.title + " %" }, rangemode: "tozero", automargin: true } }, config);
     }
   }

@@ -1,8 +1,10 @@
 """Charts that never render blank (issue 14, item 6), in headless Chromium after ``generate_demo``
 and a real recompute: the village page's Alkire-Foster box is drawn or says why there is nothing to
 draw; the radar of a county that is its prefecture's only county with data draws one shape and says
-why (a prefecture beside another one draws two); every axis has a title in the page's language and
-no label is cut off or covered by the legend.
+why (a prefecture beside another one draws two); every axis has a title in the page's language (the
+radar's scale is its chart's title), no label is cut off or covered by the legend, no axis title sits
+in the band of its tick labels (a township's long village names beside 村) and the radial tick
+labels read horizontally.
 
 Two demo counties of Gansu in two prefectures (岷县 in 定西市, 临夏县 in 临夏州), 2019-2020. In the
 demo nobody is multidimensionally poor (M0 is 0 in every village), so the AF box is the note.
@@ -49,8 +51,30 @@ CHART_JS = r"""(id) => {
   const axisTitles = texts.filter(t => kind(t, "title"));
   const ticks = texts.filter(t => kind(t, "tick"));
   const clash = axisTitles.filter(a => ticks.some(t => meets(rect(a), rect(t)))).map(t => t.textContent);
+  // a cartesian axis's title lies wholly beside the band of its tick labels: left of a y axis's
+  // labels, below an x axis's (the boxes of labels on other rows may not reach into it either)
+  for (const title of el.querySelectorAll("text[class$='title']")) {
+    const axis = (/^([xy]\d*)title$/.exec(title.getAttribute("class")) || [])[1];
+    if (!axis || !title.textContent.trim()) continue;
+    const labels = [...el.querySelectorAll("g." + axis + "tick text")].filter(t => t.textContent.trim()).map(rect);
+    if (!labels.length) continue;
+    const r = rect(title);
+    const beside = axis[0] === "y" ? r.right <= Math.min(...labels.map(l => l.left)) + 1
+                                   : r.top >= Math.max(...labels.map(l => l.bottom)) - 1;
+    if (!beside) clash.push(title.textContent);
+  }
+  // radial tick labels read horizontally (their drawn transform turns them by no angle) and do not
+  // run into each other
+  const radialTicks = [...el.querySelectorAll("g.polarsublayer.radial-axis text")]
+    .filter(t => t.textContent.trim());
+  const turned = t => { const m = t.getScreenCTM(); return Math.abs(Math.atan2(m.b, m.a)) > 0.01; };
+  const upright = radialTicks.filter(turned).map(t => t.textContent);
+  for (const [i, a] of radialTicks.entries()) {
+    if (radialTicks.slice(i + 1).some(b => meets(rect(a), rect(b)))) upright.push(a.textContent + " (crowded)");
+  }
   return { titles, traces: el.data.length, bars: el.querySelectorAll(".bars path, .point path").length,
-           cut: cut.map(t => t.textContent), covered: covered.map(t => t.textContent), clash };
+           cut: cut.map(t => t.textContent), covered: covered.map(t => t.textContent), clash,
+           chartTitle: (layout.title && layout.title.text) || "", radialTicks: radialTicks.length, upright };
 }"""
 
 
@@ -124,13 +148,18 @@ def test_charts_are_drawn_or_say_why_with_axis_titles_and_no_cut_labels(live_ser
             page.goto(f"{live_server.url}/regions/{COUNTY}/children/")
             page.wait_for_selector("#drilldown-chart .main-svg")
             seen[lang, "children"] = {"bars": _chart(page, "drilldown-chart")}
+            # a township's villages: long names (北门居民委员会) beside the axis title 村
+            page.goto(f"{live_server.url}/regions/{village[:9]}/children/")
+            page.wait_for_selector("#drilldown-chart .main-svg")
+            seen[lang, "township"] = {"bars": _chart(page, "drilldown-chart")}
+            page.screenshot(path=str(_artifacts() / f"charts_township_{lang}.png"), full_page=True)
         browser.close()
 
     assert outside == [], f"requests left this machine: {outside[:5]}"
     assert errors == []
     zh, en = seen["zh-hans", "county"], seen["en", "county"]
     assert zh["radar"]["traces"] == 1 and en["radar"]["traces"] == 1
-    assert zh["note"] == "岷县 是 定西市 唯一有调查农户的下级区划：二者的 D1-D4 相同，因此只画一个图形。"
+    assert zh["note"] == "岷县是定西市唯一有调查农户的下级区划：二者的 D1-D4 相同，因此只画一个图形。"
     assert en["note"] == (
         "岷县 is the only part of 定西市 with surveyed households: their D1-D4 are the same, so one shape is drawn."
     )
@@ -138,7 +167,12 @@ def test_charts_are_drawn_or_say_why_with_axis_titles_and_no_cut_labels(live_ser
         assert seen[lang, "prefecture"]["radar"]["traces"] == 2 and not seen[lang, "prefecture"]["note_visible"]
     assert zh["trend"]["titles"] == {"xaxis": "年度", "yaxis": "得分（0-100）"}
     assert en["trend"]["titles"] == {"xaxis": "Period", "yaxis": "Score (0-100)"}
-    assert zh["radar"]["titles"]["polar.radialaxis"] == "得分（0-100）"
+    # the radar's scale is its chart title (a radial axis title is drawn over the shape), and its
+    # radial tick labels (0, 20, ..., 100) are drawn and read horizontally (checked below: "upright")
+    for found in (zh["radar"], seen["zh-hans", "prefecture"]["radar"]):
+        assert found["chartTitle"] == "得分（0-100）" and found["titles"]["polar.radialaxis"] == ""
+        assert found["radialTicks"] >= 5
+    assert en["radar"]["chartTitle"] == "Score (0-100)"
 
     # the AF box is the reason, never an empty frame
     assert seen["zh-hans", "village"]["af_frames"] == 0
@@ -166,8 +200,15 @@ def test_charts_are_drawn_or_say_why_with_axis_titles_and_no_cut_labels(live_ser
         for chart, found in charts.items()
         if isinstance(found, dict)
     }
+    problems = []
     for key, found in charts.items():
-        assert all(found["titles"].values()), (key, found["titles"])  # every axis has a title
-        assert found["cut"] == [], (key, found["cut"])  # no label reaches past the chart's box
-        assert found["covered"] == [], (key, found["covered"])  # the legend covers no label
-        assert found["clash"] == [], (key, found["clash"])  # no axis title sits on its tick labels
+        # every axis has a title; a radar's scale is its chart's title instead of its radial axis's
+        titled = {k: v for k, v in found["titles"].items() if not k.endswith(".radialaxis") or not found["chartTitle"]}
+        if not all(titled.values()):
+            problems.append((key, "untitled", found["titles"]))
+        for check in ("cut", "covered", "clash", "upright"):
+            # no label reaches past the chart's box, the legend covers no label, no axis title sits
+            # on (or in the band of) its tick labels, no radial tick label stands upright
+            if found[check]:
+                problems.append((key, check, found[check]))
+    assert problems == [], "\n".join(map(str, problems))

@@ -1,5 +1,7 @@
 """Tables on a desktop (issue 14, item 4): at 1366 px, in Chinese and in English, no table cell that
-holds a number or a code spans two lines, no number is cut, and no header word is broken.
+holds a number or a code spans two lines, no number is cut, no header word is broken (a header of
+one word or name spans one line), no region's name or short label wraps, and a wide table (a
+township's villages) overflows its wrapper, which scrolls, rather than being squeezed.
 
 ``generate_demo`` (one demo county, 2019-2020), a real recompute and an import with problems; headless
 Chromium through Playwright, every request kept on this machine; screenshots go to ``test-artifacts/``.
@@ -38,12 +40,22 @@ LAYOUT_JS = r"""() => {
   function rangeOf(node, start, end) {
     const range = document.createRange(); range.setStart(node, start); range.setEnd(node, end); return range;
   }
-  const out = { numeric: 0, cells: 0, wrapped: [], cutNumbers: [], brokenWords: [], headerWords: 0, unwrapped: 0 };
+  const out = { numeric: 0, cells: 0, wrapped: [], cutNumbers: [], brokenWords: [], headerWords: 0, unwrapped: 0,
+                brokenHeaders: [], brokenNames: [], brokenShort: [], names: 0, flagged: [], tables: [] };
+  // a header with no space or punctuation in it is one word or name: it spans one line
+  const BREAKABLE = /[\s、，,.;:：；（）()\/·\-–]/;
+  const oneLine = cell => { const r = document.createRange(); r.selectNodeContents(cell); return lines(r) <= 1; };
   for (const cell of document.querySelectorAll("table td, table th, .rankings li")) {
     if (!cell.getClientRects().length) continue;
     out.cells++;
     if (cell.closest("table") && !cell.closest(".table-scroll")) out.unwrapped++;
     const text = cell.textContent.replace(/\s+/g, " ").trim();
+    if (cell.tagName === "TH" && text && !BREAKABLE.test(text) && !oneLine(cell)) out.brokenHeaders.push(text);
+    // a region's name (a link to its page) spans one line, and so does any short cell (a label)
+    const link = cell.tagName === "TD" && cell.querySelector("a[href^='/regions/'], a[href^='/villages/']");
+    if (link && !NUMERIC.test(text)) { out.names++; if (!oneLine(cell)) out.brokenNames.push(text); }
+    if (cell.tagName === "TD" && text.length <= 12 && !oneLine(cell)) out.brokenShort.push(text);
+    if (cell.tagName === "TD" && /^(是|yes)\s*[（(]/.test(text)) out.flagged.push(text);
     if (NUMERIC.test(text)) {
       out.numeric++;
       const range = document.createRange(); range.selectNodeContents(cell);
@@ -62,6 +74,12 @@ LAYOUT_JS = r"""() => {
         if (lines(rangeOf(node, s.index, s.index + s.segment.length)) > 1) out.brokenWords.push(s.segment);
       }
     }
+  }
+  // a table wider than its wrapper overflows it and the wrapper scrolls (rather than squeezing it)
+  for (const wrapper of document.querySelectorAll(".table-scroll")) {
+    const table = wrapper.querySelector("table");
+    if (table) out.tables.push({ id: table.id, table: table.scrollWidth, wrapper: wrapper.clientWidth,
+                                 scrolls: wrapper.scrollWidth, overflow: getComputedStyle(wrapper).overflowX });
   }
   return out;
 }"""
@@ -145,6 +163,9 @@ def test_no_number_or_code_cell_wraps_and_no_header_word_breaks_at_1366_px(live_
         assert layout["cutNumbers"] == [], (lang, name, layout["cutNumbers"][:10])
         assert layout["brokenWords"] == [], (lang, name, layout["brokenWords"][:10])
         assert layout["unwrapped"] == 0, (lang, name)  # every table scrolls inside its own wrapper
+        assert layout["brokenHeaders"] == [], (lang, name, layout["brokenHeaders"][:10])  # 预警户占/比
+        assert layout["brokenNames"] == [], (lang, name, layout["brokenNames"][:10])  # 东城社区/居民委员会
+        assert layout["brokenShort"] == [], (lang, name, layout["brokenShort"][:10])
     # the pages do hold the numbers and codes this is about (registry numbers, counts, shares, dates)
     for lang in ("zh-hans", "en"):
         assert found[lang, "village"]["numeric"] >= 50, found[lang, "village"]
@@ -152,3 +173,13 @@ def test_no_number_or_code_cell_wraps_and_no_header_word_breaks_at_1366_px(live_
         assert found[lang, "warnings"]["numeric"] >= 50, found[lang, "warnings"]
         assert found[lang, "import"]["numeric"] >= 1 and found[lang, "imports"]["numeric"] >= 5
         assert found[lang, "methodology"]["headerWords"] >= 10
+        assert found[lang, "township_children"]["names"] >= 20 and found[lang, "region_children"]["names"] >= 10
+        # the township's table (many columns, one-line headers) is wider than the page: it overflows
+        # its wrapper, which scrolls, instead of being squeezed to the wrapper's width
+        (children,) = [t for t in found[lang, "township_children"]["tables"] if t["id"] == "children-table"]
+        assert children["overflow"] == "auto" and children["table"] > children["wrapper"], children
+        assert children["scrolls"] > children["wrapper"], children
+    # the flagged cell of the village page: one line, the category in brackets of the language
+    zh_flagged, en_flagged = found["zh-hans", "village"]["flagged"], found["en", "village"]["flagged"]
+    assert zh_flagged and all(t.startswith("是（") and t.endswith("）") for t in zh_flagged), zh_flagged
+    assert en_flagged and all(t.startswith("yes (") and t.endswith(")") for t in en_flagged), en_flagged
