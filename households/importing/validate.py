@@ -444,13 +444,14 @@ def _check_registration_year(parsed: pd.DataFrame, out: _Collector, period: int 
 
 
 def _check_birth_date(parsed: pd.DataFrame, out: _Collector, period: int | None) -> None:
-    """A birth date after the end of the batch's survey year (or, without one, after today) is a
-    problem of its cell: a member of a year's survey is born by then."""
-    if period is not None:
+    """A birth date after the end of the batch's survey year, or after today (whichever comes first),
+    is a problem of its cell: a member of a year's survey is born by then, and nobody is born later
+    than today."""
+    today = timezone.localdate()
+    if period is not None and dt.date(period, 12, 31) < today:
         limit, message = dt.date(period, 12, 31), msg("birth_after_period", year=period)
     else:
-        limit = timezone.localdate()
-        message = msg("birth_after_today", date=limit.isoformat())
+        limit, message = today, msg("birth_after_today", date=today.isoformat())
     births = parsed["birth_date"]
     later = births.map(lambda day: isinstance(day, dt.date) and day > limit).astype(bool)
     for index in parsed.index[later.to_numpy(dtype=bool)]:

@@ -120,6 +120,19 @@ def test_without_a_year_a_birth_date_after_today_is_a_problem(clerk):
 
 
 @pytest.mark.django_db
+def test_in_this_years_import_a_birth_date_after_today_is_a_problem(clerk):
+    today = china_today()
+    later = min(today + dt.timedelta(days=1), dt.date(today.year, 12, 31))
+    data = f"registry_number,member_no,birth_date\n{VILLAGE_A}0001,1,{later}\n{VILLAGE_A}0001,2,{today}\n"
+    result = import_validate(data=data.encode(), filename="m.csv", kind="members", period=today.year, user=clerk)
+    if later == today:  # the last day of the year: nothing of this year lies after today
+        assert listed(result, "en") == []
+        return
+    assert listed(result, "en") == [(2, "birth_date", str(later), f"the birth date is after today ({today})")]
+    assert listed(result, "zh-hans") == [(2, "birth_date", str(later), f"出生日期晚于今天（{today}）")]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("fast", [False, True])
 def test_a_registration_year_after_the_batch_year_is_a_problem_of_its_cell(clerk, settings, fast):
     settings.TUOPIN_IMPORT_FAST_PATH = fast  # households files take the general path either way
