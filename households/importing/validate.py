@@ -452,9 +452,9 @@ def _check_birth_date(parsed: pd.DataFrame, out: _Collector, period: int | None)
         limit, message = dt.date(period, 12, 31), msg("birth_after_period", year=period)
     else:
         limit, message = today, msg("birth_after_today", date=today.isoformat())
-    births = parsed["birth_date"]
-    later = births.map(lambda day: isinstance(day, dt.date) and day > limit).astype(bool)
-    for index in parsed.index[later.to_numpy(dtype=bool)]:
+    births = pd.to_datetime(parsed["birth_date"], errors="coerce")  # blank or unparsed cells: NaT, never later
+    later = (births > pd.Timestamp(limit)).to_numpy(dtype=bool)
+    for index in parsed.index[later]:
         out.add(index, "birth_date", message)
 
 

@@ -20,7 +20,7 @@ from playwright.sync_api import sync_playwright
 
 from indicators.models import RegionScore
 from tests.conftest import load_tree
-from tests.indicators.test_dashboard_browser import CHROMIUM_ARGS, _artifacts, _guarded_page
+from tests.indicators.test_dashboard_browser import CHROMIUM_ARGS, _artifacts, _guarded_page, _log_in
 
 COUNTY, OTHER_COUNTY = "621126", "622921"  # 岷县 (定西市 6211), 临夏县 (临夏州 6229)
 
@@ -114,11 +114,7 @@ def test_charts_are_drawn_or_say_why_with_axis_titles_and_no_cut_labels(live_ser
         browser = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         page = _guarded_page(browser, outside, errors)
         page.set_viewport_size({"width": 1366, "height": 900})
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("input[name=username]", "root")
-        page.fill("input[name=password]", "pw-root-charts")
-        with page.expect_navigation():
-            page.click("form.form button[type=submit]")
+        _log_in(page, live_server.url, "root", "pw-root-charts")
         for lang in ("zh-hans", "en"):
             page.context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
             # a county alone in its prefecture: one shape and the note

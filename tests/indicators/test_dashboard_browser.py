@@ -60,6 +60,15 @@ def _guarded_page(browser, outside: list[str], errors: list[str]):
     return page
 
 
+def _log_in(page, url: str, username: str, password: str) -> None:
+    """Log in through the log-in form and wait for the page it leads to."""
+    page.goto(f"{url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("form.form button[type=submit]")
+
+
 def _wait_rendered(page):
     page.wait_for_selector("#dashboard-map[data-rendered], #dashboard-map[data-error]", timeout=60_000)
     assert page.get_attribute("#dashboard-map", "data-error") is None

@@ -18,7 +18,7 @@ from playwright.sync_api import sync_playwright
 from households.importing.commit import import_upload
 from indicators.models import HouseholdScore
 from tests.conftest import load_tree
-from tests.indicators.test_dashboard_browser import CHROMIUM_ARGS, _artifacts, _guarded_page
+from tests.indicators.test_dashboard_browser import CHROMIUM_ARGS, _artifacts, _guarded_page, _log_in
 
 COUNTY = "621126"  # 岷县
 
@@ -142,11 +142,7 @@ def test_no_number_or_code_cell_wraps_and_no_header_word_breaks_at_1366_px(live_
         browser = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         page = _guarded_page(browser, outside, errors)
         page.set_viewport_size({"width": 1366, "height": 900})
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("input[name=username]", "root")
-        page.fill("input[name=password]", "pw-root-tables")
-        with page.expect_navigation():
-            page.click("form.form button[type=submit]")
+        _log_in(page, live_server.url, "root", "pw-root-tables")
         for lang in ("zh-hans", "en"):
             page.context.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
             for name, path in pages.items():
