@@ -1,0 +1,477 @@
+"""Design-based variance of survey estimates by Taylor linearisation: standard errors, 95 % confidence
+intervals and design effects for the poverty, inequality and Alkire-Foster measures, per group.
+
+A design is a stratified, clustered sample with weights (``survey_design``): primary sampling units
+(PSUs, the ``clusters``) are drawn within ``strata`` with replacement, optionally with a finite
+population correction. Every estimate theta is linearised: its influence function u_i (one value per
+row, in the unit of theta per unit of weight) makes theta - theta_0 ~ sum_i w_i u_i, and the
+variance of that total is computed as R's survey package computes the variance of a total
+(``svyrecvar``, first stage only):
+
+    V = sum_h (1 - f_h) * n_h / (n_h - 1) * sum_{c in h} (z_hc - mean_c z_hc)^2,  z_hc = sum_{i in c} w_i u_i,
+
+with n_h the PSUs of stratum h in the whole sample (a group's PSUs without rows of the group count
+with z = 0: domain estimation) and f_h the sampling fraction (0 without a finite population
+correction). A stratum with one PSU is an error (survey's default ``lonely.psu = "fail"``) unless it is
+a census stratum (f_h = 1), which contributes nothing.
+
+Influence functions (Deville 1999; Osier 2009), with R's convey 1.x conventions (Pessoa & Damico,
+functions ``h_fun``, ``densfun``, ``svyarpt``, ``svyarpr``, ``svyfgt``, ``svygini``, ``svyisq``,
+``svyqsr``, ``svypoormed``, ``svyrmpg``); N is the group's weight total:
+
+- mean and every ratio mean (FGT with a fixed line, Alkire-Foster H, M0, M1, M2): (phi_i - theta) / N;
+- quantile q_p: -(1[x_i <= q_p] - p) / (N f(q_p)), f the Gaussian kernel density of the group's
+  incomes, bandwidth h = sd / N^0.2 (sd the weighted population standard deviation, divided by N);
+- a relative line t = share * q_0.5 (or share * mean) of the whole sample: share times the quantile's
+  (or mean's) influence function; a measure that uses the line adds d theta / dt times it: for the
+  headcount ratio f_g(t) (the group's density at t), for FGT alpha >= 1
+  sum w alpha g^(alpha-1) max(x, 0) / t^2 / N over the poor;
+- Gini: convey's ``svygini`` linearisation of (2 T1 - T2) / (T2 T3) - 1, T1 = sum r_i w_i x_i
+  (r the cumulative weight), T2 = sum w x, T3 = N;
+- S80/S20: (T - S(q_0.8)) / S(q_0.2), S(q) = sum w x 1[x <= q] with influence function
+  x 1[x <= q] + F1(q) * IF(q_p), F1(q) = sum w x phi((q - x)/h) / h (convey ``svyisq``);
+- relative median poverty gap (t - m) / t, m the median of the poor (convey ``svypoormed``).
+
+Design effect (Kish): V over the variance under simple random sampling without replacement of the
+group's n rows from its N, (1 - n/N) s^2 / n, s^2 = n/(n-1) * sum w (v - v_bar)^2 / N, v = N u (R survey's
+``svymean(deff = TRUE)`` convention, applied to the linearised variable). NaN for a census (N = n).
+The confidence interval is estimate -/+ z_0.975 SE (normal, as survey's ``confint``).
+
+Sources: Deville, J.-C. (1999), Survey Methodology 25(2), 193-203; Osier, G. (2009), Survey Research
+Methods 3(3), 167-195; Lumley, T., R package survey 4.x (``svyrecvar``, ``svymean``); Pessoa, D. and
+Damico, A., R package convey (the functions named above). tests/indicators/test_variance.py reproduces
+convey's published EU-SILC standard errors and a hand-computed stratified clustered example.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from indicators.methods.poverty import _group_then_value_order, _weights, weighted_quantile_by
+
+Z_975 = 1.959963984540054  # the 97.5 % point of the standard normal distribution
+_SQRT_2PI = np.sqrt(2 * np.pi)
+
+
+# --- the design -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class SurveyDesign:
+    """A one-stage stratified cluster design of n rows (build it with ``survey_design``).
+
+    Attributes:
+        weights: (n,) sampling weights, > 0 (persons per row for person-level estimates).
+        psu: (n,) the row's PSU, 0..P-1 (clusters are numbered within their stratum).
+        psu_stratum: (P,) each PSU's stratum, 0..H-1.
+        scale: (H,) (1 - f_h) n_h / (n_h - 1) per stratum (0 for a census stratum).
+    """
+
+    weights: NDArray[np.float64]
+    psu: NDArray[np.intp]
+    psu_stratum: NDArray[np.intp]
+    scale: NDArray[np.float64]
+
+    @property
+    def n(self) -> int:
+        return self.weights.size
+
+
+def _labels(values, n: int, name: str) -> NDArray[np.intp]:
+    if values is None:
+        return np.zeros(n, dtype=np.intp)
+    series = pd.Series(np.asarray(values, dtype=object) if np.ndim(values) else values)
+    if len(series) != n:
+        raise ValueError(f"{name} has {len(series)} values for {n} rows")
+    missing = series.isna().to_numpy()
+    if missing.any():
+        raise ValueError(f"{name} is missing at row index {int(missing.argmax())}")
+    return pd.factorize(series)[0].astype(np.intp)
+
+
+def survey_design(weights: ArrayLike | None = None, *, n: int | None = None, strata=None, clusters=None, fpc=None):
+    """A stratified cluster design, as ``survey::svydesign(ids = ~clusters, strata = ~strata,
+    weights = ~weights, fpc = ~fpc, nest = TRUE)``.
+
+    Args:
+        weights: (n,) sampling weights > 0, or None for weight 1 each (then give ``n``).
+        n: the number of rows when ``weights`` is None.
+        strata: (n,) stratum labels, or None for one stratum.
+        clusters: (n,) PSU labels (numbered within strata: the same label in two strata is two PSUs),
+            or None for each row its own PSU.
+        fpc: (n,) finite population correction, constant within a stratum: either the stratum's
+            population of PSUs (>= its sampled PSUs n_h) or its sampling fraction (0-1]; all values
+            <= 1 are read as fractions (as survey does). None: sampling with replacement. A census is
+            ``fpc`` equal to n_h (or 1): every standard error is 0.
+
+    Returns: SurveyDesign.
+
+    Raises:
+        ValueError: weights not finite and > 0 or of another length; labels of another length or
+            missing; an ``fpc`` that varies within a stratum, is not > 0, or is smaller than the
+            stratum's PSUs; a stratum with one PSU that is not a census stratum.
+    """
+    if weights is None and n is None:
+        raise ValueError("give weights or n")
+    size = int(np.size(weights)) if weights is not None else int(n)
+    w = _weights(weights, size)
+    h = _labels(strata, size, "strata")
+    c = _labels(clusters, size, "clusters") if clusters is not None else np.arange(size, dtype=np.intp)
+    psu_key = pd.factorize(pd.MultiIndex.from_arrays([h, c]))[0].astype(np.intp)
+    n_psu_total = int(psu_key.max()) + 1 if size else 0
+    psu_stratum = np.zeros(n_psu_total, dtype=np.intp)
+    psu_stratum[psu_key] = h
+    n_strata = int(h.max()) + 1 if size else 0
+    n_h = np.bincount(psu_stratum, minlength=n_strata).astype(float)
+    fraction = np.zeros(n_strata)
+    if fpc is not None:
+        f = np.asarray(fpc, dtype=float)
+        if f.shape != (size,):
+            raise ValueError(f"fpc has shape {f.shape} for {size} rows")
+        if not np.all(np.isfinite(f) & (f > 0)):
+            raise ValueError("fpc must be finite and greater than zero")
+        low = np.full(n_strata, np.inf)
+        high = np.full(n_strata, -np.inf)
+        np.minimum.at(low, h, f)
+        np.maximum.at(high, h, f)
+        if np.any(low != high):
+            raise ValueError(f"fpc varies within stratum {int(np.argmax(low != high))} (0-based)")
+        if np.all(f <= 1):
+            fraction = high
+        else:
+            if np.any(high < n_h):
+                bad = int(np.argmax(high < n_h))
+                raise ValueError(f"fpc {high[bad]:g} is smaller than the {int(n_h[bad])} PSUs sampled in stratum {bad}")
+            fraction = n_h / high
+    lonely = (n_h < 2) & (fraction < 1)
+    if lonely.any():
+        raise ValueError(
+            f"stratum {int(np.argmax(lonely))} (0-based) has one PSU: its variance cannot be estimated "
+            "(merge it with another stratum, or give an fpc if it is a census)"
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(n_h > 1, n_h / (n_h - 1), 0.0) * (1 - fraction)
+    return SurveyDesign(weights=w, psu=psu_key, psu_stratum=psu_stratum, scale=scale)
+
+
+# --- the variance of a total ----------------------------------------------------------------------
+
+
+def total_variance_by(design: SurveyDesign, za, group=None, n_groups: int = 1, zt=None, b=None):
+    """The design variance of sum_i v_gi for each group g, v_gi = za_i [group_i = g] + b_g zt_i.
+
+    Args:
+        design: the SurveyDesign of the n rows.
+        za: (n,) weighted linearised values w_i u_i of the row's own group (0 outside it).
+        group: (n,) integer labels 0..G-1, or None for one group.
+        n_groups: G.
+        zt, b: an optional common term (n,) (e.g. w_i times the influence function of a line
+            estimated on the whole sample) and its coefficient per group (G,).
+
+    Returns: (G,) variances (in the squared unit of the estimate).
+    """
+    za = np.asarray(za, dtype=float)
+    g = np.zeros(design.n, dtype=np.intp) if group is None else np.asarray(group, dtype=np.intp)
+    n_psu, n_strata = design.psu_stratum.size, design.scale.size
+    n_h = np.bincount(design.psu_stratum, minlength=n_strata).astype(float)
+    pair, first = pd.factorize(g.astype(np.int64) * n_psu + design.psu)
+    first = np.asarray(first, dtype=np.int64)
+    a = np.bincount(pair, weights=za, minlength=first.size)  # the group's total in each PSU it has rows in
+    pair_g, pair_p = first // n_psu, first % n_psu
+    pair_h = design.psu_stratum[pair_p]
+    gh = pair_g * n_strata + pair_h
+    size = n_groups * n_strata
+    mean = np.bincount(gh, weights=a, minlength=size) / np.tile(n_h, n_groups)
+    present = np.bincount(gh, minlength=size)
+    deviation = a - mean[gh]
+    ss = np.bincount(gh, weights=deviation**2, minlength=size) + (np.tile(n_h, n_groups) - present) * mean**2
+    variance = (ss.reshape(n_groups, n_strata) * design.scale).sum(axis=1)
+    if zt is not None:
+        b = np.asarray(b, dtype=float)
+        t = np.bincount(design.psu, weights=np.asarray(zt, dtype=float), minlength=n_psu)
+        t_dev = t - (np.bincount(design.psu_stratum, weights=t, minlength=n_strata) / n_h)[design.psu_stratum]
+        tt = np.bincount(design.psu_stratum, weights=t_dev**2, minlength=n_strata) @ design.scale
+        cross = np.bincount(gh, weights=a * t_dev[pair_p], minlength=size).reshape(n_groups, n_strata) @ design.scale
+        variance = variance + 2 * b * cross + b**2 * tt
+    return np.maximum(variance, 0.0)
+
+
+def srs_variance_by(weights, u, group, n_groups: int) -> NDArray[np.float64]:
+    """The variance under simple random sampling without replacement of each group's n rows from its
+    N (the design effect's denominator; see the module docstring): (1 - n/N) s^2 / n, shape (G,).
+
+    ``u``: (n,) the linearised variable on each row for its own group (unweighted)."""
+    w = np.asarray(weights, dtype=float)
+    count = np.bincount(group, minlength=n_groups).astype(float)
+    total = np.bincount(group, weights=w, minlength=n_groups)
+    v = total[group] * u
+    v_mean = np.bincount(group, weights=w * v, minlength=n_groups) / total
+    s2 = np.bincount(group, weights=w * (v - v_mean[group]) ** 2, minlength=n_groups) / total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s2 = s2 * count / (count - 1)
+        return np.clip(1 - count / total, 0, None) * s2 / count
+
+
+# --- per-group building blocks -------------------------------------------------------------------
+
+
+class _Groups:
+    """Rows with their group (0..G-1), weights and incomes, and per-group totals and bandwidths."""
+
+    def __init__(self, x, w, g, n_groups):
+        self.x, self.w, self.g, self.size = x, w, g, n_groups
+        self.total = np.bincount(g, weights=w, minlength=n_groups)
+        self.count = np.bincount(g, minlength=n_groups)
+        mean = self.sum(w * x) / self.total
+        sd = np.sqrt(self.sum(w * (x - mean[g]) ** 2) / self.total)
+        self.mean = mean
+        self.bandwidth = sd / self.total**0.2  # convey h_fun
+
+    def sum(self, values) -> NDArray[np.float64]:
+        return np.bincount(self.g, weights=values, minlength=self.size)
+
+    def kernel(self, points) -> NDArray[np.float64]:
+        """phi((point_g - x_i) / h_g) / h_g for each row, the Gaussian kernel at its group's point."""
+        h = self.bandwidth[self.g]
+        return np.exp(-0.5 * ((points[self.g] - self.x) / h) ** 2) / (_SQRT_2PI * h)
+
+    def density(self, points) -> NDArray[np.float64]:
+        """The kernel density f_g(point_g) of each group's incomes (convey ``densfun``, FUN "F")."""
+        return self.sum(self.w * self.kernel(points)) / self.total
+
+    def income_density(self, points) -> NDArray[np.float64]:
+        """sum w x phi((point - x)/h) / h per group (convey ``densfun``, FUN "big_s")."""
+        return self.sum(self.w * self.x * self.kernel(points))
+
+    def quantile_if(self, q, p) -> NDArray[np.float64]:
+        """The influence function of each group's quantile q_p, on each row of the group."""
+        return -((self.x <= q[self.g]) - p) / (self.total * self.density(q))[self.g]
+
+
+def _gini_if(s: _Groups) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """convey ``svygini``'s linearised variable (per row, own group) and convey's Gini value."""
+    order = _group_then_value_order(s.g, s.x, s.size)
+    g, x, w = s.g[order], s.x[order], s.w[order]
+    start = np.concatenate(([0], np.cumsum(s.count)))[g]
+    cum_w = np.concatenate(([0.0], np.cumsum(w)))
+    cum_wx = np.concatenate(([0.0], np.cumsum(w * x)))
+    r = cum_w[1:] - cum_w[start]  # cumulative weight within the group
+    partial = cum_wx[1:] - cum_wx[start]
+    t1 = np.bincount(g, weights=r * x * w, minlength=s.size)
+    t2 = s.sum(s.w * s.x)
+    t3 = s.total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t1_if = t2[g] - partial + x * w + r * x
+        u = 2 / (t2 * t3)[g] * t1_if - (2 * t1 / (t2**2 * t3))[g] * x - ((2 * t1 - t2) / (t2 * t3**2))[g]
+    out = np.empty_like(u)
+    out[order] = u
+    return out, (2 * t1 - t2) / (t2 * t3) - 1
+
+
+def _qsr_if(s: _Groups) -> NDArray[np.float64]:
+    """The linearised S80/S20 (total income above q_0.8 over that at or below q_0.2), convey ``svyqsr``."""
+    q = weighted_quantile_by(s.g, s.x, s.w, [0.2, 0.8], n_groups=s.size)
+    parts = []
+    for k, p in enumerate((0.2, 0.8)):
+        below = s.x <= q[s.g, k]
+        parts.append(
+            (s.sum(s.w * s.x * below), s.x * below + s.income_density(q[:, k])[s.g] * s.quantile_if(q[:, k], p))
+        )
+    (s20, s20_if), (s80, s80_if) = parts
+    total = s.sum(s.w * s.x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (s.x - s80_if) / s20[s.g] - ((total - s80) / s20**2)[s.g] * s20_if
+
+
+# --- the poverty measures -------------------------------------------------------------------------
+
+
+def poverty_measures_uncertainty(
+    x,
+    design: SurveyDesign,
+    group=None,
+    n_groups: int = 1,
+    *,
+    line: float | None = None,
+    relative_share: float | None = None,
+    of: str = "median",
+    line_per_group: bool = False,
+) -> dict[str, dict[str, NDArray[np.float64]]]:
+    """Standard errors and design effects of the measures of ``poverty.poverty_measures`` per group.
+
+    Args:
+        x: (n,) incomes, yuan per person per year.
+        design: the SurveyDesign of the n rows (its weights are the estimates' weights).
+        group: (n,) integer labels 0..G-1 or None (one group).
+        line, relative_share, of, line_per_group: the poverty line as in ``poverty_measures``: an
+            absolute line, or ``relative_share`` of the median (or mean) of the whole sample, or of
+            each group's own rows with ``line_per_group``.
+
+    Returns:
+        measure name -> {"se": (G,), "deff": (G,)} for line (relative lines only), headcount_ratio,
+        poverty_gap, poverty_severity, mean, median, p20, p80, gini, s80_s20, rmpg. NaN where the
+        measure is undefined (e.g. rmpg of a group without poor rows).
+
+    Raises: ValueError for incomes of another length than the design.
+    """
+    x = np.asarray(x, dtype=float)
+    if x.shape != (design.n,):
+        raise ValueError(f"incomes have shape {x.shape}, the design has {design.n} rows")
+    w = design.weights
+    g = np.zeros(design.n, dtype=np.intp) if group is None else np.asarray(group, dtype=np.intp)
+    s = _Groups(x, w, g, n_groups)
+    everyone = _Groups(x, w, np.zeros(design.n, dtype=np.intp), 1) if not line_per_group else None
+    out: dict[str, dict] = {}
+
+    def put(name, u_own, b=None, u_common=None):
+        var = total_variance_by(design, w * u_own, g, n_groups, None if b is None else w * u_common, b)
+        u_srs = u_own if b is None else u_own + b[g] * u_common
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[name] = {"se": np.sqrt(var), "deff": var / srs_variance_by(w, u_srs, g, n_groups)}
+
+    median = weighted_quantile_by(g, x, w, 0.5, n_groups=n_groups)
+    # the line t, per row, and its influence function: own-group (per-group line) or common
+    if line is not None:
+        t = np.full(n_groups, float(line))
+        t_if_own, t_if_common = np.zeros(design.n), None
+    elif line_per_group:
+        centre = median if of == "median" else s.mean
+        t = relative_share * centre
+        t_if_own = relative_share * (s.quantile_if(median, 0.5) if of == "median" else (x - s.mean[g]) / s.total[g])
+        t_if_common = None
+        put("line", t_if_own)
+    else:
+        centre = weighted_quantile_by(everyone.g, x, w, 0.5, n_groups=1) if of == "median" else everyone.mean
+        t = np.full(n_groups, relative_share * float(centre[0]))
+        t_if_common = relative_share * (
+            everyone.quantile_if(centre, 0.5) if of == "median" else (x - everyone.mean[0]) / everyone.total[0]
+        )
+        t_if_own = np.zeros(design.n)
+        var = total_variance_by(design, w * t_if_common, None, 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            deff = var / srs_variance_by(w, t_if_common, np.zeros(design.n, dtype=np.intp), 1)
+        out["line"] = {"se": np.full(n_groups, np.sqrt(var[0])), "deff": np.full(n_groups, deff[0])}
+
+    def with_line(name, u_own, slope):
+        """A measure depending on the line: slope (G,) = d measure / dt."""
+        if t_if_common is None:
+            put(name, u_own + slope[g] * t_if_own)
+        else:
+            put(name, u_own, slope, t_if_common)
+
+    tg = t[g]
+    poor = x < tg
+    gap = np.where(poor, (tg - np.maximum(x, 0)) / tg, 0.0)
+    for alpha, name in ((0, "headcount_ratio"), (1, "poverty_gap"), (2, "poverty_severity")):
+        phi = np.where(poor, gap**alpha, 0.0)
+        value = s.sum(w * phi) / s.total
+        u = (phi - value[g]) / s.total[g]
+        if alpha == 0:
+            slope = s.density(t)
+        else:
+            slope = s.sum(w * np.where(poor, alpha * gap ** (alpha - 1) * np.maximum(x, 0) / tg**2, 0.0)) / s.total
+        if line is not None:
+            put(name, u)
+        else:
+            with_line(name, u, slope)
+    put("mean", (x - s.mean[g]) / s.total[g])
+    for p, name in ((0.5, "median"), (0.2, "p20"), (0.8, "p80")):
+        q = median if p == 0.5 else weighted_quantile_by(g, x, w, p, n_groups=n_groups)
+        put(name, s.quantile_if(q, p))
+    put("gini", _gini_if(s)[0])
+    put("s80_s20", _qsr_if(s))
+    # relative median poverty gap (t - m) / t, m the median of the poor (convey svypoormed, svyrmpg)
+    m = weighted_quantile_by(g[poor], x[poor], w[poor], 0.5, n_groups=n_groups)
+    p0 = s.sum(w * poor) / s.total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        arpr_own = ((x <= tg) - p0[g]) / s.total[g]
+        m_cdf = ((x <= m[g]) - 0.5 * p0[g]) / s.total[g]
+        density_m = s.density(m)
+        own = -(0.5 * arpr_own - m_cdf) / (density_m * t)[g]
+        slope = m / t**2 - 0.5 * s.density(t) / (density_m * t)
+    if line is not None:
+        put("rmpg", own)
+    else:
+        with_line("rmpg", own, slope)
+    return out
+
+
+# --- ratio means (headcount ratio, Alkire-Foster) ---------------------------------------------------
+
+
+def ratio_mean_uncertainty(design: SurveyDesign, terms, group=None, n_groups: int = 1):
+    """Estimate, SE and design effect of ratio means sum w phi / sum w per group.
+
+    Args:
+        design: the SurveyDesign (its weights are w).
+        terms: (n,) or (n, m) weighted values w_i phi_i (one column per measure).
+        group, n_groups: integer labels 0..G-1 (None: one group) and G.
+
+    Returns: (estimate, se, deff), each (G,) or (G, m). Influence function (phi_i - theta) / N.
+    """
+    w = design.weights
+    g = np.zeros(design.n, dtype=np.intp) if group is None else np.asarray(group, dtype=np.intp)
+    z = np.asarray(terms, dtype=float)
+    columns = z.reshape(design.n, -1)
+    total = np.bincount(g, weights=w, minlength=n_groups)
+    estimates, ses, deffs = [], [], []
+    for column in columns.T:  # a loop over measures, never over rows
+        theta = np.bincount(g, weights=column, minlength=n_groups) / total
+        za = (column - theta[g] * w) / total[g]
+        var = total_variance_by(design, za, g, n_groups)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            deff = var / srs_variance_by(w, za / w, g, n_groups)
+        estimates.append(theta)
+        ses.append(np.sqrt(var))
+        deffs.append(deff)
+    shape = (n_groups,) if z.ndim == 1 else (n_groups, columns.shape[1])
+    return tuple(np.stack(values, axis=-1).reshape(shape) for values in (estimates, ses, deffs))
+
+
+def confidence_interval(estimate, se) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The normal 95 % interval estimate -/+ z_0.975 SE (R survey's ``confint`` for a svystat)."""
+    estimate, se = np.asarray(estimate, dtype=float), np.asarray(se, dtype=float)
+    return estimate - Z_975 * se, estimate + Z_975 * se
+
+
+def alkire_foster_uncertainty(design: SurveyDesign, terms: dict, group=None, n_groups: int = 1) -> dict:
+    """SE and design effect of the Alkire-Foster H, A, M0, M1 and M2 per group.
+
+    Args:
+        design: the SurveyDesign; its weights are the sample weights omega.
+        terms: the weighted per-unit terms (n,) of ``alkire_foster._unit_terms``: "poor" (omega poor_i),
+            "intensity" (omega c_i poor_i), and "gap1", "gap2" when some indicator is cardinal.
+        group, n_groups: integer labels 0..G-1 (None: one group) and G.
+
+    Returns:
+        measure -> {"se": (G,), "deff": (G,)}. H, M0, M1 and M2 are ratio means (influence function
+        (phi_i - theta) / N); A = M0 / H has (IF_M0 - A IF_H) / H (NaN where nobody is poor).
+
+    Source: Alkire & Foster (2011); the ratio linearisation as in convey ``svyafc``.
+    """
+    w = design.weights
+    g = np.zeros(design.n, dtype=np.intp) if group is None else np.asarray(group, dtype=np.intp)
+    total = np.bincount(g, weights=w, minlength=n_groups)
+    za, estimate = {}, {}
+    for measure, name in (("H", "poor"), ("M0", "intensity"), ("M1", "gap1"), ("M2", "gap2")):
+        if name in terms:
+            column = np.asarray(terms[name], dtype=float)
+            estimate[measure] = np.bincount(g, weights=column, minlength=n_groups) / total
+            za[measure] = (column - estimate[measure][g] * w) / total[g]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = estimate["M0"] / estimate["H"]
+        za["A"] = (za["M0"] - a[g] * za["H"]) / estimate["H"][g]
+    out = {}
+    for measure in ("H", "A", "M0", "M1", "M2"):
+        if measure in za:
+            z = np.nan_to_num(za[measure])
+            var = total_variance_by(design, z, g, n_groups)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                deff = var / srs_variance_by(w, z / w, g, n_groups)
+            nobody = ~np.isfinite(a) if measure == "A" else np.zeros(n_groups, dtype=bool)
+            out[measure] = {"se": np.where(nobody, np.nan, np.sqrt(var)), "deff": np.where(nobody, np.nan, deff)}
+    return out
