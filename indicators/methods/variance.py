@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from indicators.methods.poverty import _group_then_value_order, _weights, weighted_quantile_by
+from indicators.methods.poverty import _group_then_value_order, _weights, value_order, weighted_quantile_by
 
 Z_975 = 1.959963984540054  # the 97.5 % point of the standard normal distribution
 _SQRT_2PI = np.sqrt(2 * np.pi)
@@ -82,9 +82,7 @@ class SurveyDesign:
 
 
 def _labels(values, n: int, name: str) -> NDArray[np.intp]:
-    if values is None:
-        return np.zeros(n, dtype=np.intp)
-    series = pd.Series(np.asarray(values, dtype=object) if np.ndim(values) else values)
+    series = pd.Series(values).reset_index(drop=True)
     if len(series) != n:
         raise ValueError(f"{name} has {len(series)} values for {n} rows")
     missing = series.isna().to_numpy()
@@ -119,9 +117,9 @@ def survey_design(weights: ArrayLike | None = None, *, n: int | None = None, str
         raise ValueError("give weights or n")
     size = int(np.size(weights)) if weights is not None else int(n)
     w = _weights(weights, size)
-    h = _labels(strata, size, "strata")
+    h = _labels(strata, size, "strata") if strata is not None else np.zeros(size, dtype=np.intp)
     c = _labels(clusters, size, "clusters") if clusters is not None else np.arange(size, dtype=np.intp)
-    psu_key = pd.factorize(pd.MultiIndex.from_arrays([h, c]))[0].astype(np.intp)
+    psu_key = pd.factorize(h.astype(np.int64) * (int(c.max()) + 1 if size else 1) + c)[0].astype(np.intp)
     n_psu_total = int(psu_key.max()) + 1 if size else 0
     psu_stratum = np.zeros(n_psu_total, dtype=np.intp)
     psu_stratum[psu_key] = h
@@ -161,43 +159,59 @@ def survey_design(weights: ArrayLike | None = None, *, n: int | None = None, str
 # --- the variance of a total ----------------------------------------------------------------------
 
 
-def total_variance_by(design: SurveyDesign, za, group=None, n_groups: int = 1, zt=None, b=None):
-    """The design variance of sum_i v_gi for each group g, v_gi = za_i [group_i = g] + b_g zt_i.
+class DomainTotals:
+    """The PSUs of a design crossed with its groups, for many variances of group totals (the
+    factorisation is done once; each ``variance`` is then a few ``np.bincount``).
 
     Args:
         design: the SurveyDesign of the n rows.
-        za: (n,) weighted linearised values w_i u_i of the row's own group (0 outside it).
         group: (n,) integer labels 0..G-1, or None for one group.
         n_groups: G.
-        zt, b: an optional common term (n,) (e.g. w_i times the influence function of a line
-            estimated on the whole sample) and its coefficient per group (G,).
-
-    Returns: (G,) variances (in the squared unit of the estimate).
     """
-    za = np.asarray(za, dtype=float)
-    g = np.zeros(design.n, dtype=np.intp) if group is None else np.asarray(group, dtype=np.intp)
-    n_psu, n_strata = design.psu_stratum.size, design.scale.size
-    n_h = np.bincount(design.psu_stratum, minlength=n_strata).astype(float)
-    pair, first = pd.factorize(g.astype(np.int64) * n_psu + design.psu)
-    first = np.asarray(first, dtype=np.int64)
-    a = np.bincount(pair, weights=za, minlength=first.size)  # the group's total in each PSU it has rows in
-    pair_g, pair_p = first // n_psu, first % n_psu
-    pair_h = design.psu_stratum[pair_p]
-    gh = pair_g * n_strata + pair_h
-    size = n_groups * n_strata
-    mean = np.bincount(gh, weights=a, minlength=size) / np.tile(n_h, n_groups)
-    present = np.bincount(gh, minlength=size)
-    deviation = a - mean[gh]
-    ss = np.bincount(gh, weights=deviation**2, minlength=size) + (np.tile(n_h, n_groups) - present) * mean**2
-    variance = (ss.reshape(n_groups, n_strata) * design.scale).sum(axis=1)
-    if zt is not None:
-        b = np.asarray(b, dtype=float)
-        t = np.bincount(design.psu, weights=np.asarray(zt, dtype=float), minlength=n_psu)
-        t_dev = t - (np.bincount(design.psu_stratum, weights=t, minlength=n_strata) / n_h)[design.psu_stratum]
-        tt = np.bincount(design.psu_stratum, weights=t_dev**2, minlength=n_strata) @ design.scale
-        cross = np.bincount(gh, weights=a * t_dev[pair_p], minlength=size).reshape(n_groups, n_strata) @ design.scale
-        variance = variance + 2 * b * cross + b**2 * tt
-    return np.maximum(variance, 0.0)
+
+    def __init__(self, design: SurveyDesign, group=None, n_groups: int = 1):
+        self.design, self.size = design, n_groups
+        self.g = np.zeros(design.n, dtype=np.intp) if group is None else np.asarray(group, dtype=np.intp)
+        n_psu, n_strata = design.psu_stratum.size, design.scale.size
+        self.n_h = np.bincount(design.psu_stratum, minlength=n_strata).astype(float)
+        self.pair, first = pd.factorize(self.g.astype(np.int64) * n_psu + design.psu)
+        first = np.asarray(first, dtype=np.int64)
+        self.n_pairs = first.size
+        self.pair_p = first % n_psu
+        self.gh = (first // n_psu) * n_strata + design.psu_stratum[self.pair_p]
+        self.n_h_tiled = np.tile(self.n_h, n_groups)
+        self.absent = self.n_h_tiled - np.bincount(self.gh, minlength=n_groups * n_strata)
+
+    def variance(self, za, zt=None, b=None) -> NDArray[np.float64]:
+        """The design variance of sum_i v_gi for each group g, v_gi = za_i [group_i = g] + b_g zt_i.
+
+        Args:
+            za: (n,) weighted linearised values w_i u_i of the row's own group (0 outside it).
+            zt, b: an optional common term (n,) (e.g. w_i times the influence function of a line
+                estimated on the whole sample) and its coefficient per group (G,).
+
+        Returns: (G,) variances (in the squared unit of the estimate).
+        """
+        design, size = self.design, self.size * self.design.scale.size
+        a = np.bincount(self.pair, weights=np.asarray(za, dtype=float), minlength=self.n_pairs)
+        mean = np.bincount(self.gh, weights=a, minlength=size) / self.n_h_tiled
+        ss = np.bincount(self.gh, weights=(a - mean[self.gh]) ** 2, minlength=size) + self.absent * mean**2
+        variance = ss.reshape(self.size, -1) @ design.scale
+        if zt is not None:
+            n_psu, n_strata = design.psu_stratum.size, design.scale.size
+            t = np.bincount(design.psu, weights=np.asarray(zt, dtype=float), minlength=n_psu)
+            t_dev = t - (np.bincount(design.psu_stratum, weights=t, minlength=n_strata) / self.n_h)[design.psu_stratum]
+            tt = np.bincount(design.psu_stratum, weights=t_dev**2, minlength=n_strata) @ design.scale
+            cross = np.bincount(self.gh, weights=a * t_dev[self.pair_p], minlength=size).reshape(self.size, -1)
+            b = np.asarray(b, dtype=float)
+            variance = variance + 2 * b * (cross @ design.scale) + b**2 * tt
+        return np.maximum(variance, 0.0)
+
+
+def total_variance_by(design: SurveyDesign, za, group=None, n_groups: int = 1, zt=None, b=None):
+    """``DomainTotals(design, group, n_groups).variance(za, zt, b)``: the (G,) design variances of the
+    groups' totals (see ``DomainTotals.variance``)."""
+    return DomainTotals(design, group, n_groups).variance(za, zt, b)
 
 
 def srs_variance_by(weights, u, group, n_groups: int) -> NDArray[np.float64]:
@@ -252,9 +266,10 @@ class _Groups:
         return -((self.x <= q[self.g]) - p) / (self.total * self.density(q))[self.g]
 
 
-def _gini_if(s: _Groups) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """convey ``svygini``'s linearised variable (per row, own group) and convey's Gini value."""
-    order = _group_then_value_order(s.g, s.x, s.size)
+def _gini_if(s: _Groups, by_x=None) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """convey ``svygini``'s linearised variable (per row, own group) and convey's Gini value.
+    ``by_x``: the stable order of the incomes when the caller has it."""
+    order = _group_then_value_order(s.g, s.x, s.size, by_x)
     g, x, w = s.g[order], s.x[order], s.w[order]
     start = np.concatenate(([0], np.cumsum(s.count)))[g]
     cum_w = np.concatenate(([0.0], np.cumsum(w)))
@@ -272,9 +287,9 @@ def _gini_if(s: _Groups) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     return out, (2 * t1 - t2) / (t2 * t3) - 1
 
 
-def _qsr_if(s: _Groups) -> NDArray[np.float64]:
-    """The linearised S80/S20 (total income above q_0.8 over that at or below q_0.2), convey ``svyqsr``."""
-    q = weighted_quantile_by(s.g, s.x, s.w, [0.2, 0.8], n_groups=s.size)
+def _qsr_if(s: _Groups, q) -> NDArray[np.float64]:
+    """The linearised S80/S20 (total income above q_0.8 over that at or below q_0.2), convey ``svyqsr``;
+    ``q``: (G, 2) each group's q_0.2 and q_0.8."""
     parts = []
     for k, p in enumerate((0.2, 0.8)):
         below = s.x <= q[s.g, k]
@@ -327,13 +342,18 @@ def poverty_measures_uncertainty(
     everyone = _Groups(x, w, np.zeros(design.n, dtype=np.intp), 1) if not line_per_group else None
     out: dict[str, dict] = {}
 
+    domains = DomainTotals(design, g, n_groups)
+
     def put(name, u_own, b=None, u_common=None):
-        var = total_variance_by(design, w * u_own, g, n_groups, None if b is None else w * u_common, b)
+        var = domains.variance(w * u_own, None if b is None else w * u_common, b)
         u_srs = u_own if b is None else u_own + b[g] * u_common
         with np.errstate(divide="ignore", invalid="ignore"):
             out[name] = {"se": np.sqrt(var), "deff": var / srs_variance_by(w, u_srs, g, n_groups)}
 
-    median = weighted_quantile_by(g, x, w, 0.5, n_groups=n_groups)
+    subset_order = value_order(x)  # one sort of the incomes for every quantile below
+    by_x = subset_order(np.ones(design.n, dtype=bool))
+    quantiles = weighted_quantile_by(g, x, w, [0.2, 0.5, 0.8], n_groups=n_groups, by_x=by_x)
+    median = quantiles[:, 1]
     # the line t, per row, and its influence function: own-group (per-group line) or common
     if line is not None:
         t = np.full(n_groups, float(line))
@@ -345,7 +365,7 @@ def poverty_measures_uncertainty(
         t_if_common = None
         put("line", t_if_own)
     else:
-        centre = weighted_quantile_by(everyone.g, x, w, 0.5, n_groups=1) if of == "median" else everyone.mean
+        centre = weighted_quantile_by(everyone.g, x, w, 0.5, n_groups=1, by_x=by_x) if of == "median" else everyone.mean
         t = np.full(n_groups, relative_share * float(centre[0]))
         t_if_common = relative_share * (
             everyone.quantile_if(centre, 0.5) if of == "median" else (x - everyone.mean[0]) / everyone.total[0]
@@ -379,13 +399,12 @@ def poverty_measures_uncertainty(
         else:
             with_line(name, u, slope)
     put("mean", (x - s.mean[g]) / s.total[g])
-    for p, name in ((0.5, "median"), (0.2, "p20"), (0.8, "p80")):
-        q = median if p == 0.5 else weighted_quantile_by(g, x, w, p, n_groups=n_groups)
-        put(name, s.quantile_if(q, p))
-    put("gini", _gini_if(s)[0])
-    put("s80_s20", _qsr_if(s))
+    for k, (p, name) in enumerate(((0.2, "p20"), (0.5, "median"), (0.8, "p80"))):
+        put(name, s.quantile_if(quantiles[:, k], p))
+    put("gini", _gini_if(s, by_x)[0])
+    put("s80_s20", _qsr_if(s, quantiles[:, [0, 2]]))
     # relative median poverty gap (t - m) / t, m the median of the poor (convey svypoormed, svyrmpg)
-    m = weighted_quantile_by(g[poor], x[poor], w[poor], 0.5, n_groups=n_groups)
+    m = weighted_quantile_by(g[poor], x[poor], w[poor], 0.5, n_groups=n_groups, by_x=subset_order(poor))
     p0 = s.sum(w * poor) / s.total
     with np.errstate(divide="ignore", invalid="ignore"):
         arpr_own = ((x <= tg) - p0[g]) / s.total[g]
@@ -475,3 +494,22 @@ def alkire_foster_uncertainty(design: SurveyDesign, terms: dict, group=None, n_g
             nobody = ~np.isfinite(a) if measure == "A" else np.zeros(n_groups, dtype=bool)
             out[measure] = {"se": np.where(nobody, np.nan, np.sqrt(var)), "deff": np.where(nobody, np.nan, deff)}
     return out
+
+
+def uncertainty_columns(table: pd.DataFrame, parts: list[dict]) -> pd.DataFrame:
+    """``table`` with, after the point estimates, ``<m>_se``, ``<m>_ci_low``, ``<m>_ci_high`` and
+    ``<m>_deff`` for each measure m of the uncertainty dicts ``parts`` (of ``poverty_measures_uncertainty``
+    or ``alkire_foster_uncertainty``), whose groups, concatenated, are the table's rows in order.
+
+    The interval is not clipped (a share's may pass 0 or 1, as R's ``confint`` does).
+    Raises: ValueError when the rows do not match.
+    """
+    table = table.copy()
+    for measure in parts[0]:
+        se = np.concatenate([part[measure]["se"] for part in parts])
+        if se.size != len(table):
+            raise ValueError(f"{se.size} standard errors for {len(table)} rows")
+        low, high = confidence_interval(table[measure].to_numpy(dtype=float), se)
+        table[f"{measure}_se"], table[f"{measure}_ci_low"], table[f"{measure}_ci_high"] = se, low, high
+        table[f"{measure}_deff"] = np.concatenate([part[measure]["deff"] for part in parts])
+    return table
