@@ -14,7 +14,8 @@ from django.db.models import QuerySet
 from django.utils.html import json_script
 from django.utils.safestring import SafeString, mark_safe
 
-from indicators.models import ComputationRun, RegionScore
+from indicators import dashboard_uncertainty
+from indicators.models import UNCERTAINTY_FIELDS, ComputationRun, RegionScore
 from indicators.registry import INDICATORS, Indicator
 from indicators.selectors import cells_hidden, paths_digest
 from indicators.services.rollup import SMALL_CELL, WESTERN_PROVINCES
@@ -132,7 +133,7 @@ def measure_legend(measure: Indicator) -> dict:
 
 
 def _fields() -> list[str]:
-    return sorted({m.code for m in MEASURES} | set(KPI_FIELDS) | {"households"})
+    return sorted({m.code for m in MEASURES} | set(KPI_FIELDS) | {"households"} | set(UNCERTAINTY_FIELDS))
 
 
 def _scores(queryset: QuerySet[RegionScore]) -> list[dict]:
@@ -161,6 +162,10 @@ class MapData:
     classes: dict[str, list] = field(default_factory=dict)
     ranges: dict[str, list] = field(default_factory=dict)
     ranks: dict[str, list] = field(default_factory=dict)
+    #: per measure with an interval: whether each county's overlaps a ranking neighbour's (None: none)
+    overlaps: dict[str, list] = field(default_factory=dict)
+    #: the interval fields (``UNCERTAINTY_FIELDS``) per county, None when not shown (for the exports)
+    intervals: dict[str, list] = field(default_factory=dict)
     counties: int = 0
     without_data: int = 0
 
@@ -179,6 +184,7 @@ class MapData:
             "classes": self.classes,
             "ranges": self.ranges,
             "ranks": self.ranks,
+            "overlaps": self.overlaps,
             "counties": self.counties,
             "withoutData": self.without_data,
         }
@@ -212,6 +218,7 @@ def map_data(*, region: Region | None, run: ComputationRun | None, access: Acces
         if region is not None:
             queryset = queryset.filter(region__path__startswith=region.path)
         rows = _scores(queryset.order_by("region__code"))
+    intervals = data.intervals = {f: [] for f in UNCERTAINTY_FIELDS}
     for row in rows:
         shown = access.shows(row)
         data.codes.append(row["region__code"])
@@ -219,10 +226,16 @@ def map_data(*, region: Region | None, run: ComputationRun | None, access: Acces
         data.suppressed.append(not shown)
         for m in MEASURES:
             data.values.setdefault(m.code, []).append(row[m.code] if shown else None)
+        for f in UNCERTAINTY_FIELDS:
+            intervals[f].append(row[f] if shown else None)
     for m in MEASURES:
         values = data.values.setdefault(m.code, [])
         data.classes[m.code], data.ranges[m.code] = quantile_classes(values)
         data.ranks[m.code] = ranks(values, direction=m.direction)
+    for code in dashboard_uncertainty.MEASURES:
+        data.overlaps[code] = dashboard_uncertainty.rank_overlaps(
+            data.values[code], intervals[f"{code}_ci_low"], intervals[f"{code}_ci_high"], data.ranks[code], data.codes
+        )
     data.without_data = data.counties - sum(v is not None for v in data.values["eqi"])
     return data
 
