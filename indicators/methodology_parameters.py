@@ -139,6 +139,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         "scores.sampling.design",
         _("Households scored"),
         _(
+            # xgettext:no-python-format
             "a census has no sampling error; for a sample, the poverty incidence and M0 of each region carry a "
             "standard error and a 95% confidence interval (households drawn with replacement within each province)"
         ),

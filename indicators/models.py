@@ -345,10 +345,14 @@ class RegionScore(models.Model):
     # rollup_uncertainty): standard error and normal 95 % interval (clipped to 0-1) of the headcount
     # ratio (national line) and of M0, shares 0-1; null for a census or without a variance estimate.
     headcount_ratio_se = _score(_("standard error of the headcount ratio"))
+    # xgettext:no-python-format
     headcount_ratio_ci_low = _score(_("headcount ratio: lower end of the 95% confidence interval"))
+    # xgettext:no-python-format
     headcount_ratio_ci_high = _score(_("headcount ratio: upper end of the 95% confidence interval"))
     mpi_m0_se = _score(_("standard error of M0"))
+    # xgettext:no-python-format
     mpi_m0_ci_low = _score(_("M0: lower end of the 95% confidence interval"))
+    # xgettext:no-python-format
     mpi_m0_ci_high = _score(_("M0: upper end of the 95% confidence interval"))
 
     class Meta:
