@@ -139,7 +139,7 @@ def level_uncertainty(
     Returns:
         ``FIELDS`` columns on ``estimates``' index (shares 0-1, NaN = null).
     """
-    out = pd.DataFrame(index=estimates.index, columns=list(FIELDS), dtype=float)
+    out = pd.DataFrame({f: np.full(len(estimates), np.nan) for f in FIELDS}, index=estimates.index)
     if sample is None or sample.design is None or not len(estimates) or depth >= sample.cluster_depth:
         return out
     size = max(int(labels.max(initial=-1)), int(estimates.index.max())) + 1
