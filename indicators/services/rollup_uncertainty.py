@@ -8,10 +8,12 @@ with replacement within strata, weighted by persons x sampling weight: the weigh
 (``rollup``: the person headcount ratio and M0 are person-weighted ratios of sums).
 
 Each region's standard error is a domain estimate (Lumley, *Complex Surveys*, 2010, §2.4; R survey's
-``svyby``): the region's linearised ratio, zero outside it, over every PSU of each stratum of the
-province, so a region's SE counts the PSUs of its strata that hold none of its households
-(``indicators.methods.variance``: ``ratio_mean_uncertainty``, ``total_variance_by``). A household
-outside a measure's denominator (income or the guarantees unknown) lies outside the domain.
+``svyby(..., svyratio)``): the variance of the total of the region's linearised ratio (y_i - R x_i) / X
+(Woodruff 1971; the influence function of ``variance.ratio_mean_uncertainty``), zero outside it, over
+every PSU of each stratum of the province, so a region's SE counts the PSUs of its strata that hold
+none of its households (``variance.DomainTotals``: the PSUs crossed with a level's regions once, a
+variance per measure). A household outside a measure's denominator (income or the guarantees
+unknown) lies outside the domain.
 
 The interval is the normal 95 % interval, estimate -/+ 1.96 SE (R survey's ``confint``), clipped to
 [0, 1] since both measures are shares; an SE of 0 (every sampled person of the region poor, or none)
@@ -35,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.methods.scoring import SAMPLING_LEVELS
-from indicators.methods.variance import SurveyDesign, confidence_interval, ratio_mean_uncertainty, survey_design
+from indicators.methods.variance import DomainTotals, SurveyDesign, confidence_interval, survey_design
 
 log = logging.getLogger(__name__)
 
@@ -146,13 +148,21 @@ def level_uncertainty(
     touched = np.zeros(size, dtype=bool)
     touched[labels[sample.lonely & (labels >= 0)]] = True
     kept = sample.kept
+    # the PSUs crossed with the level's regions once (rows outside every region of the level: an extra
+    # group G, discarded); then one variance of a total per measure
+    group = np.where(labels >= 0, labels, size)[kept]
+    totals = DomainTotals(sample.design, group, size + 1)
     for measure in MEASURES:
-        numerator, denominator = terms[measure]
-        # the region's rows in the measure's domain; every other row in an extra group G, discarded
-        group = np.where((labels >= 0) & (denominator > 0), labels, size)[kept]
-        with np.errstate(divide="ignore", invalid="ignore"):  # a label without domain rows: NaN
-            _, se, _ = ratio_mean_uncertainty(sample.design, numerator[kept], group, size + 1)
-        se = np.where(touched, np.nan, se[:size])[estimates.index.to_numpy()]
+        numerator, denominator = (t[kept] for t in terms[measure])
+        y = np.bincount(group, weights=numerator, minlength=size + 1)
+        x = np.bincount(group, weights=denominator, minlength=size + 1)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a region without rows in the domain: NaN
+            ratio = y / x
+            # the ratio's linearised values (y_i - R x_i) / X on its region's rows, as ratio_mean_uncertainty's
+            # (phi_i - R) w_i / X, and 0 outside the measure's domain (both terms 0 there)
+            za = np.where(denominator > 0, (numerator - ratio[group] * denominator) / x[group], 0.0)
+        se = np.sqrt(totals.variance(za))[:size]
+        se = np.where(touched | ~np.isfinite(ratio[:size]), np.nan, se)[estimates.index.to_numpy()]
         value = estimates[measure].to_numpy(float)
         se = np.where(np.isnan(value), np.nan, se)
         low, high = confidence_interval(value, se)
