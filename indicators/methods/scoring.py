@@ -154,7 +154,9 @@ def sampling_validate(sampling) -> dict:
             ``"province"``: one stratum, i.e. no stratification; else prefecture, county, township
             or village) and ``cluster`` the level whose regions are the primary sampling units
             (default ``"household"``: each household its own unit; else prefecture to village,
-            below the strata's level).
+            below the strata's level). The names count the depth on a household's region path
+            (province 1, prefecture 2, county 3, township 4, village 5, as in China's tree); in
+            another tree the same depths, and a household whose leaf lies higher takes its leaf.
     Returns:
         ``{"design": "census"}`` or ``{"design": "sample", "strata": ..., "cluster": ...}`` (a new dict).
     Raises:

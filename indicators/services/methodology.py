@@ -13,7 +13,8 @@ def parameters_validate(parameters: dict) -> dict:
     Args:
         parameters: ``{"scores": {...} (see ``scoring.DEFAULT_PARAMETERS``; missing keys take the
             defaults), "line": {"type": "absolute"} or {"type": "relative", "share": 0-1,
-            "of": "median"|"mean"}, "mpi_k": AF cutoff k as a share in (0, 1]}``.
+            "of": "median"|"mean"}, "mpi_k": AF cutoff k as a share in (0, 1]}``. ``scores.sampling``
+            is the census or sample design of the households (``scoring.sampling_validate``).
     Returns:
         The completed parameters (a new dict).
     Raises:
