@@ -162,7 +162,8 @@ class MapData:
     classes: dict[str, list] = field(default_factory=dict)
     ranges: dict[str, list] = field(default_factory=dict)
     ranks: dict[str, list] = field(default_factory=dict)
-    #: per measure with an interval: whether each county's overlaps a ranking neighbour's (None: none)
+    #: per measure with intervals: whether each county's overlaps a ranking neighbour's (None: no
+    #: interval); a measure without any interval (a census) is left out
     overlaps: dict[str, list] = field(default_factory=dict)
     #: the interval fields (``UNCERTAINTY_FIELDS``) per county, None when not shown (for the exports)
     intervals: dict[str, list] = field(default_factory=dict)
@@ -233,9 +234,11 @@ def map_data(*, region: Region | None, run: ComputationRun | None, access: Acces
         data.classes[m.code], data.ranges[m.code] = quantile_classes(values)
         data.ranks[m.code] = ranks(values, direction=m.direction)
     for code in dashboard_uncertainty.MEASURES:
-        data.overlaps[code] = dashboard_uncertainty.rank_overlaps(
+        marks = dashboard_uncertainty.rank_overlaps(
             data.values[code], intervals[f"{code}_ci_low"], intervals[f"{code}_ci_high"], data.ranks[code], data.codes
         )
+        if any(mark is not None for mark in marks):  # a census has no intervals: no list of nulls in the page
+            data.overlaps[code] = marks
     data.without_data = data.counties - sum(v is not None for v in data.values["eqi"])
     return data
 
