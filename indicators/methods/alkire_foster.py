@@ -157,14 +157,17 @@ def alkire_foster(
         k: poverty cutoff, a share of the weighted indicators in (0, 1] (k = 1/d: union, k = 1: intersection).
         indicator_weights: (d,) non-negative weights (normalised here); None for equal weights.
         sample_weights: (n,) non-negative weights of the units (e.g. persons × sampling weight); None for 1 each.
-        cardinal: (d,) bool, indicators whose gaps are meaningful; default: cutoff > 0 and data not only 0/1.
+        cardinal: (d,) bool, the indicators whose gaps count in M1 and M2; None (the default, Alkire and Foster's
+            convention: every indicator is cardinal, a 0/1 one's gap being 0 or 1) for every indicator whose cutoff
+            is > 0. An indicator with a cutoff <= 0 has no normalised gap, so the default leaves it out of M1 and
+            M2 (``AlkireFosterResult.cardinal`` shows it False) and naming it here is an error.
 
     Returns:
         AlkireFosterResult.
 
     Raises:
         ValueError: on shape mismatches, NaN data, bad weights, k outside (0, 1], no rows, or a cardinal
-            indicator whose cutoff is not positive.
+            indicator whose cutoff is not positive (the message gives its index and cutoff).
     """
     terms, meta = _unit_terms(achievements, cutoffs, k, indicator_weights, sample_weights, cardinal)
     return _finish({name: value.sum(axis=0) for name, value in terms.items()}, len(terms["omega"]), meta)
@@ -198,16 +201,19 @@ def alkire_foster_by(
     """
     terms, meta = _unit_terms(achievements, cutoffs, k, indicator_weights, sample_weights, cardinal)
     n = len(terms["omega"])
-    labels = pd.Series(np.asarray(groups, dtype=object).ravel())
+    # A Series (e.g. a CSV's text column) is factorised as it is; anything else as an array of objects.
+    labels = groups if isinstance(groups, pd.Series) else pd.Series(np.asarray(groups, dtype=object).ravel())
     if len(labels) != n:
         raise ValueError(f"groups has {len(labels)} labels for {n} rows")
     if labels.isna().any():
         raise ValueError(f"groups has a missing label at row index {int(labels.isna().to_numpy().argmax())}")
     codes, uniques = pd.factorize(labels, sort=True)
-    counts = np.bincount(codes, minlength=len(uniques))
-    # One grouped pass over all units; each term keeps its columns (1 for per-unit scalars, d for matrices).
+    size = len(uniques)
+    counts = np.bincount(codes, minlength=size)
+    # Each term's columns summed per group (1 column for per-unit scalars, d for matrices), one bincount a column.
     grouped = {
-        name: pd.DataFrame(value.reshape(n, -1)).groupby(codes).sum().to_numpy() for name, value in terms.items()
+        name: np.column_stack([np.bincount(codes, weights=column, minlength=size) for column in value.reshape(n, -1).T])
+        for name, value in terms.items()
     }
     overall = _finish({name: value.sum(axis=0) for name, value in grouped.items()}, n, meta)
     by_group = {
@@ -235,7 +241,7 @@ def _unit_terms(achievements, cutoffs, k, indicator_weights, sample_weights, car
     w = _indicator_weights(indicator_weights, d)
     c, poor, censored = censored_scores(y < z, w, k)
     omega = _sample_weights(sample_weights, n)
-    card = _cardinal(cardinal, y, z)
+    card = _cardinal(cardinal, z)
     terms = {
         "omega": omega,
         "poor": omega * poor,
@@ -320,15 +326,19 @@ def _sample_weights(weights, n: int) -> NDArray[np.float64]:
     return omega
 
 
-def _cardinal(cardinal, y, z) -> NDArray[np.bool_]:
+def _cardinal(cardinal, z) -> NDArray[np.bool_]:
     if cardinal is None:
-        binary = np.isin(y, (0.0, 1.0)).all(axis=0)
-        return (z > 0) & ~binary
+        return z > 0
     card = np.asarray(cardinal, dtype=bool)
     if card.shape != z.shape:
         raise ValueError(f"cardinal must have shape {z.shape}; got {card.shape}")
-    if (z[card] <= 0).any():
-        raise ValueError("a cardinal indicator needs a positive cutoff: its gap (z − y)/z is undefined otherwise")
+    bad = card & (z <= 0)
+    if bad.any():
+        j = int(bad.argmax())
+        raise ValueError(
+            f"indicator {j} has cutoff {float(z[j])}: a cardinal indicator needs a positive cutoff, its gap (z − y)/z "
+            "is undefined otherwise"
+        )
     return card
 
 

@@ -33,6 +33,8 @@ MEASURE_COLUMNS = (
     "poverty_severity",
     "mean",
     "median",
+    "p20",
+    "p80",
     "gini",
     "s80_s20",
     "rmpg",
@@ -360,6 +362,8 @@ def _group_then_value_order(g: np.ndarray, x: np.ndarray, n_groups: int, by_x=No
     stable order of x when the caller has it (``value_order``), which leaves only the radix sort."""
     if by_x is None:
         by_x = np.argsort(x, kind="stable")
+    if n_groups == 1:
+        return by_x
     labels = g[by_x].astype(np.int16 if n_groups <= np.iinfo(np.int16).max else np.int32)
     return by_x[np.argsort(labels, kind="stable")]
 
@@ -384,9 +388,12 @@ def value_order(x) -> Callable[[np.ndarray], np.ndarray]:
 
 
 class _Sorted:
-    """Rows sorted by (group, income), with per-group offsets and within-group cumulative weights."""
+    """Rows sorted by (group, income), with per-group offsets and within-group cumulative weights.
 
-    def __init__(self, group, x, w, n_groups, by_x=None):
+    ``presorted``: the rows already are in that order (a subset of another ``_Sorted``'s rows), so none is moved.
+    """
+
+    def __init__(self, group, x, w, n_groups, by_x=None, *, presorted: bool = False):
         x = np.asarray(x, dtype=float)
         if x.ndim != 1:
             raise ValueError(f"x must be one-dimensional, got shape {x.shape}")
@@ -396,8 +403,11 @@ class _Sorted:
         g, self.size = _groups(group, x.size, n_groups)
         if by_x is not None and np.shape(by_x) != x.shape:
             raise ValueError(f"by_x has shape {np.shape(by_x)}, incomes have shape {x.shape}")
-        order = _group_then_value_order(g, x, self.size, by_x)
-        self.g, self.x, self.w = g[order], x[order], w[order]
+        if presorted:
+            self.g, self.x, self.w = g, x, w
+        else:
+            order = _group_then_value_order(g, x, self.size, by_x)
+            self.g, self.x, self.w = g[order], x[order], w[order]
         self.count = np.bincount(self.g, minlength=self.size)
         self.end = np.cumsum(self.count)
         self.start = self.end - self.count
@@ -471,8 +481,10 @@ def quintile_share_ratio_by(group, x, w=None, *, n_groups: int | None = None) ->
     return _qsr_sorted(_Sorted(group, x, w, n_groups))
 
 
-def _qsr_sorted(s: _Sorted) -> np.ndarray:
-    q20, q80 = s.quantile(0.2), s.quantile(0.8)
+def _qsr_sorted(s: _Sorted, q20: np.ndarray | None = None, q80: np.ndarray | None = None) -> np.ndarray:
+    """S80/S20 per group of ``s``; ``q20``, ``q80``: its groups' quantiles when the caller has them."""
+    if q20 is None or q80 is None:
+        q20, q80 = s.quantile(0.2), s.quantile(0.8)
     top, bottom = s.x > q80[s.g], s.x <= q20[s.g]
     wx = s.w * s.x
     return _share_ratio(s.sum(wx * top), s.sum(s.w * top), s.sum(wx * bottom), s.sum(s.w * bottom))
@@ -541,14 +553,18 @@ def poverty_measures(
     Returns:
         One row for the whole frame with group "all", then, with ``by``, one row per group in
         sorted order of the labels. Columns ``MEASURE_COLUMNS``: group, n (rows), weight_total,
-        line, headcount_ratio, poverty_gap, poverty_severity (FGT 0, 1, 2), mean, median, gini,
-        s80_s20, rmpg (shares 0-1, definitions as the functions above; rmpg against the row's line).
+        line, headcount_ratio, poverty_gap, poverty_severity (FGT 0, 1, 2), mean, median, p20 and
+        p80 (weighted quantiles), gini, s80_s20, rmpg (shares 0-1, definitions as the functions
+        above; rmpg against the row's line).
 
     Raises:
         ValueError: not exactly one of ``line``/``relative_share``; ``line_per_group`` without
             ``relative_share``; an unknown column; missing values in the income, weight or group
             column (named with their count: rows are never dropped silently); a group labelled
             "all"; invalid incomes or weights; a line that is not > 0 (e.g. a median of 0).
+
+    The whole frame and the groups share one sort of the incomes (the groups' order is a radix
+    sort of their labels in that order), so the rows are never copied twice.
 
     Sources: see the module docstring.
     """
@@ -560,33 +576,49 @@ def poverty_measures(
         raise ValueError(f"of must be 'median' or 'mean', got {of!r}")
     x = _incomes(_column(frame, income, "income").to_numpy(dtype=float), f"income column {income!r}")
     w = _weights(None if weight is None else _column(frame, weight, "weight").to_numpy(dtype=float), x.size)
-    labels: list = [ALL_GROUP]
-    g = np.zeros(x.size, dtype=np.intp)
+    parts = [([ALL_GROUP], np.zeros(x.size, dtype=np.intp))]
     if by is not None:
         codes, uniques = pd.factorize(_column(frame, by, "group"), sort=True)
         if ALL_GROUP in set(uniques):
             raise ValueError(f"group column {by!r} has a group named {ALL_GROUP!r}, the name of the total row")
-        labels += list(uniques)
-        g = np.concatenate((g, codes + 1))  # each row counts in "all" (group 0) and in its group
-        x, w = np.tile(x, 2), np.tile(w, 2)
-    s = _Sorted(g, x, w, len(labels))
-    mean = s.sum(s.w * s.x) / s.total
-    median = s.quantile(0.5)
+        parts.append((list(uniques), codes))
+    by_x = np.argsort(x, kind="stable")
+    sorted_parts = [_Sorted(g, x, w, len(labels), by_x) for labels, g in parts]
+    centres = [s.quantile(0.5) if of == "median" else s.sum(s.w * s.x) / s.total for s in sorted_parts]
     if line is not None:
-        lines = np.full(s.size, float(line))
+        lines = [np.full(s.size, float(line)) for s in sorted_parts]
+    elif line_per_group:
+        lines = [relative_share * centre for centre in centres]
     else:
-        lines = relative_share * (median if of == "median" else mean)
-        if not line_per_group:
-            lines = np.full(s.size, lines[0])
-    if not np.all(np.isfinite(lines) & (lines > 0)):
-        raise ValueError(f"the poverty line must be greater than zero, got {float(lines.min())}")
+        lines = [np.full(s.size, relative_share * centres[0][0]) for s in sorted_parts]
+    every = np.concatenate(lines)
+    if not np.all(np.isfinite(every) & (every > 0)):
+        raise ValueError(f"the poverty line must be greater than zero, got {float(every.min())}")
+    columns = [_measures(s, z) for s, z in zip(sorted_parts, lines, strict=True)]
+    table = pd.DataFrame({name: np.concatenate([c[name] for c in columns]) for name in MEASURE_COLUMNS[1:]})
+    table.insert(0, "group", pd.Series([label for labels, _ in parts for label in labels], dtype=object))
+    return table
+
+
+def _measures(s: _Sorted, lines: np.ndarray) -> dict[str, np.ndarray]:
+    """``MEASURE_COLUMNS`` but the group, per group of ``s``, against the (G,) ``lines``."""
     z = lines[s.g]
     poor = s.x < z
     gap = np.where(poor, (z - np.maximum(s.x, 0)) / z, 0.0)
-    poor_median = weighted_quantile_by(s.g[poor], s.x[poor], s.w[poor], 0.5, n_groups=s.size)
-    fgt_share = [s.sum(s.w * np.where(poor, gap**alpha, 0.0)) / s.total for alpha in (0, 1, 2)]
-    values = [s.count, s.total, lines, *fgt_share, mean, median, _gini_sorted(s), _qsr_sorted(s)]
-    values.append((lines - poor_median) / lines)
-    table = pd.DataFrame(dict(zip(MEASURE_COLUMNS[1:], values, strict=True)))
-    table.insert(0, "group", pd.Series(labels, dtype=object))
-    return table
+    poor_median = _Sorted(s.g[poor], s.x[poor], s.w[poor], s.size, presorted=True).quantile(0.5)
+    q20, q80 = s.quantile(0.2), s.quantile(0.8)
+    return {
+        "n": s.count,
+        "weight_total": s.total,
+        "line": lines,
+        "headcount_ratio": s.sum(s.w * poor) / s.total,
+        "poverty_gap": s.sum(s.w * gap) / s.total,
+        "poverty_severity": s.sum(s.w * gap**2) / s.total,
+        "mean": s.sum(s.w * s.x) / s.total,
+        "median": s.quantile(0.5),
+        "p20": q20,
+        "p80": q80,
+        "gini": _gini_sorted(s),
+        "s80_s20": _qsr_sorted(s, q20, q80),
+        "rmpg": (lines - poor_median) / lines,
+    }
