@@ -1,0 +1,109 @@
+"""The analyst commands' CSV reader: the typed read and the text read give the same columns, whatever the file's
+encoding, line ends or blank rows; and its errors."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from django.core.management import CommandError
+
+from indicators.management import csvinput
+from indicators.management.csvinput import LABEL, NUMBER, WEIGHT, Column, read_columns
+
+COLUMNS = [Column("--income", "income", NUMBER), Column("--weight", "w", WEIGHT), Column("--by", "county", LABEL)]
+HEADER = "id,county,income,w,note"
+# Numbers as people write them (exponents, signs, spaces around, no leading digit) and labels with spaces, commas,
+# quotes and Chinese text; 'note' is not read.
+ROWS = [
+    '1,东乡县,1234.5,1,"a, b"',
+    "2, 临夏县 ,-20,0.25,",
+    '3,"A ""x"", B",1e3,2.5E-1,x',
+    "4,0641, 7 ,+3,",
+    "5,0641,.5,10,",
+]
+EXPECTED = pd.DataFrame(
+    {
+        "income": [1234.5, -20, 1000, 7, 0.5],
+        "w": [1, 0.25, 0.25, 3, 10],
+        "county": ["东乡县", " 临夏县 ", 'A "x", B', "0641", "0641"],
+    }
+)
+
+
+def _read(path):
+    frame = read_columns(path, COLUMNS)
+    return frame.assign(county=frame["county"].astype(object))
+
+
+def test_typed_and_text_readers_give_the_same_columns(tmp_path):
+    rng = np.random.default_rng(5)
+    values = np.concatenate([rng.lognormal(8, 2, 500), -rng.random(100) * 1e-7, rng.normal(0, 1e12, 100)])
+    texts = (
+        [repr(float(v)) for v in values[:300]]
+        + [f"{v:.2f}" for v in values[300:500]]
+        + [f"{v:.6e}" for v in values[500:]]
+    )
+    path = tmp_path / "numbers.csv"
+    lines = [HEADER] + [f"{i},G{i % 7},{text},{i % 5 + 0.5},n" for i, text in enumerate(texts)]
+    path.write_text("\n".join(lines) + "\n")
+    data = path.read_bytes()
+    wanted = csvinput._distinct(COLUMNS)
+    typed = csvinput._read_typed(data, HEADER.split(","), wanted)
+    assert typed is not None  # a plain file takes the fast path
+    text = csvinput._read_text(path, data.decode(), wanted)
+    pd.testing.assert_frame_equal(typed.astype({"county": object}), text.astype({"county": object}))
+    assert (typed["income"].to_numpy() == np.array([float(t) for t in texts])).all()  # correctly rounded
+
+
+@pytest.mark.parametrize(
+    "variant",
+    ["plain", "crlf", "blank rows", "trailing blank rows", "spaces row", "bom", "utf-16", "gb18030", "multiline"],
+)
+def test_every_form_of_the_file_reads_the_same(tmp_path, variant):
+    rows, ending, encoding = list(ROWS), "\n", "utf-8"
+    match variant:
+        case "crlf":
+            ending = "\r\n"
+        case "blank rows":
+            rows = [rows[0], "", rows[1], "", "", *rows[2:]]
+        case "trailing blank rows":
+            rows = [*rows, "", "", ""]
+        case "spaces row":
+            rows = [rows[0], " , ,  , , ", *rows[1:]]
+        case "bom":
+            encoding = "utf-8-sig"
+        case "utf-16" | "gb18030":
+            encoding = variant
+        case "multiline":
+            rows[2] = rows[2].replace(",x", ',"x\ny"')
+    path = tmp_path / "data.csv"
+    path.write_bytes((ending.join([HEADER, *rows]) + ending).encode(encoding))
+    pd.testing.assert_frame_equal(_read(path), EXPECTED.astype({"county": object}))
+
+
+@pytest.mark.parametrize(
+    ("content", "columns", "message"),
+    [
+        ("a,b\n1,2\n", [Column("--weight", "w", WEIGHT)], "--weight: no column 'w' in "),
+        ("a,b\n1,2\n", [Column("--weight", "w", WEIGHT)], "(columns: a, b)"),
+        ("a,b\n1,2\n", [Column("--income", "a", NUMBER), Column("--by", "a", LABEL)], "both a label and a number"),
+        ("a,b,b\n1,2,3\n", [Column("--income", "a", NUMBER)], "names column(s) 'b' more than once"),
+        ("a,b\n1,2\n3,x\n\n5,y\n", [Column("--income", "b", NUMBER)], "row 3, column 'b': 'x' is not a number; 2"),
+        ("a,b\n1,2\n", [Column("--by", "a", LABEL), Column("--w", "b", WEIGHT)], None),
+    ],
+)
+def test_reader_errors(tmp_path, content, columns, message):
+    path = tmp_path / "data.csv"
+    path.write_text(content)
+    if message is None:
+        assert read_columns(path, columns).to_dict("list") == {"a": ["1"], "b": [2.0]}
+        return
+    with pytest.raises(CommandError) as caught:
+        read_columns(path, columns)
+    assert message in str(caught.value)
+
+
+def test_a_column_read_as_weight_and_as_number_is_checked_as_a_weight(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("size\n2\n0\n")
+    with pytest.raises(CommandError, match=r"row 3, column 'size': weight 0\.0 is not greater than zero"):
+        read_columns(path, [Column("--indicator", "size", NUMBER), Column("--weight", "size", WEIGHT)])
