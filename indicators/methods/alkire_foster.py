@@ -15,10 +15,15 @@ of ω-weighted sums, so regions combine two-step (sum numerators and denominator
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
+
+from indicators.methods.grouping import group_codes
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # c_i is a sum of floats (e.g. four weights of 0.25), so c ≥ k is tested with this slack.
 K_TOLERANCE = 1e-9
@@ -65,14 +70,40 @@ class AlkireFosterDecomposition:
 
     Attributes:
         overall: the measures of the whole population.
-        groups: group label → the measures of that group (labels in sorted order).
-        table: one row per group (index: label), columns ``n``, ``weight_total``, ``population_share``, ``H``,
-            ``A``, ``M0``, ``M1``, ``M2`` and ``contribution`` = share_g·M0_g/M0 (sums to 1; NaN when M0 = 0).
+        groups: group label → the measures of that group (labels in sorted order, or in the order of the
+            ``labels`` given to :func:`alkire_foster_by`).
     """
 
     overall: AlkireFosterResult
     groups: dict[object, AlkireFosterResult]
-    table: pd.DataFrame
+
+    def population_share(self, label) -> float:
+        """The group's share of the population, Σ_g ω / Σ ω."""
+        return self.groups[label].weight_total / self.overall.weight_total
+
+    def contribution(self, label) -> float:
+        """The group's share of M0, share_g·M0_g/M0 (the shares sum to 1); NaN when M0 = 0."""
+        if not self.overall.M0 > 0:
+            return float("nan")
+        return self.population_share(label) * self.groups[label].M0 / self.overall.M0
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per group (index: label), columns ``n``, ``weight_total``, ``population_share``, ``H``, ``A``,
+        ``M0``, ``M1``, ``M2`` and ``contribution``."""
+        import pandas as pd  # only here: the mpi command starts without pandas
+
+        rows = [
+            {
+                "n": r.n,
+                "weight_total": r.weight_total,
+                "population_share": self.population_share(label),
+                **{name: getattr(r, name) for name in ("H", "A", "M0", "M1", "M2")},
+                "contribution": self.contribution(label),
+            }
+            for label, r in self.groups.items()
+        ]
+        return pd.DataFrame(rows, index=pd.Index(list(self.groups), name="group"))
 
 
 def deprivation_matrix(achievements: ArrayLike, cutoffs: ArrayLike) -> NDArray[np.bool_]:
@@ -182,33 +213,30 @@ def alkire_foster_by(
     indicator_weights: ArrayLike | None = None,
     sample_weights: ArrayLike | None = None,
     cardinal: ArrayLike | None = None,
+    labels: ArrayLike | None = None,
 ) -> AlkireFosterDecomposition:
     """Subgroup decomposition: the measures of each group and its share of the overall M0.
 
-    Identification is done once for all units; each group's sums are taken in one grouped pass, and the overall
-    measures are the sums over the groups, so M0 = Σ_g share_g·M0_g holds by construction.
+    Identification is done once for all units; each group's sums are taken in one grouped pass (a ``bincount`` per
+    term), and the overall measures are the sums over the groups, so M0 = Σ_g share_g·M0_g holds by construction.
     A group whose sample weights are all 0 gets NaN measures (it has no population to describe).
 
     Args:
-        groups: (n,) group labels (no missing values).
+        groups: (n,) group labels (no missing values); or, with ``labels``, (n,) integer codes into them.
         achievements, cutoffs, k, indicator_weights, sample_weights, cardinal: as :func:`alkire_foster`.
+        labels: (G,) the labels of codes 0..G-1 (as ``pandas.factorize`` gives them), or None.
 
     Returns:
         AlkireFosterDecomposition.
 
     Raises:
-        ValueError: as :func:`alkire_foster`, or labels of the wrong length or with missing values.
+        ValueError: as :func:`alkire_foster`, or groups of the wrong length, with missing values or (with
+            ``labels``) codes outside 0..G-1.
     """
     terms, meta = _unit_terms(achievements, cutoffs, k, indicator_weights, sample_weights, cardinal)
     n = len(terms["omega"])
-    # A Series (e.g. a CSV's text column) is factorised as it is; anything else as an array of objects.
-    labels = groups if isinstance(groups, pd.Series) else pd.Series(np.asarray(groups, dtype=object).ravel())
-    if len(labels) != n:
-        raise ValueError(f"groups has {len(labels)} labels for {n} rows")
-    if labels.isna().any():
-        raise ValueError(f"groups has a missing label at row index {int(labels.isna().to_numpy().argmax())}")
-    codes, uniques = pd.factorize(labels, sort=True)
-    size = len(uniques)
+    codes, names = group_codes(groups, labels, n)
+    size = len(names)
     counts = np.bincount(codes, minlength=size)
     # Each term's columns summed per group (1 column for per-unit scalars, d for matrices), one bincount a column.
     grouped = {
@@ -218,18 +246,9 @@ def alkire_foster_by(
     overall = _finish({name: value.sum(axis=0) for name, value in grouped.items()}, n, meta)
     by_group = {
         label: _finish({name: value[g] for name, value in grouped.items()}, int(counts[g]), meta)
-        for g, label in enumerate(uniques)
+        for g, label in enumerate(names)
     }
-    table = pd.DataFrame(
-        [
-            {"n": r.n, "weight_total": r.weight_total, "H": r.H, "A": r.A, "M0": r.M0, "M1": r.M1, "M2": r.M2}
-            for r in by_group.values()
-        ],
-        index=pd.Index(list(by_group), name="group"),
-    )
-    table.insert(2, "population_share", table["weight_total"] / overall.weight_total)
-    table["contribution"] = table["population_share"] * table["M0"] / overall.M0 if overall.M0 > 0 else np.nan
-    return AlkireFosterDecomposition(overall=overall, groups=by_group, table=table)
+    return AlkireFosterDecomposition(overall=overall, groups=by_group)
 
 
 def _unit_terms(achievements, cutoffs, k, indicator_weights, sample_weights, cardinal) -> tuple[dict, dict]:

@@ -18,9 +18,14 @@ integers 0..G-1 (map other labels with ``pandas.factorize``); labels without row
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+from indicators.methods.grouping import group_codes
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 OECD_FIRST_ADULT, OECD_OTHER_ADULT, OECD_CHILD = 1.0, 0.5, 0.3
 MEASURE_COLUMNS = (
@@ -411,6 +416,7 @@ class _Sorted:
         self.count = np.bincount(self.g, minlength=self.size)
         self.end = np.cumsum(self.count)
         self.start = self.end - self.count
+        self.filled = np.flatnonzero(self.count)  # groups with rows
         cum = np.concatenate(([0.0], np.cumsum(self.w)))
         before = cum[self.start]
         self.total = cum[self.end] - before
@@ -419,7 +425,12 @@ class _Sorted:
             self.rw = self.cw / self.total[self.g]  # the last row of each group gets exactly 1
 
     def sum(self, values) -> np.ndarray:
-        return np.bincount(self.g, weights=values, minlength=self.size)
+        """(G,) sums of (n,) ``values`` in the sorted order over each group's run of rows (``reduceat``: a
+        twentieth of the time of ``bincount``, which adds row by row into scattered totals); 0 for no rows."""
+        out = np.zeros(self.size)
+        if self.filled.size:
+            out[self.filled] = np.add.reduceat(values, self.start[self.filled], dtype=float)
+        return out
 
     def quantile(self, p: float) -> np.ndarray:
         out = np.full(self.size, np.nan)
@@ -527,6 +538,15 @@ def _column(frame: pd.DataFrame, name: str, what: str) -> pd.Series:
     return col
 
 
+def _check_line_options(line, relative_share, of, line_per_group) -> None:
+    if (line is None) == (relative_share is None):
+        raise ValueError("give exactly one of line and relative_share")
+    if line_per_group and relative_share is None:
+        raise ValueError("line_per_group needs relative_share")
+    if of not in ("median", "mean"):
+        raise ValueError(f"of must be 'median' or 'mean', got {of!r}")
+
+
 def poverty_measures(
     frame: pd.DataFrame,
     *,
@@ -552,38 +572,86 @@ def poverty_measures(
 
     Returns:
         One row for the whole frame with group "all", then, with ``by``, one row per group in
-        sorted order of the labels. Columns ``MEASURE_COLUMNS``: group, n (rows), weight_total,
-        line, headcount_ratio, poverty_gap, poverty_severity (FGT 0, 1, 2), mean, median, p20 and
-        p80 (weighted quantiles), gini, s80_s20, rmpg (shares 0-1, definitions as the functions
-        above; rmpg against the row's line).
+        sorted order of the labels; the columns of ``poverty_measures_arrays``.
 
     Raises:
-        ValueError: not exactly one of ``line``/``relative_share``; ``line_per_group`` without
-            ``relative_share``; an unknown column; missing values in the income, weight or group
-            column (named with their count: rows are never dropped silently); a group labelled
-            "all"; invalid incomes or weights; a line that is not > 0 (e.g. a median of 0).
-
-    The whole frame and the groups share one sort of the incomes (the groups' order is a radix
-    sort of their labels in that order), so the rows are never copied twice.
+        ValueError: as ``poverty_measures_arrays``; an unknown column; missing values in the income,
+            weight or group column (named with their count: rows are never dropped silently).
 
     Sources: see the module docstring.
     """
-    if (line is None) == (relative_share is None):
-        raise ValueError("give exactly one of line and relative_share")
-    if line_per_group and relative_share is None:
-        raise ValueError("line_per_group needs relative_share")
-    if of not in ("median", "mean"):
-        raise ValueError(f"of must be 'median' or 'mean', got {of!r}")
-    x = _incomes(_column(frame, income, "income").to_numpy(dtype=float), f"income column {income!r}")
-    w = _weights(None if weight is None else _column(frame, weight, "weight").to_numpy(dtype=float), x.size)
+    import pandas as pd  # here, so that the array version (the commands') starts without pandas
+
+    _check_line_options(line, relative_share, of, line_per_group)
+    x = _column(frame, income, "income").to_numpy(dtype=float)
+    w = None if weight is None else _column(frame, weight, "weight").to_numpy(dtype=float)
+    codes, labels = (None, None) if by is None else pd.factorize(_column(frame, by, "group"), sort=True)
+    table = poverty_measures_arrays(
+        x,
+        w,
+        groups=codes,
+        labels=labels,
+        line=line,
+        relative_share=relative_share,
+        of=of,
+        line_per_group=line_per_group,
+        income_name=f"income column {income!r}",
+        groups_name=f"group column {by!r}",
+    )
+    return pd.DataFrame({**table, "group": pd.Series(table["group"], dtype=object)})
+
+
+def poverty_measures_arrays(
+    income,
+    weight=None,
+    *,
+    groups=None,
+    labels=None,
+    line: float | None = None,
+    relative_share: float | None = None,
+    of: str = "median",
+    line_per_group: bool = False,
+    income_name: str = "income",
+    groups_name: str = "groups",
+) -> dict[str, np.ndarray | list]:
+    """``poverty_measures`` on arrays, without pandas when the groups come as codes.
+
+    Args:
+        income: (n,) incomes, yuan per person per year.
+        weight: (n,) weights (> 0), or None for equal weights.
+        groups, labels: None; or (n,) group labels (``labels`` None); or (n,) codes 0..G-1 and the
+            (G,) labels they stand for (see ``grouping.group_codes``). Groups are listed in the order
+            of ``labels`` (sorted, when factorised here).
+        line, relative_share, of, line_per_group: as ``poverty_measures``.
+        income_name, groups_name: what error messages call the incomes and the groups.
+
+    Returns:
+        ``MEASURE_COLUMNS`` -> 1 + G values: "group" a list ("all", then the labels), n (rows,
+        int), weight_total, line, headcount_ratio, poverty_gap, poverty_severity (FGT 0, 1, 2),
+        mean, median, p20 and p80 (weighted quantiles), gini, s80_s20, rmpg (shares 0-1,
+        definitions as the functions above; rmpg against the row's line) as (1 + G,) arrays.
+
+    Raises:
+        ValueError: not exactly one of ``line``/``relative_share``; ``line_per_group`` without
+            ``relative_share``; a group labelled "all"; invalid incomes, weights or groups; a line
+            that is not > 0 (e.g. a median of 0).
+
+    The whole table and the groups share one sort of the incomes (the groups' order is a radix
+    sort of their codes in that order), so the rows are never copied twice. Equal incomes come in
+    any order: no measure depends on it (for the Gini, the sum of w_i·c_i over a run of equal
+    incomes is the same in any order).
+    """
+    _check_line_options(line, relative_share, of, line_per_group)
+    x = _incomes(income, income_name)
+    w = _weights(weight, x.size)
     parts = [([ALL_GROUP], np.zeros(x.size, dtype=np.intp))]
-    if by is not None:
-        codes, uniques = pd.factorize(_column(frame, by, "group"), sort=True)
-        if ALL_GROUP in set(uniques):
-            raise ValueError(f"group column {by!r} has a group named {ALL_GROUP!r}, the name of the total row")
-        parts.append((list(uniques), codes))
-    by_x = np.argsort(x, kind="stable")
-    sorted_parts = [_Sorted(g, x, w, len(labels), by_x) for labels, g in parts]
+    if groups is not None:
+        codes, names = group_codes(groups, labels, x.size)
+        if ALL_GROUP in names:
+            raise ValueError(f"{groups_name} has a group named {ALL_GROUP!r}, the name of the total row")
+        parts.append((names, codes))
+    by_x = np.argsort(x)
+    sorted_parts = [_Sorted(g, x, w, len(names), by_x) for names, g in parts]
     centres = [s.quantile(0.5) if of == "median" else s.sum(s.w * s.x) / s.total for s in sorted_parts]
     if line is not None:
         lines = [np.full(s.size, float(line)) for s in sorted_parts]
@@ -595,8 +663,8 @@ def poverty_measures(
     if not np.all(np.isfinite(every) & (every > 0)):
         raise ValueError(f"the poverty line must be greater than zero, got {float(every.min())}")
     columns = [_measures(s, z) for s, z in zip(sorted_parts, lines, strict=True)]
-    table = pd.DataFrame({name: np.concatenate([c[name] for c in columns]) for name in MEASURE_COLUMNS[1:]})
-    table.insert(0, "group", pd.Series([label for labels, _ in parts for label in labels], dtype=object))
+    table: dict[str, np.ndarray | list] = {"group": [label for names, _ in parts for label in names]}
+    table.update({name: np.concatenate([c[name] for c in columns]) for name in MEASURE_COLUMNS[1:]})
     return table
 
 

@@ -150,6 +150,20 @@ def test_alkire_foster_by_decomposition_identity():
     assert list(table.index) == ["east", "north", "west"]
 
 
+def test_alkire_foster_by_codes_with_labels_equals_labels():
+    # Codes 1, 0, 1, 0 naming "west", "east": the same decomposition as the labels, groups in the labels' order.
+    by_labels = alkire_foster_by(["east", "west", "east", "west"], Y, Z, k=0.5)
+    by_codes = alkire_foster_by(np.array([1, 0, 1, 0]), Y, Z, k=0.5, labels=["west", "east"])
+    assert list(by_codes.groups) == ["west", "east"] and list(by_labels.groups) == ["east", "west"]
+    for label in ("east", "west"):
+        assert measures(by_codes.groups[label]) == approx(measures(by_labels.groups[label]))
+        assert by_codes.contribution(label) == by_labels.contribution(label)
+    # East = persons 1, 3 (c = 0, 1): M0 1/2, share 1/2 of the population and (1/2·1/2)/(3/8) = 2/3 of M0.
+    assert (by_codes.population_share("east"), by_codes.contribution("east")) == (0.5, pytest.approx(2 / 3))
+    with pytest.raises(ValueError, match=r"codes must lie in 0\.\.1"):
+        alkire_foster_by(np.array([0, 2, 1, 0]), Y, Z, k=0.5, labels=["west", "east"])
+
+
 def test_censored_scores_sum_two_step_across_regions():
     deprived = deprivation_matrix(Y, Z)
     _, poor, censored = censored_scores(deprived, None, 0.5)

@@ -27,6 +27,7 @@ from indicators.methods.poverty import (
     per_capita_income,
     poverty_gap,
     poverty_measures,
+    poverty_measures_arrays,
     poverty_severity,
     quintile_share_ratio,
     quintile_share_ratio_by,
@@ -330,6 +331,18 @@ def test_poverty_measures_whole_frame_row_equals_the_functions():
     assert [row[c] for c in ("mean", "median", "p20", "p80", "gini", "s80_s20", "rmpg")] == pytest.approx(
         [2700 / 7, 300, 200, 600, gini(x, w), 8 / 3, 0.4]
     )
+
+
+def test_poverty_measures_arrays_with_codes_equal_the_frame_version():
+    frame = poverty_measures(SMALL, income="income", weight="w", by="county", relative_share=0.6)
+    arrays = poverty_measures_arrays(
+        SMALL["income"], SMALL["w"], groups=[1, 1, 1, 0, 0, 0], labels=["B", "A"], relative_share=0.6
+    )
+    assert arrays["group"] == ["all", "B", "A"]  # in the labels' order
+    for name in MEASURE_COLUMNS[1:]:
+        np.testing.assert_array_equal(arrays[name], frame[name].to_numpy()[[0, 2, 1]])
+    with pytest.raises(ValueError, match="group named 'all'"):
+        poverty_measures_arrays(SMALL["income"], groups=[0] * 6, labels=["all"], line=1)
 
 
 def test_poverty_measures_by_group_whole_line_or_line_per_group():

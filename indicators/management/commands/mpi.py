@@ -12,6 +12,7 @@ import math
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
 from indicators.management.csvinput import LABEL, NUMBER, WEIGHT, Column, plain_numbers, read_columns
@@ -101,29 +102,31 @@ class Command(BaseCommand):
             needed.append(Column("--weight", weight, WEIGHT))
         if by is not None:
             needed.append(Column("--by", by, LABEL))
-        frame = read_columns(file, needed)
-        if by is not None and output_format == "csv" and (frame[by] == ALL_GROUP).any():
+        data = read_columns(file, needed)
+        if by is not None and output_format == "csv" and ALL_GROUP in data[by].names:
             raise CommandError(f"--by {by!r} has a group named {ALL_GROUP!r}, the name of the CSV's whole-file row")
         arguments = {
             "k": float(share),
             "indicator_weights": weights,
-            "sample_weights": frame[weight].to_numpy() if weight else None,
+            "sample_weights": data[weight] if weight else None,
             "cardinal": card,
         }
-        achievements = frame[columns].to_numpy()
+        achievements = np.column_stack([data[column] for column in columns])
         try:
             if by is None:
-                overall = alkire_foster(achievements, cutoffs, **arguments)
-                groups = {}
+                overall, rows = alkire_foster(achievements, cutoffs, **arguments), {}
             else:
-                decomposition = alkire_foster_by(frame[by], achievements, cutoffs, **arguments)
-                overall, groups, table = decomposition.overall, decomposition.groups, decomposition.table
+                groups = data[by]
+                decomposition = alkire_foster_by(groups.codes, achievements, cutoffs, labels=groups.names, **arguments)
+                overall = decomposition.overall
+                rows = {
+                    label: _row(
+                        result, columns, decomposition.population_share(label), decomposition.contribution(label)
+                    )
+                    for label, result in decomposition.groups.items()
+                }
         except ValueError as error:
             raise CommandError(plain_numbers(str(error))) from error
-        rows = {
-            label: _row(result, columns, table.at[label, "population_share"], table.at[label, "contribution"])
-            for label, result in groups.items()
-        }
         total = _row(overall, columns, 1.0, 1.0 if overall.M0 > 0 else math.nan)
         if output_format == "csv":
             self.stdout.write(_csv({ALL_GROUP: total, **rows}, columns), ending="")

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from indicators.management.csvinput import LABEL, NUMBER, WEIGHT, Column, plain_numbers, read_columns
-from indicators.methods.poverty import MEASURE_COLUMNS, poverty_measures
+from indicators.methods.poverty import MEASURE_COLUMNS, poverty_measures_arrays
 
 
 def _cell(value):
@@ -63,21 +63,24 @@ class Command(BaseCommand):
             columns.append(Column("--weight", weight, WEIGHT))
         if by is not None:
             columns.append(Column("--by", by, LABEL))
-        frame = read_columns(file, columns)
+        data = read_columns(file, columns)
+        groups = data[by] if by is not None else None
         try:
-            table = poverty_measures(
-                frame,
-                income=income,
-                weight=weight,
-                by=by,
+            table = poverty_measures_arrays(
+                data[income],
+                data[weight] if weight is not None else None,
+                groups=None if groups is None else groups.codes,
+                labels=None if groups is None else groups.names,
                 line=line,
                 relative_share=relative_line,
                 of=of or "median",
                 line_per_group=line_per_group,
+                income_name=f"column {income!r}",
+                groups_name=f"column {by!r}",
             )
         except ValueError as error:
             raise CommandError(plain_numbers(str(error))) from error
-        rows = [[_cell(v) for v in row] for row in table[list(MEASURE_COLUMNS)].itertuples(index=False)]
+        rows = [[_cell(table[name][i]) for name in MEASURE_COLUMNS] for i in range(len(table["group"]))]
         if options["format"] == "json":
             self.stdout.write(json.dumps([dict(zip(MEASURE_COLUMNS, r, strict=True)) for r in rows], indent=2))
             return
