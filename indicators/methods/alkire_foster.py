@@ -201,7 +201,7 @@ def alkire_foster(
             indicator whose cutoff is not positive (the message gives its index and cutoff).
     """
     terms, meta = _unit_terms(achievements, cutoffs, k, indicator_weights, sample_weights, cardinal)
-    return _finish({name: value.sum(axis=0) for name, value in terms.items()}, len(terms["omega"]), meta)
+    return _finish({name: value[0] for name, value in _sums(terms, meta["omega"]).items()}, len(meta["omega"]), meta)
 
 
 def alkire_foster_by(
@@ -234,15 +234,11 @@ def alkire_foster_by(
             ``labels``) codes outside 0..G-1.
     """
     terms, meta = _unit_terms(achievements, cutoffs, k, indicator_weights, sample_weights, cardinal)
-    n = len(terms["omega"])
+    n = len(meta["omega"])
     codes, names = group_codes(groups, labels, n)
     size = len(names)
     counts = np.bincount(codes, minlength=size)
-    # Each term's columns summed per group (1 column for per-unit scalars, d for matrices), one bincount a column.
-    grouped = {
-        name: np.column_stack([np.bincount(codes, weights=column, minlength=size) for column in value.reshape(n, -1).T])
-        for name, value in terms.items()
-    }
+    grouped = _sums(terms, meta["omega"], codes, size)  # one bincount a column of each term
     overall = _finish({name: value.sum(axis=0) for name, value in grouped.items()}, n, meta)
     by_group = {
         label: _finish({name: value[g] for name, value in grouped.items()}, int(counts[g]), meta)
@@ -252,27 +248,42 @@ def alkire_foster_by(
 
 
 def _unit_terms(achievements, cutoffs, k, indicator_weights, sample_weights, cardinal) -> tuple[dict, dict]:
-    """Per-unit ω-weighted terms whose sums give every measure (the numerators of the two-step roll-up)."""
+    """Per-unit terms whose ω-weighted sums (:func:`_sums`) give every measure (the numerators of the two-step
+    roll-up): (n,) or (n, d) arrays, None for the unit term 1; ``meta`` has ω, k, the weights and the cardinal
+    flags. The (n, d) terms stay bool and the gaps are summed an indicator at a time, so no (n, d) float matrix is
+    made (a million rows of four indicators: 32 MB each)."""
     y, z = _achievements_and_cutoffs(achievements, cutoffs)
     n, d = y.shape
     if n == 0:
         raise ValueError("no rows")
     w = _indicator_weights(indicator_weights, d)
-    c, poor, censored = censored_scores(y < z, w, k)
-    omega = _sample_weights(sample_weights, n)
+    deprived = y < z
+    c, poor, censored = censored_scores(deprived, w, k)
     card = _cardinal(cardinal, z)
-    terms = {
-        "omega": omega,
-        "poor": omega * poor,
-        "intensity": omega * c * poor,
-        "censored": omega[:, None] * censored,
-        "uncensored": omega[:, None] * (y < z),
-    }
+    terms = {"omega": None, "poor": poor, "intensity": c * poor, "censored": censored, "uncensored": deprived}
     if card.any():
-        wc = w[card] / w[card].sum()
-        gap = np.where(censored[:, card], np.clip((z[card] - y[:, card]) / z[card], 0.0, 1.0), 0.0)
-        terms["gap1"], terms["gap2"] = omega * (gap @ wc), omega * (gap**2 @ wc)
-    return terms, {"k": float(k), "w": w, "cardinal": card}
+        gap1, gap2 = np.zeros(n), np.zeros(n)
+        for j, weight in zip(np.flatnonzero(card), w[card] / w[card].sum(), strict=True):  # over indicators
+            gap = np.clip((z[j] - y[:, j]) / z[j], 0.0, 1.0) * censored[:, j]
+            gap1 += weight * gap
+            gap2 += weight * gap * gap
+        terms["gap1"], terms["gap2"] = gap1, gap2
+    meta = {"omega": _sample_weights(sample_weights, n), "k": float(k), "w": w, "cardinal": card}
+    return terms, meta
+
+
+def _sums(terms: dict, omega: NDArray[np.float64], codes: NDArray[np.intp] | None = None, size: int = 1) -> dict:
+    """Σ ω·term for each term of :func:`_unit_terms`, over all units or (with ``codes``) per group: (size, 1) for an
+    (n,) term, (size, d) for an (n, d) one."""
+
+    def total(values) -> NDArray[np.float64]:
+        weighted = omega if values is None else omega * values
+        return np.array([weighted.sum()]) if codes is None else np.bincount(codes, weights=weighted, minlength=size)
+
+    return {
+        name: np.column_stack([total(column) for column in (value.T if np.ndim(value) == 2 else [value])])
+        for name, value in terms.items()
+    }
 
 
 def _finish(sums: dict, n: int, meta: dict) -> AlkireFosterResult:

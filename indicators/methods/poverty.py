@@ -651,18 +651,19 @@ def poverty_measures_arrays(
             raise ValueError(f"{groups_name} has a group named {ALL_GROUP!r}, the name of the total row")
         parts.append((names, codes))
     by_x = np.argsort(x)
-    sorted_parts = [_Sorted(g, x, w, len(names), by_x) for names, g in parts]
-    centres = [s.quantile(0.5) if of == "median" else s.sum(s.w * s.x) / s.total for s in sorted_parts]
-    if line is not None:
-        lines = [np.full(s.size, float(line)) for s in sorted_parts]
-    elif line_per_group:
-        lines = [relative_share * centre for centre in centres]
-    else:
-        lines = [np.full(s.size, relative_share * centres[0][0]) for s in sorted_parts]
-    every = np.concatenate(lines)
-    if not np.all(np.isfinite(every) & (every > 0)):
-        raise ValueError(f"the poverty line must be greater than zero, got {float(every.min())}")
-    columns = [_measures(s, z) for s, z in zip(sorted_parts, lines, strict=True)]
+    columns, whole_centre = [], None
+    for names, g in parts:  # one part at a time: one sorted copy of the rows in memory
+        s = _Sorted(g, x, w, len(names), by_x)
+        if line is not None:
+            lines = np.full(s.size, float(line))
+        else:
+            centre = s.quantile(0.5) if of == "median" else s.sum(s.w * s.x) / s.total
+            whole_centre = centre[0] if whole_centre is None else whole_centre
+            lines = relative_share * centre if line_per_group else np.full(s.size, relative_share * whole_centre)
+        if not np.all(np.isfinite(lines) & (lines > 0)):
+            raise ValueError(f"the poverty line must be greater than zero, got {float(lines.min())}")
+        columns.append(_measures(s, lines))
+        del s
     table: dict[str, np.ndarray | list] = {"group": [label for names, _ in parts for label in names]}
     table.update({name: np.concatenate([c[name] for c in columns]) for name in MEASURE_COLUMNS[1:]})
     return table

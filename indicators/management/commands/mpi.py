@@ -111,7 +111,7 @@ class Command(BaseCommand):
             "sample_weights": data[weight] if weight else None,
             "cardinal": card,
         }
-        achievements = np.column_stack([data[column] for column in columns])
+        achievements = np.column_stack([data.pop(column) for column in columns])  # the columns freed once copied
         try:
             if by is None:
                 overall, rows = alkire_foster(achievements, cutoffs, **arguments), {}
