@@ -644,16 +644,18 @@ def poverty_measures_arrays(
     _check_line_options(line, relative_share, of, line_per_group)
     x = _incomes(income, income_name)
     w = _weights(weight, x.size)
+    by_x = np.argsort(x)
+    x, w = x[by_x], w[by_x]  # the rows in income order: the whole table's, and the groups' start
     parts = [([ALL_GROUP], np.zeros(x.size, dtype=np.intp))]
     if groups is not None:
         codes, names = group_codes(groups, labels, x.size)
         if ALL_GROUP in names:
             raise ValueError(f"{groups_name} has a group named {ALL_GROUP!r}, the name of the total row")
-        parts.append((names, codes))
-    by_x = np.argsort(x)
+        parts.append((names, codes[by_x]))
+    in_order = np.arange(x.size)  # x's own stable order; the radix sort of the codes then moves rows within runs
     columns, whole_centre = [], None
     for names, g in parts:  # one part at a time: one sorted copy of the rows in memory
-        s = _Sorted(g, x, w, len(names), by_x)
+        s = _Sorted(g, x, w, 1, presorted=True) if len(names) == 1 else _Sorted(g, x, w, len(names), in_order)
         if line is not None:
             lines = np.full(s.size, float(line))
         else:
