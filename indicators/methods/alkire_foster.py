@@ -201,7 +201,7 @@ def alkire_foster(
             indicator whose cutoff is not positive (the message gives its index and cutoff).
     """
     terms, meta = _unit_terms(achievements, cutoffs, k, indicator_weights, sample_weights, cardinal)
-    return _finish({name: value[0] for name, value in _sums(terms, meta["omega"]).items()}, len(meta["omega"]), meta)
+    return _finish({name: value[0] for name, value in _sums(terms).items()}, len(terms["omega"]), meta)
 
 
 def alkire_foster_by(
@@ -234,11 +234,11 @@ def alkire_foster_by(
             ``labels``) codes outside 0..G-1.
     """
     terms, meta = _unit_terms(achievements, cutoffs, k, indicator_weights, sample_weights, cardinal)
-    n = len(meta["omega"])
+    n = len(terms["omega"])
     codes, names = group_codes(groups, labels, n)
     size = len(names)
     counts = np.bincount(codes, minlength=size)
-    grouped = _sums(terms, meta["omega"], codes, size)  # one bincount a column of each term
+    grouped = _sums(terms, codes, size)  # one bincount a column of each term
     overall = _finish({name: value.sum(axis=0) for name, value in grouped.items()}, n, meta)
     by_group = {
         label: _finish({name: value[g] for name, value in grouped.items()}, int(counts[g]), meta)
@@ -248,10 +248,16 @@ def alkire_foster_by(
 
 
 def _unit_terms(achievements, cutoffs, k, indicator_weights, sample_weights, cardinal) -> tuple[dict, dict]:
-    """Per-unit terms whose ω-weighted sums (:func:`_sums`) give every measure (the numerators of the two-step
-    roll-up): (n,) or (n, d) arrays, None for the unit term 1; ``meta`` has ω, k, the weights and the cardinal
-    flags. The (n, d) terms stay bool and the gaps are summed an indicator at a time, so no (n, d) float matrix is
-    made (a million rows of four indicators: 32 MB each)."""
+    """Per-unit terms whose sums (:func:`_sums`) give every measure (the numerators of the two-step roll-up).
+
+    Returns:
+        ``(terms, meta)``. The (n,) terms are ω-weighted: "omega" (ω_i), "poor" (ω_i·poor_i), "intensity"
+        (ω_i·c_i·poor_i) and, when an indicator is cardinal, "gap1" and "gap2" (ω_i·Σ_j w_j·g_ij, squared
+        gaps). The (n, d) terms "censored" and "uncensored" are the bool deprivations (poor and deprived;
+        deprived), weighted by ω only when summed, a column at a time, so that no (n, d) float matrix is made (a
+        million rows of four indicators: 32 MB each); the gaps are summed an indicator at a time for the same
+        reason. ``meta``: k, the normalised weights w, the cardinal flags.
+    """
     y, z = _achievements_and_cutoffs(achievements, cutoffs)
     n, d = y.shape
     if n == 0:
@@ -259,29 +265,35 @@ def _unit_terms(achievements, cutoffs, k, indicator_weights, sample_weights, car
     w = _indicator_weights(indicator_weights, d)
     deprived = y < z
     c, poor, censored = censored_scores(deprived, w, k)
+    omega = _sample_weights(sample_weights, n)
     card = _cardinal(cardinal, z)
-    terms = {"omega": None, "poor": poor, "intensity": c * poor, "censored": censored, "uncensored": deprived}
+    terms = {
+        "omega": omega,
+        "poor": omega * poor,
+        "intensity": omega * c * poor,
+        "censored": censored,
+        "uncensored": deprived,
+    }
     if card.any():
         gap1, gap2 = np.zeros(n), np.zeros(n)
         for j, weight in zip(np.flatnonzero(card), w[card] / w[card].sum(), strict=True):  # over indicators
             gap = np.clip((z[j] - y[:, j]) / z[j], 0.0, 1.0) * censored[:, j]
             gap1 += weight * gap
             gap2 += weight * gap * gap
-        terms["gap1"], terms["gap2"] = gap1, gap2
-    meta = {"omega": _sample_weights(sample_weights, n), "k": float(k), "w": w, "cardinal": card}
-    return terms, meta
+        terms["gap1"], terms["gap2"] = omega * gap1, omega * gap2
+    return terms, {"k": float(k), "w": w, "cardinal": card}
 
 
-def _sums(terms: dict, omega: NDArray[np.float64], codes: NDArray[np.intp] | None = None, size: int = 1) -> dict:
-    """Σ ω·term for each term of :func:`_unit_terms`, over all units or (with ``codes``) per group: (size, 1) for an
-    (n,) term, (size, d) for an (n, d) one."""
+def _sums(terms: dict, codes: NDArray[np.intp] | None = None, size: int = 1) -> dict:
+    """The sums of the terms of :func:`_unit_terms` (the (n, d) ones weighted by ω) over all units or, with
+    ``codes``, per group: (size, 1) for an (n,) term, (size, d) for an (n, d) one."""
+    omega = terms["omega"]
 
     def total(values) -> NDArray[np.float64]:
-        weighted = omega if values is None else omega * values
-        return np.array([weighted.sum()]) if codes is None else np.bincount(codes, weights=weighted, minlength=size)
+        return np.array([values.sum()]) if codes is None else np.bincount(codes, weights=values, minlength=size)
 
     return {
-        name: np.column_stack([total(column) for column in (value.T if np.ndim(value) == 2 else [value])])
+        name: np.column_stack([total(omega * column) for column in value.T] if value.ndim == 2 else [total(value)])
         for name, value in terms.items()
     }
 
