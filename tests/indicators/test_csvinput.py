@@ -50,8 +50,16 @@ def test_typed_and_text_readers_give_the_same_columns(tmp_path):
     wanted = csvinput._distinct(COLUMNS)
     typed = csvinput._read_typed(data, HEADER.split(","), wanted)
     assert typed is not None  # a plain file takes the fast path
-    text = csvinput._read_text(path, data.decode(), wanted)
+    text = csvinput._read_text(path, data, None, HEADER.split(","), wanted)
     assert typed[1] == text[1] == len(texts)
+    # The text read's two ways to split the file into cells agree.
+    names = HEADER.split(",")
+    by_arrow = csvinput._cells_by_arrow(data, names, names)
+    by_pandas = csvinput._cells_by_pandas(path, data.decode(), names)
+    assert by_arrow[0].all() and by_pandas[0].all()
+    assert {name: cells.to_pylist() for name, cells in by_arrow[1].items()} == {
+        name: cells.to_pylist() for name, cells in by_pandas[1].items()
+    }
     assert _plain(typed[0]) == _plain(text[0])
     assert typed[0]["income"].tolist() == [float(t) for t in texts]  # correctly rounded
     assert typed[0]["county"].names == [f"G{g}" for g in range(7)]
