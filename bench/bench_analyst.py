@@ -27,8 +27,9 @@ printing), ``--runs`` times, product and peer alternating:
    M0 with standard errors, censored and uncensored headcounts, contributions). The product computes M1 and M2
    as well.
 
-Prints, per pair, the median wall time of each side, the ratio product / peer (goal <= 1.0), the peak RSS of each
-(``os.wait4``'s ``ru_maxrss`` of that child), and the largest difference between their numbers (headcount, gap,
+Prints, per pair, the median wall time of each side, the ratio product / peer (goal <= 1.0), the median CPU time
+(user + system) and the peak RSS of each (``os.wait4``'s ``ru_maxrss`` of that child), the wall time of every run
+(a busy machine shows in their spread), and the largest difference between their numbers (headcount, gap,
 severity and Gini; H, A and M0; whole file and every county) to show they computed the same thing.
 """
 
@@ -109,8 +110,9 @@ def build(path: Path, rows: int) -> None:
     pa_csv.write_csv(table, path)
 
 
-def run(command: list[str], out: Path) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one child process; its stdout in ``out``; fails loudly on an error."""
+def run(command: list[str], out: Path) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds (user + system), peak RSS in MB) of one child process; its stdout in ``out``;
+    fails loudly on an error."""
     with out.open("w") as stdout:
         start = time.perf_counter()
         child = subprocess.Popen(command, cwd=ROOT, stdout=stdout, stderr=subprocess.PIPE)
@@ -120,7 +122,7 @@ def run(command: list[str], out: Path) -> tuple[float, float]:
     child.stderr.close()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(command[:4])} ... failed:\n{error}")
-    return seconds, usage.ru_maxrss / 1024  # KiB on Linux
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # KiB on Linux
 
 
 def poverty_difference(product: Path, peer: Path) -> float:
@@ -173,26 +175,30 @@ def main() -> None:
                 f"{time.perf_counter() - start:.1f} s"
             )
         print(f"{file}: {file.stat().st_size / 2**20:.1f} MB; {os.cpu_count()} cores; Python {sys.version.split()[0]}")
-        print(f"{'pair':24} {'product s':>10} {'peer s':>8} {'ratio':>6} {'product MB':>11} {'peer MB':>8}  check")
+        print(
+            f"{'pair':22} {'product s':>9} {'peer s':>7} {'ratio':>5} {'product cpu s':>13} {'peer cpu s':>10} "
+            f"{'product MB':>10} {'peer MB':>7}  check"
+        )
         for pair in pairs(file):
             times = {"product": [], "peer": []}
+            cpu = {"product": [], "peer": []}
             peaks = {"product": 0.0, "peer": 0.0}
             outputs = {side: Path(folder) / f"{side}.json" for side in times}
             for _ in range(args.runs):
                 for side, command in (("product", pair["product"]), ("peer", pair["peer_command"])):
-                    seconds, peak = run(command, outputs[side])
+                    seconds, cpu_seconds, peak = run(command, outputs[side])
                     times[side].append(seconds)
+                    cpu[side].append(cpu_seconds)
                     peaks[side] = max(peaks[side], peak)
             product, peer = (statistics.median(times[side]) for side in ("product", "peer"))
             difference = pair["difference"](outputs["product"], outputs["peer"])
             print(
-                f"{pair['name']:24} {product:10.2f} {peer:8.2f} {product / peer:6.2f} {peaks['product']:11.0f} "
-                f"{peaks['peer']:8.0f}  max |product - peer| {difference:.1e} ({pair['peer']})"
+                f"{pair['name']:22} {product:9.2f} {peer:7.2f} {product / peer:5.2f} "
+                f"{statistics.median(cpu['product']):13.2f} {statistics.median(cpu['peer']):10.2f} "
+                f"{peaks['product']:10.0f} {peaks['peer']:7.0f}  max |product - peer| {difference:.1e} ({pair['peer']})"
             )
-            print(
-                f"{'':24} runs: product {' '.join(f'{t:.2f}' for t in times['product'])}; "
-                f"peer {' '.join(f'{t:.2f}' for t in times['peer'])}"
-            )
+            for side in ("product", "peer"):
+                print(f"{'':22} {side} wall s, each run: {' '.join(f'{t:.2f}' for t in times[side])}")
         print(f"goal: ratio <= {GOAL_RATIO} for both pairs")
 
 
