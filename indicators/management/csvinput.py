@@ -349,3 +349,44 @@ def _bad_cells(rows, position: int, name: str, kind: str, bad, values, cell: str
         listed = ", ".join(str(row) for row in rows[bad][:_ROWS_LISTED]) + (", ..." if count > _ROWS_LISTED else "")
         message += f"; {count} cells of column {name!r} are {_KIND_PROBLEM[kind]}: rows {listed}"
     return message
+
+
+# --- the survey design options of both commands ---------------------------------------------------------------
+
+
+def add_design_arguments(parser) -> None:
+    """``--strata``, ``--cluster``, ``--fpc`` and ``--se``: with any of them the command prints each measure's
+    standard error, 95 % interval and design effect (``indicators.methods.variance``), with ``--weight`` as the
+    sampling weights."""
+    parser.add_argument("--strata", metavar="COL", help="stratum of each row (PSUs are drawn within strata)")
+    parser.add_argument(
+        "--cluster", metavar="COL", help="primary sampling unit (PSU) of each row, within its stratum; default: the row"
+    )
+    parser.add_argument(
+        "--fpc",
+        metavar="COL",
+        help="finite population correction: the stratum's number of PSUs in the population (>= those sampled) or "
+        "its sampling fraction (0-1]; a census (all PSUs) has standard errors 0; default: with replacement",
+    )
+    parser.add_argument(
+        "--se",
+        action="store_true",
+        help="standard errors also without --strata/--cluster/--fpc (each row a PSU drawn with replacement)",
+    )
+
+
+def design_columns(options: dict) -> list[Column]:
+    """The columns the design options name (strata and clusters as labels, the fpc a number > 0)."""
+    kinds = (("--strata", "strata", LABEL), ("--cluster", "cluster", LABEL), ("--fpc", "fpc", WEIGHT))
+    return [Column(option, options[key], kind) for option, key, kind in kinds if options.get(key)]
+
+
+def design_arrays(data, options: dict) -> dict:
+    """``strata``, ``clusters``, ``fpc`` and ``uncertainty`` arguments of the methods from the columns read."""
+    strata, cluster, fpc = (options.get(key) for key in ("strata", "cluster", "fpc"))
+    return {
+        "strata": None if strata is None else data[strata].codes,
+        "clusters": None if cluster is None else data[cluster].codes,
+        "fpc": None if fpc is None else data[fpc],
+        "uncertainty": bool(options.get("se")),
+    }

@@ -45,6 +45,21 @@ MEASURE_COLUMNS = (
     "rmpg",
 )
 ALL_GROUP = "all"
+#: The measures that get a standard error with a survey design, and the columns each gets.
+UNCERTAINTY_MEASURES = (
+    "line",
+    "headcount_ratio",
+    "poverty_gap",
+    "poverty_severity",
+    "mean",
+    "median",
+    "p20",
+    "p80",
+    "gini",
+    "s80_s20",
+    "rmpg",
+)
+UNCERTAINTY_SUFFIXES = ("se", "ci_low", "ci_high", "deff")
 
 
 # --- input checks ------------------------------------------------------------------------------
@@ -557,6 +572,10 @@ def poverty_measures(
     relative_share: float | None = None,
     of: str = "median",
     line_per_group: bool = False,
+    strata: str | None = None,
+    cluster: str | None = None,
+    fpc: str | None = None,
+    uncertainty: bool = False,
 ) -> pd.DataFrame:
     """Poverty and inequality measures for a whole table and, with ``by``, for each group.
 
@@ -569,6 +588,8 @@ def poverty_measures(
         relative_share: the line is this share of the weighted median (``of="median"``) or mean
             (``of="mean"``) of the whole frame, as laeken and convey do for breakdowns; with
             ``line_per_group`` each group gets the line from its own rows instead.
+        strata, cluster, fpc, uncertainty: the survey design's columns (see
+            ``poverty_measures_arrays``); any of them, or ``uncertainty=True``, adds the standard errors.
 
     Returns:
         One row for the whole frame with group "all", then, with ``by``, one row per group in
@@ -597,6 +618,10 @@ def poverty_measures(
         line_per_group=line_per_group,
         income_name=f"income column {income!r}",
         groups_name=f"group column {by!r}",
+        strata=None if strata is None else _column(frame, strata, "strata").to_numpy(),
+        clusters=None if cluster is None else _column(frame, cluster, "cluster").to_numpy(),
+        fpc=None if fpc is None else _column(frame, fpc, "fpc").to_numpy(dtype=float),
+        uncertainty=uncertainty,
     )
     return pd.DataFrame({**table, "group": pd.Series(table["group"], dtype=object)})
 
@@ -613,6 +638,10 @@ def poverty_measures_arrays(
     line_per_group: bool = False,
     income_name: str = "income",
     groups_name: str = "groups",
+    strata=None,
+    clusters=None,
+    fpc=None,
+    uncertainty: bool = False,
 ) -> dict[str, np.ndarray | list]:
     """``poverty_measures`` on arrays, without pandas when the groups come as codes.
 
@@ -624,17 +653,23 @@ def poverty_measures_arrays(
             of ``labels`` (sorted, when factorised here).
         line, relative_share, of, line_per_group: as ``poverty_measures``.
         income_name, groups_name: what error messages call the incomes and the groups.
+        strata, clusters, fpc: the survey design (n,) each, or None (``variance.survey_design``): PSUs
+            drawn within strata with replacement, with ``weight`` as the sampling weights.
+        uncertainty: standard errors also without strata, clusters or fpc (each row its own PSU).
 
     Returns:
         ``MEASURE_COLUMNS`` -> 1 + G values: "group" a list ("all", then the labels), n (rows,
         int), weight_total, line, headcount_ratio, poverty_gap, poverty_severity (FGT 0, 1, 2),
         mean, median, p20 and p80 (weighted quantiles), gini, s80_s20, rmpg (shares 0-1,
         definitions as the functions above; rmpg against the row's line) as (1 + G,) arrays.
+        With a design (or ``uncertainty``), also ``UNCERTAINTY_SUFFIXES`` columns for each measure of
+        ``UNCERTAINTY_MEASURES`` (``line_*`` only for a relative line): the standard error, the 95 %
+        interval and the design effect by linearisation (``indicators.methods.variance``).
 
     Raises:
         ValueError: not exactly one of ``line``/``relative_share``; ``line_per_group`` without
             ``relative_share``; a group labelled "all"; invalid incomes, weights or groups; a line
-            that is not > 0 (e.g. a median of 0).
+            that is not > 0 (e.g. a median of 0); a bad design (``variance.survey_design``).
 
     The whole table and the groups share one sort of the incomes (the groups' order is a radix
     sort of their codes in that order), so the rows are never copied twice. Equal incomes come in
@@ -668,6 +703,17 @@ def poverty_measures_arrays(
         del s
     table: dict[str, np.ndarray | list] = {"group": [label for names, _ in parts for label in names]}
     table.update({name: np.concatenate([c[name] for c in columns]) for name in MEASURE_COLUMNS[1:]})
+    if uncertainty or strata is not None or clusters is not None or fpc is not None:
+        from indicators.methods import variance  # here: the command without a design needs no pandas
+
+        design = variance.survey_design(weight, n=len(income), strata=strata, clusters=clusters, fpc=fpc)
+        x0 = np.asarray(income, dtype=float)
+        line_options = {"line": line, "relative_share": relative_share, "of": of, "line_per_group": line_per_group}
+        parts = [variance.poverty_measures_uncertainty(x0, design, **line_options)]
+        if groups is not None:
+            codes, names = group_codes(groups, labels, x0.size)
+            parts.append(variance.poverty_measures_uncertainty(x0, design, codes, len(names), **line_options))
+        table.update(variance.uncertainty_columns(table, parts))
     return table
 
 

@@ -15,7 +15,17 @@ from pathlib import Path
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.management.csvinput import LABEL, NUMBER, WEIGHT, Column, plain_numbers, read_columns
+from indicators.management.csvinput import (
+    LABEL,
+    NUMBER,
+    WEIGHT,
+    Column,
+    add_design_arguments,
+    design_arrays,
+    design_columns,
+    plain_numbers,
+    read_columns,
+)
 from indicators.methods.alkire_foster import AlkireFosterResult, alkire_foster, alkire_foster_by
 
 ALL_GROUP = "all"  # the CSV output's row of the whole file
@@ -80,6 +90,7 @@ class Command(BaseCommand):
             help="json (default): the whole file, and with --by its groups; csv: one row for the whole file "
             "(group 'all') and one per group",
         )
+        add_design_arguments(parser)
 
     def handle(
         self,
@@ -102,7 +113,9 @@ class Command(BaseCommand):
             needed.append(Column("--weight", weight, WEIGHT))
         if by is not None:
             needed.append(Column("--by", by, LABEL))
+        needed += design_columns(options)
         data = read_columns(file, needed)
+        design = design_arrays(data, options)
         if by is not None and output_format == "csv" and ALL_GROUP in data[by].names:
             raise CommandError(f"--by {by!r} has a group named {ALL_GROUP!r}, the name of the CSV's whole-file row")
         arguments = {
@@ -125,9 +138,25 @@ class Command(BaseCommand):
                     )
                     for label, result in decomposition.groups.items()
                 }
+            uncertain = design.pop("uncertainty") or any(value is not None for value in design.values())
+            if uncertain:
+                from indicators.methods.variance import alkire_foster_design  # pandas: only with a design
+
+                whole, by_group = alkire_foster_design(
+                    achievements,
+                    cutoffs,
+                    **arguments,
+                    groups=None if by is None else data[by].codes,
+                    n_groups=1 if by is None else len(data[by].names),
+                    **design,
+                )
         except ValueError as error:
             raise CommandError(plain_numbers(str(error))) from error
         total = _row(overall, columns, 1.0, 1.0 if overall.M0 > 0 else math.nan)
+        if uncertain:
+            total.update(_uncertainty(whole))
+            for g, row in enumerate(rows.values()):
+                row.update(_uncertainty({m: {key: v[g] for key, v in parts.items()} for m, parts in by_group.items()}))
         if output_format == "csv":
             self.stdout.write(_csv({ALL_GROUP: total, **rows}, columns), ending="")
         elif by is None:
@@ -215,9 +244,20 @@ def _row(result: AlkireFosterResult, columns: list[str], share: float, contribut
     }
 
 
+def _uncertainty(measures: dict) -> dict:
+    """``H_se``, ``H_ci_low``, ``H_ci_high``, ``H_deff``, ... of one row (None where not finite, e.g. the design
+    effect of a group whose rows are all alike)."""
+    return {
+        f"{measure}_{key}": float(value) if math.isfinite(value) else None
+        for measure, parts in measures.items()
+        for key, value in parts.items()
+    }
+
+
 def _csv(rows: dict[str, dict], columns: list[str]) -> str:
     fields = ("censored_headcounts", "contributions")
     header = ["group", "k", "n", "weight_total", "population_share", "share_of_M0", "H", "A", "M0", "M1", "M2"]
+    header += [name for name in next(iter(rows.values())) if name.endswith(("_se", "_ci_low", "_ci_high", "_deff"))]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header + [f"{field[:-1]}:{column}" for field in fields for column in columns])

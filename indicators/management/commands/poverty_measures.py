@@ -12,7 +12,17 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.management.csvinput import LABEL, NUMBER, WEIGHT, Column, plain_numbers, read_columns
+from indicators.management.csvinput import (
+    LABEL,
+    NUMBER,
+    WEIGHT,
+    Column,
+    add_design_arguments,
+    design_arrays,
+    design_columns,
+    plain_numbers,
+    read_columns,
+)
 from indicators.methods.poverty import MEASURE_COLUMNS, poverty_measures_arrays
 
 
@@ -54,6 +64,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--line-per-group", action="store_true", help="each group's relative line from its own rows"
         )
+        add_design_arguments(parser)
         parser.add_argument("--format", choices=["json", "csv"], default="json")
 
     def handle(self, *args, file, income, weight, by, line, relative_line, of, line_per_group, **options):
@@ -63,6 +74,7 @@ class Command(BaseCommand):
             columns.append(Column("--weight", weight, WEIGHT))
         if by is not None:
             columns.append(Column("--by", by, LABEL))
+        columns += design_columns(options)
         data = read_columns(file, columns)
         groups = data[by] if by is not None else None
         try:
@@ -77,16 +89,18 @@ class Command(BaseCommand):
                 line_per_group=line_per_group,
                 income_name=f"column {income!r}",
                 groups_name=f"column {by!r}",
+                **design_arrays(data, options),
             )
         except ValueError as error:
             raise CommandError(plain_numbers(str(error))) from error
-        rows = [[_cell(table[name][i]) for name in MEASURE_COLUMNS] for i in range(len(table["group"]))]
+        names = [*MEASURE_COLUMNS, *(name for name in table if name not in MEASURE_COLUMNS)]
+        rows = [[_cell(table[name][i]) for name in names] for i in range(len(table["group"]))]
         if options["format"] == "json":
-            self.stdout.write(json.dumps([dict(zip(MEASURE_COLUMNS, r, strict=True)) for r in rows], indent=2))
+            self.stdout.write(json.dumps([dict(zip(names, r, strict=True)) for r in rows], indent=2))
             return
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(MEASURE_COLUMNS)
+        writer.writerow(names)
         writer.writerows(["" if v is None else repr(v) if isinstance(v, float) else v for v in r] for r in rows)
         self.stdout.write(buffer.getvalue(), ending="")
 
