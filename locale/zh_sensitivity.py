@@ -72,4 +72,16 @@ ZH_SENSITIVITY: dict[str, str] = {
     ),
     "Parameters of the analysis": "分析的参数",
     "No region of this area is ranked in this period.": "本期本区域内没有参与排名的区域。",
+    # the methodology page
+    "Rank bands: each run ranks the provinces and the counties by the exit-quality index again under variants of "
+    "the method (see each version's parameters below: the weights moved around their values, the geometric or the "
+    "arithmetic mean, D1-D4 as published or rescaled across the regions ranked together), and publishes each "
+    "region's median rank and the range of 90 %% of its ranks (5th to 95th percentile) with its rank, as the OECD/JRC "
+    "Handbook on Constructing Composite Indicators (2008) recommends. The goalposts of the household components are "
+    "not varied: that would need every household scored again. Only regions whose numbers are public are ranked.": (
+        "排名区间：每次计算都在方法的多种变体下（见下文各版本的参数：权重在原值附近变动，采用几何平均或算术平均，"
+        "D1-D4 取公布值或在一同排名的区域间重新标准化）按脱贫质量指数对各省和各县重新排名，并随排名公布每个区域的"
+        "排名中位数及其 90%% 排名所在的范围（第 5 至第 95 百分位数），这是经合组织与欧盟联合研究中心《综合指标构建"
+        "手册》（2008）所建议的做法。农户各分项的阈值不作变动：那需要对每户重新评分。只有数字公开的区域参与排名。"
+    ),
 }

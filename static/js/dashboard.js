@@ -242,20 +242,20 @@
         "<br>" + esc(L.bandNominal) + ": " + r.rank;
     });
     var ranked = rows[0].ranked;
-    el.style.height = (60 + 18 * rows.length) + "px";
+    el.style.height = (70 + 22 * rows.length) + "px";
     var traces = [
       { type: "scatter", mode: "markers", name: L.bandMedian, x: rows.map(function (r) { return r.median; }), y: codes,
         error_x: { type: "data", symmetric: false, array: rows.map(function (r) { return r.high - r.median; }),
                    arrayminus: rows.map(function (r) { return r.median - r.low; }), thickness: 1.5, width: 3 },
         marker: { size: 7 }, text: hover, hoverinfo: "text" },
       { type: "scatter", mode: "markers", name: L.bandNominal, x: rows.map(function (r) { return r.rank; }), y: codes,
-        marker: { size: 9, symbol: "circle-open" }, text: hover, hoverinfo: "text" }
+        marker: { size: 13, symbol: "circle-open", line: { width: 1.5 } }, text: hover, hoverinfo: "text" }
     ];
     return Plotly.react(el, traces, {
       margin: { l: 10, r: 10, t: 10, b: 10 },
       xaxis: { range: [0.5, ranked + 0.5], title: { text: L.bandAxis }, automargin: true, side: "top", dtick: ranked > 40 ? 10 : (ranked > 10 ? 5 : 1) },
       yaxis: { type: "category", autorange: "reversed", tickvals: codes, ticktext: rows.map(function (r) { return r.name; }), automargin: true },
-      legend: { orientation: "h", x: 0, y: 0, yanchor: "top" }, showlegend: true
+      showlegend: false  // the explanation below the chart says what the dot, the bar and the ring are
     }, PLOT_CONFIG).then(function () { el.setAttribute("data-rendered", "true"); });
   }
 

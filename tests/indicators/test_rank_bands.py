@@ -204,8 +204,11 @@ def test_the_methodology_page_lists_the_parameters_of_the_analysis(client):
         "weighted geometric mean, weighted arithmetic mean",
         "as published (fixed goalposts), rescaled from the lowest to the highest of the regions ranked together, "
         "z-scores across the regions ranked together (arithmetic mean only)",
+        'id="rank-bands"',
     ):
         assert text in html, text
+    zh = client.get("/methodology/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "排名区间：每次计算都在方法的多种变体下" in zh and "方法变体数</td>" in zh
 
 
 @pytest.mark.parametrize(
