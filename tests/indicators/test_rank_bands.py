@@ -16,6 +16,8 @@ import numpy as np
 import pytest
 from django.utils import translation
 
+from households.models import HouseholdSurvey
+from households.services.registry import changes_mark
 from indicators.models import ComputationRun, Methodology, RegionRankBand, RegionScore
 from indicators.services import rank_bands as service
 from indicators.services import recompute
@@ -95,6 +97,21 @@ def test_the_bands_are_reproduced_by_a_rerun_and_noted_on_the_run(counties):
     # written again (idempotent): the same rows, not twice as many
     service.rank_bands_write(run=second)
     assert RegionRankBand.objects.filter(run=second).count() == 20
+
+
+def test_an_incremental_run_ranks_as_a_full_one(counties):
+    """A province copied from the previous run still counts among the peers of a changed one: the bands
+    are computed at publish from every province's rows."""
+    changed = HouseholdSurvey.objects.filter(household__region__code__startswith="640105", period_id=2020)
+    assert changed.update(wage_income=3 * 8200) == 12  # 640105 overtakes 640104 (8,000)
+    changes_mark(province_code="64", periods=[2020])
+    incremental = recompute.recompute(period=2020)
+    assert {c.province_code: c.copied for c in incremental.chunks.all()} == {"64": False, "15": True}
+    full = recompute.recompute(period=2020, full=True)
+    for within in (COUNTRY, PROVINCE, PREFECTURE):
+        assert _bands(incremental, within) == _bands(full, within)
+    assert _bands(full, COUNTRY)["640105"][0] == 2 and _bands(full, COUNTRY)["640104"][0] == 3
+    assert _bands(full, COUNTRY)["150103"][0] == 4  # Inner Mongolia's rows were copied, its ranks moved
 
 
 def test_a_methodology_with_the_analysis_off_stores_no_band(counties):
