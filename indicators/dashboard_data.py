@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.html import json_script
 from django.utils.safestring import SafeString, mark_safe
 
+from config.formats import number_display
 from indicators.models import ComputationRun, RegionRankBand, RegionScore
 from indicators.registry import INDICATORS, Indicator
 from indicators.selectors import cells_hidden, paths_digest
@@ -283,12 +284,18 @@ def province_bands(*, run: ComputationRun | None, provinces: list[Region], serie
 
 
 def sensitivity_of(run: ComputationRun | None) -> dict | None:
-    """What the run's rank bands were computed with (``notes["sensitivity"]["spec"]``): scenarios and
-    weight spread, or None when the run has no bands (computed before them, or turned off)."""
+    """What the run's rank bands were computed with (``notes["sensitivity"]["spec"]``), as the page
+    writes it: ``scenarios`` (``1,000``) and ``spread`` (``20%``, or ``12.50%`` when not a whole
+    percent); None when the run has no bands (computed before them, or turned off)."""
     notes = (run.notes or {}).get("sensitivity") if run is not None else None
     if not notes or not notes.get("enabled"):
         return None
-    return {"scenarios": notes["spec"]["scenarios"], "spread": notes["spec"]["weight_spread"]}
+    spread = notes["spec"]["weight_spread"]
+    whole = abs(spread * 100 - round(spread * 100)) < 1e-9
+    return {
+        "scenarios": number_display(notes["spec"]["scenarios"], "count"),
+        "spread": f"{spread:.0%}" if whole else number_display(spread, "share"),
+    }
 
 
 def map_script(*, region: Region | None, run: ComputationRun | None, access: Access) -> SafeString:

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from config.exports import FORMATS, table_response
-from config.formats import number_display
 from indicators import dashboard_data as data
 from indicators import selectors
 from indicators.views.params import measure_unknown, period_parse
@@ -168,11 +167,7 @@ def _dashboard(request, *, region: Region | None):
         # the counties and their measures (or null), cached per run, area and access
         "map_script": data.map_script(region=region, run=run, access=access) if mapped else "",
         "drilldown": region is not None and region.level >= Level.COUNTY and region.scheme == CN,
-        "sensitivity": sensitivity
-        and {
-            "scenarios": number_display(sensitivity["scenarios"], "count"),
-            "spread": f"{sensitivity['spread']:.0%}",
-        },
+        "sensitivity": sensitivity,  # what the rank bands were computed with, for their explanation
     }
     return render(request, "indicators/dashboard.html", context)
 
