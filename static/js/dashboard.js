@@ -253,8 +253,9 @@
     ];
     return Plotly.react(el, traces, {
       margin: { l: 10, r: 10, t: 10, b: 10 },
-      xaxis: { range: [0.5, ranked + 0.5], title: { text: L.bandAxis }, automargin: true, side: "top", dtick: ranked > 40 ? 10 : (ranked > 10 ? 5 : 1) },
-      yaxis: { type: "category", autorange: "reversed", tickvals: codes, ticktext: rows.map(function (r) { return r.name; }), automargin: true },
+      // fixed ranges: the markers' autorange padding would leave empty rows above and below a long list
+      xaxis: { range: [0.3, ranked + 0.7], title: { text: L.bandAxis }, automargin: true, side: "top", dtick: ranked > 40 ? 10 : (ranked > 10 ? 5 : 1) },
+      yaxis: { type: "category", range: [rows.length - 0.5, -0.5], tickvals: codes, ticktext: rows.map(function (r) { return r.name; }), automargin: true },
       showlegend: false  // the explanation below the chart says what the dot, the bar and the ring are
     }, PLOT_CONFIG).then(function () { el.setAttribute("data-rendered", "true"); });
   }
