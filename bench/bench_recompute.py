@@ -30,9 +30,9 @@ Timed, in this process, one after the other:
 1. Production path: ``recompute(period=2020, full=True, jobs=2)`` in-process (the chunks, one per
    province, two at a time in threads with their own connections, as two Celery workers on the two
    cores would; ``--jobs 1`` for one after another; each chunk rolls its province up; then the
-   publish), with the score tables emptied first (a first run of the period). Per-phase times come
-   from wrapping the services' functions with time counters (inclusive seconds; nested rows are part
-   of their parent).
+   publish, with the EQI rank bands of the methodology's sensitivity analysis), with the score tables
+   emptied first (a first run of the period). Per-phase times come from wrapping the services'
+   functions with time counters (inclusive seconds; nested rows are part of their parent).
    Peak RSS is read right after it.
 2. Floor: COPY TO STDOUT of the input columns the recompute reads (the period's surveys, the income
    ledger and equivalence scale of the two periods before, member statuses of three periods, members,
@@ -78,9 +78,9 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
 
 from households.models import Household, HouseholdSurvey, MemberStatus, SurveyPeriod  # noqa: E402
-from indicators.methods import scoring, vulnerability  # noqa: E402
+from indicators.methods import scoring, sensitivity, vulnerability  # noqa: E402
 from indicators.models import ComputationRun, HouseholdScore  # noqa: E402
-from indicators.services import inputs, rollup, score, store  # noqa: E402
+from indicators.services import inputs, rank_bands, rollup, score, store  # noqa: E402
 from indicators.services import recompute as recompute_module  # noqa: E402
 from indicators.services.lines import lines_for  # noqa: E402
 from regions.models import Region  # noqa: E402
@@ -106,6 +106,7 @@ HOUSEHOLD_TABLES = (
     "households_household",
 )
 SCORE_TABLES = (
+    "indicators_regionrankband",
     "indicators_regionscore",
     "indicators_householdscore",
     "indicators_runchunk",
@@ -423,7 +424,9 @@ def _instrument(counters: Counters) -> None:
     counters.wrap(rc, "_rollup_frame", "    _rollup_frame")
     counters.wrap(rollup, "rollup", "    rollup.rollup")
     counters.wrap(rc, "_coverage", "    _coverage")
-    counters.wrap(rc, "run_publish", "run_publish (provinces without surveys, switch current)")
+    counters.wrap(rc, "run_publish", "run_publish (provinces without surveys, rank bands, switch current)")
+    counters.wrap(rank_bands, "rank_bands_write", "  rank_bands.rank_bands_write (EQI rank bands)")
+    counters.wrap(sensitivity, "rank_bands", "    sensitivity.rank_bands (the Monte-Carlo)")
     counters.wrap(store, "frame_select", "  store.frame_select (all callers)")
     counters.wrap(pd.DataFrame, "from_records", "DataFrame.from_records (all callers)", static=True)
     counters.wrap(pd, "to_numeric", "pd.to_numeric (all callers)")
