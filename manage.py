@@ -7,6 +7,10 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    from indicators.management import standalone
+
+    if standalone.run(sys.argv):  # the analyst commands start without django.setup(): see its docstring
+        return
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

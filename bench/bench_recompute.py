@@ -31,9 +31,9 @@ Timed, in this process, one after the other:
 1. Production path: ``recompute(period=2020, full=True, jobs=2)`` in-process (the chunks, one per
    province, two at a time in threads with their own connections, as two Celery workers on the two
    cores would; ``--jobs 1`` for one after another; each chunk rolls its province up; then the
-   publish), with the score tables emptied first (a first run of the period). Per-phase times come
-   from wrapping the services' functions with time counters (inclusive seconds; nested rows are part
-   of their parent).
+   publish, with the EQI rank bands of the methodology's sensitivity analysis), with the score tables
+   emptied first (a first run of the period). Per-phase times come from wrapping the services'
+   functions with time counters (inclusive seconds; nested rows are part of their parent).
    Peak RSS is read right after it. ``--sample-design STRATA,CLUSTER`` (e.g. ``county,village``) runs it
    under a methodology ``bench-sample-STRATA-CLUSTER`` with that sample design (``scores.sampling``),
    so the roll-up also computes the SE and 95 % interval of the headcount ratio and M0 of every
@@ -82,9 +82,9 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
 
 from households.models import Household, HouseholdSurvey, MemberStatus, SurveyPeriod  # noqa: E402
-from indicators.methods import scoring, vulnerability  # noqa: E402
+from indicators.methods import scoring, sensitivity, vulnerability  # noqa: E402
 from indicators.models import ComputationRun, HouseholdScore, Methodology  # noqa: E402
-from indicators.services import inputs, rollup, rollup_uncertainty, score, store  # noqa: E402
+from indicators.services import inputs, rank_bands, rollup, rollup_uncertainty, score, store  # noqa: E402
 from indicators.services import recompute as recompute_module  # noqa: E402
 from indicators.services.lines import lines_for  # noqa: E402
 from indicators.services.methodology import parameters_validate  # noqa: E402
@@ -111,6 +111,7 @@ HOUSEHOLD_TABLES = (
     "households_household",
 )
 SCORE_TABLES = (
+    "indicators_regionrankband",
     "indicators_regionscore",
     "indicators_householdscore",
     "indicators_runchunk",
@@ -430,7 +431,9 @@ def _instrument(counters: Counters) -> None:
     counters.wrap(rollup_uncertainty, "sample_design", "      rollup_uncertainty.sample_design")
     counters.wrap(rollup_uncertainty, "level_uncertainty", "      rollup_uncertainty.level_uncertainty (SE, CI)")
     counters.wrap(rc, "_coverage", "    _coverage")
-    counters.wrap(rc, "run_publish", "run_publish (provinces without surveys, switch current)")
+    counters.wrap(rc, "run_publish", "run_publish (provinces without surveys, rank bands, switch current)")
+    counters.wrap(rank_bands, "rank_bands_write", "  rank_bands.rank_bands_write (EQI rank bands)")
+    counters.wrap(sensitivity, "rank_bands", "    sensitivity.rank_bands (the Monte-Carlo)")
     counters.wrap(store, "frame_select", "  store.frame_select (all callers)")
     counters.wrap(pd.DataFrame, "from_records", "DataFrame.from_records (all callers)", static=True)
     counters.wrap(pd, "to_numeric", "pd.to_numeric (all callers)")

@@ -14,8 +14,9 @@ from django.db.models import QuerySet
 from django.utils.html import json_script
 from django.utils.safestring import SafeString, mark_safe
 
+from config.formats import number_display
 from indicators import dashboard_uncertainty
-from indicators.models import UNCERTAINTY_FIELDS, ComputationRun, RegionScore
+from indicators.models import UNCERTAINTY_FIELDS, ComputationRun, RegionRankBand, RegionScore
 from indicators.registry import INDICATORS, Indicator
 from indicators.selectors import cells_hidden, paths_digest
 from indicators.services.rollup import SMALL_CELL, WESTERN_PROVINCES
@@ -162,6 +163,9 @@ class MapData:
     classes: dict[str, list] = field(default_factory=dict)
     ranges: dict[str, list] = field(default_factory=dict)
     ranks: dict[str, list] = field(default_factory=dict)
+    #: The EQI rank bands of the counties in the area (``area_bands``): lists ``rank``, ``median``,
+    #: ``low``, ``high`` parallel to ``codes`` (None: not ranked or not shown) and ``ranked``, a count.
+    bands: dict = field(default_factory=dict)
     #: per measure with intervals: whether each county's overlaps a ranking neighbour's (None: no
     #: interval); a measure without any interval (a census) is left out
     overlaps: dict[str, list] = field(default_factory=dict)
@@ -185,6 +189,7 @@ class MapData:
             "classes": self.classes,
             "ranges": self.ranges,
             "ranks": self.ranks,
+            "bands": self.bands,
             "overlaps": self.overlaps,
             "counties": self.counties,
             "withoutData": self.without_data,
@@ -205,12 +210,38 @@ def area_counties(*, region: Region | None) -> QuerySet[Region]:
     return queryset if region is None else queryset.filter(path__startswith=region.path)
 
 
+def band_within(region: Region | None) -> int:
+    """The ranking a dashboard's area shows: counties in the country (no region), in the province or in
+    the prefecture (``RegionRankBand.Within``)."""
+    if region is None:
+        return RegionRankBand.Within.COUNTRY
+    return RegionRankBand.Within.PROVINCE if region.level == Level.PROVINCE else RegionRankBand.Within.PREFECTURE
+
+
+#: The fields of a rank band on the pages (``RegionRankBand``: nominal, median, 5th and 95th percentile rank).
+BAND_FIELDS = {"rank": "rank", "median": "rank_median", "low": "rank_low", "high": "rank_high"}
+
+
+def area_bands(*, run: ComputationRun, level: int, within: int, path: str | None = None) -> dict[int, dict]:
+    """The EQI rank bands of ``run`` at ``level`` ranked ``within`` (inside the subtree at ``path``), by
+    region id: dicts ``rank``, ``median``, ``low``, ``high``, ``ranked`` (one query)."""
+    queryset = RegionRankBand.objects.filter(run=run, level=level, within=within)
+    if path is not None:
+        queryset = queryset.filter(region__path__startswith=path)
+    names = list(BAND_FIELDS.values())
+    return {
+        row[0]: {**dict(zip(BAND_FIELDS, row[1:5], strict=True)), "ranked": row[5]}
+        for row in queryset.values_list("region_id", *names, "ranked")
+    }
+
+
 def map_data(*, region: Region | None, run: ComputationRun | None, access: Access) -> MapData:
-    """Every measure of the area's counties in ``run``, with quantile classes and ranks (two queries).
+    """Every measure of the area's counties in ``run``, with quantile classes, ranks and the EQI's rank
+    bands (three queries).
 
     A county whose numbers the reader may not see (``Access.shows``) is listed with ``suppressed``
-    True and every value None. ``without_data`` counts the area's counties with no value for the
-    default measure (EQI): no row, a null EQI, or suppressed.
+    True and every value None (its band too). ``without_data`` counts the area's counties with no
+    value for the default measure (EQI): no row, a null EQI, or suppressed.
     """
     data = MapData(counties=area_counties(region=region).count())
     rows = []
@@ -219,6 +250,12 @@ def map_data(*, region: Region | None, run: ComputationRun | None, access: Acces
         if region is not None:
             queryset = queryset.filter(region__path__startswith=region.path)
         rows = _scores(queryset.order_by("region__code"))
+    bands = {}
+    if rows:
+        path = region.path if region is not None else None
+        bands = area_bands(run=run, level=Level.COUNTY, within=band_within(region), path=path)
+    data.bands = {key: [] for key in BAND_FIELDS}
+    data.bands["ranked"] = max((b["ranked"] for b in bands.values()), default=0)
     intervals = data.intervals = {f: [] for f in UNCERTAINTY_FIELDS}
     for row in rows:
         shown = access.shows(row)
@@ -227,6 +264,9 @@ def map_data(*, region: Region | None, run: ComputationRun | None, access: Acces
         data.suppressed.append(not shown)
         for m in MEASURES:
             data.values.setdefault(m.code, []).append(row[m.code] if shown else None)
+        band = bands.get(row["region_id"]) if shown else None
+        for key in BAND_FIELDS:
+            data.bands[key].append(band[key] if band else None)
         for f in UNCERTAINTY_FIELDS:
             intervals[f].append(row[f] if shown else None)
     for m in MEASURES:
@@ -241,6 +281,37 @@ def map_data(*, region: Region | None, run: ComputationRun | None, access: Acces
             data.overlaps[code] = marks
     data.without_data = data.counties - sum(v is not None for v in data.values["eqi"])
     return data
+
+
+def province_bands(*, run: ComputationRun | None, provinces: list[Region], series: dict) -> list[dict]:
+    """The EQI rank bands of ``provinces`` in the country in ``run``, best first (one query): dicts
+    ``code``, ``name``, ``rank``, ``median``, ``low``, ``high``, ``ranked``, for the provinces whose
+    numbers the reader sees in ``series`` (``region_series``)."""
+    if run is None or not provinces:
+        return []
+    bands = area_bands(run=run, level=Level.PROVINCE, within=RegionRankBand.Within.COUNTRY)
+    out = []
+    for province in provinces:
+        row = series.get(province.code, {}).get("periods", {}).get(run.period_id)
+        band = bands.get(province.pk)
+        if band and row and not row["suppressed"]:
+            out.append({"code": province.code, "name": province.name, **band})
+    return sorted(out, key=lambda b: (b["rank"], b["code"]))
+
+
+def sensitivity_of(run: ComputationRun | None) -> dict | None:
+    """What the run's rank bands were computed with (``notes["sensitivity"]["spec"]``), as the page
+    writes it: ``scenarios`` (``1,000``) and ``spread`` (``20%``, or ``12.50%`` when not a whole
+    percent); None when the run has no bands (computed before them, or turned off)."""
+    notes = (run.notes or {}).get("sensitivity") if run is not None else None
+    if not notes or not notes.get("enabled"):
+        return None
+    spread = notes["spec"]["weight_spread"]
+    whole = abs(spread * 100 - round(spread * 100)) < 1e-9
+    return {
+        "scenarios": number_display(notes["spec"]["scenarios"], "count"),
+        "spread": f"{spread:.0%}" if whole else number_display(spread, "share"),
+    }
 
 
 def map_script(*, region: Region | None, run: ComputationRun | None, access: Access) -> SafeString:

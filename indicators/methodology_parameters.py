@@ -21,8 +21,9 @@ class Parameter:
     """A parameter's dotted path in the parameters (``scores.eqi_floor``), its label and meaning
     (lazy translations) and its kind: ``share`` (0-1, shown as a percentage), ``multiple`` (of the
     monitoring line), ``line_multiple`` (of the poverty line), ``score`` (0-100), ``weight``,
-    ``choice`` (a code of ``CHOICES``), ``reasons`` (a list of early-warning reason codes) or
-    ``categories`` (the category rules)."""
+    ``choice`` (a code of ``CHOICES``), ``choices`` (a list of such codes), ``switch`` (on or off),
+    ``count`` (a whole number), ``reasons`` (a list of early-warning reason codes) or ``categories``
+    (the category rules)."""
 
     path: str
     label: str
@@ -37,11 +38,21 @@ UNITS = {
     "score": _("score 0-100"),
     "weight": _("relative weight"),
     "choice": "",
+    "choices": "",
+    "switch": "",
+    "count": "",
     "reasons": "",
     "categories": "",
 }
 #: The unit of ``config.formats.number_display`` of each numeric kind.
-NUMBER_UNITS = {"share": "share", "score": "score", "weight": "ratio", "multiple": "ratio", "line_multiple": "ratio"}
+NUMBER_UNITS = {
+    "share": "share",
+    "score": "score",
+    "weight": "ratio",
+    "multiple": "ratio",
+    "line_multiple": "ratio",
+    "count": "count",
+}
 CHOICES = {
     "per_capita": _("per person"),
     "equivalised": _("per adult equivalent (income over the equivalence scale)"),
@@ -60,6 +71,10 @@ CHOICES = {
     "township": _("township"),
     "village": _("village"),
     "household": _("household (each household drawn on its own)"),
+    # the normalisations of D1-D4 that the rank bands' scenarios draw (indicators.methods.sensitivity)
+    "goalposts": _("as published (fixed goalposts)"),
+    "min_max": _("rescaled from the lowest to the highest of the regions ranked together"),
+    "z_score": _("z-scores across the regions ranked together (arithmetic mean only)"),
 }
 CONDITION_LABELS = {**REASON_LABELS, "registered_poor": _("registered poor before")}
 
@@ -177,6 +192,46 @@ PARAMETERS: tuple[Parameter, ...] = (
         _("a person is multidimensionally poor from this weighted share of deprivations"),
         "share",
     ),
+    Parameter(
+        "sensitivity.enabled",
+        _("Rank bands of the exit-quality index"),
+        _(
+            "each run ranks the provinces and the counties again under variants of the method, and shows each "
+            "region's median rank and its 90 % band: the 5th to the 95th percentile of its ranks (OECD/JRC "
+            "Handbook, uncertainty analysis)"
+        ),
+        "switch",
+    ),
+    Parameter(
+        "sensitivity.scenarios",
+        _("Variants of the method"),
+        _("how many variants the ranks are computed under"),
+        "count",
+    ),
+    Parameter(
+        "sensitivity.weight_spread",
+        _("Spread of the weights"),
+        _("in each variant, each weight of D1-D4 is drawn uniformly within this share above or below its value"),
+        "share",
+    ),
+    Parameter(
+        "sensitivity.aggregations",
+        _("Combinations of D1-D4 in the variants"),
+        _("each variant combines D1-D4 by one of these"),
+        "choices",
+    ),
+    Parameter(
+        "sensitivity.normalisations",
+        _("D1-D4 in the variants"),
+        _("each variant takes D1-D4 in one of these forms"),
+        "choices",
+    ),
+    Parameter(
+        "sensitivity.seed",
+        _("Seed of the variants"),
+        _("the same seed, data and method draw the same variants, so a rerun gives the same bands"),
+        "count",
+    ),
 )
 BY_PATH = {p.path: p for p in PARAMETERS}
 #: Parameters with tables of their own on the page.
@@ -216,6 +271,10 @@ def parameter_value(parameter: Parameter, value) -> str:
         return number_display(value, unit)
     if kind == "choice":
         return str(CHOICES.get(value, value))
+    if kind == "choices" and isinstance(value, list):
+        return list_join(CHOICES.get(code, code) for code in value)
+    if kind == "switch" and isinstance(value, bool):
+        return gettext("on") if value else gettext("off")
     if kind == "reasons" and isinstance(value, list):
         return list_join(REASON_LABELS.get(code, code) for code in value)
     if kind == "categories" and isinstance(value, list):

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -371,6 +371,49 @@ class RegionScore(models.Model):
 
     def __str__(self) -> str:
         return f"region {self.region_id} run {self.run_id}"
+
+
+class RegionRankBand(models.Model):
+    """A region's EQI rank in a run among the regions ranked with it, and its band over the scenarios
+    of the sensitivity analysis (``indicators.methods.sensitivity``): 1 = the highest EQI.
+
+    Written at publish for the rankings the dashboards show (``indicators.services.rank_bands``): the
+    provinces in the country, the counties in the country, in their province and in their prefecture,
+    among the regions whose numbers the public sees (an EQI, at least ``SMALL_CELL`` surveyed
+    households, not withheld as a complement). ``rank_low`` and ``rank_high`` are the 5th and 95th
+    percentiles of the scenario ranks: the 90 % band, ``rank_low`` its best end.
+    """
+
+    class Within(models.IntegerChoices):
+        COUNTRY = 0, _("in the country")
+        PROVINCE = 1, _("in its province")
+        PREFECTURE = 2, _("in its prefecture")
+
+    # The run's own index is the leading column of the unique constraint.
+    run = models.ForeignKey(ComputationRun, on_delete=models.CASCADE, related_name="rank_bands", db_index=False)
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField()
+    within = models.PositiveSmallIntegerField(_("ranked among"), choices=Within.choices)
+    ranked = models.PositiveIntegerField(_("regions ranked"))
+    rank = models.PositiveIntegerField(_("rank"))
+    rank_median = models.PositiveIntegerField(_("median rank"))
+    rank_low = models.PositiveIntegerField(_("rank, 5th percentile"))
+    rank_high = models.PositiveIntegerField(_("rank, 95th percentile"))
+
+    class Meta:
+        verbose_name = _("EQI rank band")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "within", "region"], name="rankband_unique"),
+            models.CheckConstraint(
+                condition=Q(rank__gte=1, rank__lte=F("ranked"))
+                & Q(rank_low__gte=1, rank_low__lte=F("rank_median"))
+                & Q(rank_median__lte=F("rank_high"), rank_high__lte=F("ranked")),
+                name="rankband_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"region {self.region_id} run {self.run_id} within {self.within}: {self.rank_median}"
 
 
 # --- Early warning: the monitoring workflow of a flagged household (DESIGN §4) ---------------------

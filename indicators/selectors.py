@@ -16,7 +16,15 @@ from django.utils.translation import gettext as _
 
 from config.formats import datetime_iso
 from indicators.methods.disclosure import cells_suppressed
-from indicators.models import ComputationRun, HouseholdScore, Methodology, PovertyLine, RegionScore, RunChunk
+from indicators.models import (
+    ComputationRun,
+    HouseholdScore,
+    Methodology,
+    PovertyLine,
+    RegionRankBand,
+    RegionScore,
+    RunChunk,
+)
 from indicators.services.rollup import SMALL_CELL
 from regions.models import CN, Level, Region, RegionTag, Tag
 from regions.selectors import READ_ROLES, region_display_name, user_region_paths
@@ -145,6 +153,7 @@ REGION_SCORE_FIELDS = (
     "level",
     "period",
     *REGION_SCORE_NUMBERS,
+    "eqi_rank_bands",
     "suppressed",
     "methodology",
     "sampling_design",
@@ -364,6 +373,7 @@ def region_scores(
             *REGION_SCORE_NUMBERS,
             "level",
             "run_id",
+            "region_id",
             "period_id",
             "suppressed",
             code=F("region__code"),
@@ -375,13 +385,39 @@ def region_scores(
     )
 
 
+#: The keys of ``eqi_rank_bands``: how a region was ranked (``RegionRankBand.Within``).
+WITHIN_KEYS = {w.value: w.name.lower() for w in RegionRankBand.Within}
+
+
+def rank_bands_of(rows: list[dict]) -> dict[tuple[int, int], dict[str, dict]]:
+    """The EQI rank bands of ``region_scores`` rows (one query, none for no rows): ``{(run id, region
+    id): {"country" | "province" | "prefecture": {"rank", "median", "low", "high", "ranked"}}}``."""
+    if not rows:
+        return {}
+    found: dict[tuple[int, int], dict[str, dict]] = {}
+    bands = RegionRankBand.objects.filter(
+        run_id__in={row["run_id"] for row in rows}, region_id__in={row["region_id"] for row in rows}
+    ).values_list("run_id", "region_id", "within", "rank", "rank_median", "rank_low", "rank_high", "ranked")
+    for run_id, region_id, within, rank, median, low, high, ranked in bands:
+        found.setdefault((run_id, region_id), {})[WITHIN_KEYS[within]] = {
+            "rank": rank,
+            "median": median,
+            "low": low,
+            "high": high,
+            "ranked": ranked,
+        }
+    return found
+
+
 def region_score_rows(rows, *, runs: list[dict]) -> list[dict]:
     """``region_scores`` rows as the API shows them (``REGION_SCORE_FIELDS``).
 
     The name is the display name (a prefecture named 市辖区 takes its province's name in front);
-    a suppressed row keeps its region, level and period and has every number null.
+    a suppressed row keeps its region, level and period and has every number null (and no rank band).
     """
     by_id = {run["id"]: run for run in runs}
+    rows = list(rows)
+    bands = rank_bands_of(rows)
     out = []
     for row in rows:
         run = by_id[row["run_id"]]
@@ -394,6 +430,7 @@ def region_score_rows(rows, *, runs: list[dict]) -> list[dict]:
         suppressed = bool(row["suppressed"])
         for field in REGION_SCORE_NUMBERS:
             item[field] = None if suppressed else row[field]
+        item["eqi_rank_bands"] = None if suppressed else bands.get((row["run_id"], row["region_id"]), {})
         item.update(
             suppressed=suppressed, methodology=run["methodology"], sampling_design=run["sampling_design"], run=run["id"]
         )

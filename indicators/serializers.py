@@ -82,6 +82,16 @@ def _share(help_text: str):
     return serializers.FloatField(allow_null=True, help_text=help_text)
 
 
+class RankBandOutputSerializer(serializers.Serializer):
+    """A region's EQI rank in one ranking and its band (``RegionRankBand``)."""
+
+    rank = serializers.IntegerField(help_text="Rank under the methodology as published (1 = the highest EQI).")
+    median = serializers.IntegerField(help_text="Median rank over the sensitivity scenarios.")
+    low = serializers.IntegerField(help_text="5th percentile of the scenario ranks (the band's best end).")
+    high = serializers.IntegerField(help_text="95th percentile of the scenario ranks.")
+    ranked = serializers.IntegerField(help_text="Regions in this ranking.")
+
+
 class RegionScoreOutputSerializer(serializers.Serializer):
     """One region in one period (the schema of a ``region-scores`` row)."""
 
@@ -128,6 +138,15 @@ class RegionScoreOutputSerializer(serializers.Serializer):
     coverage = _share("Share of registered households surveyed this period, 0-1.")
     exit_check = serializers.BooleanField(
         allow_null=True, help_text="Poverty incidence below 2 % (3 % in the western provinces); null: too few data."
+    )
+    eqi_rank_bands = serializers.DictField(
+        child=RankBandOutputSerializer(),
+        allow_null=True,
+        help_text="The region's EQI rank among the regions ranked with it, by ranking: 'country' (provinces and "
+        "counties), 'province' and 'prefecture' (counties), each with the median rank and the 90 % band "
+        "(5th-95th percentile) over the methodology's sensitivity scenarios; 1 = the highest EQI. Empty where "
+        "not ranked (a level not ranked, fewer than 10 surveyed households, or withheld with such a region); "
+        "null when suppressed.",
     )
     suppressed = serializers.BooleanField(
         help_text="True when fewer than 10 households were surveyed and the region lies outside the caller's "

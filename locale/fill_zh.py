@@ -23,6 +23,7 @@ from zh_params import ZH_PARAMS
 from zh_preview import ZH_PREVIEW
 from zh_reident import ZH_REIDENT
 from zh_security import ZH_SECURITY
+from zh_sensitivity import ZH_SENSITIVITY
 from zh_status import ZH_STATUS
 from zh_uncertainty import ZH_UNCERTAINTY
 from zh_warnings import ZH_WARNINGS
@@ -629,6 +630,7 @@ ZH.update(ZH_CHARTS)
 ZH.update(ZH_MAPS)
 ZH.update(ZH_IMP2)
 ZH.update(ZH_PAGES)
+ZH.update(ZH_SENSITIVITY)  # the EQI's rank bands (helper h4, issue 15)
 ZH_PLURAL = {
     "%(n)s child region": "%(n)s 个下级区划",
     "%(n)s household in your regions": "您负责的区域内有 %(n)s 户",

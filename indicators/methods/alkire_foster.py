@@ -15,10 +15,15 @@ of ω-weighted sums, so regions combine two-step (sum numerators and denominator
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike, NDArray
+
+from indicators.methods.grouping import group_codes
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # c_i is a sum of floats (e.g. four weights of 0.25), so c ≥ k is tested with this slack.
 K_TOLERANCE = 1e-9
@@ -65,14 +70,40 @@ class AlkireFosterDecomposition:
 
     Attributes:
         overall: the measures of the whole population.
-        groups: group label → the measures of that group (labels in sorted order).
-        table: one row per group (index: label), columns ``n``, ``weight_total``, ``population_share``, ``H``,
-            ``A``, ``M0``, ``M1``, ``M2`` and ``contribution`` = share_g·M0_g/M0 (sums to 1; NaN when M0 = 0).
+        groups: group label → the measures of that group (labels in sorted order, or in the order of the
+            ``labels`` given to :func:`alkire_foster_by`).
     """
 
     overall: AlkireFosterResult
     groups: dict[object, AlkireFosterResult]
-    table: pd.DataFrame
+
+    def population_share(self, label) -> float:
+        """The group's share of the population, Σ_g ω / Σ ω."""
+        return self.groups[label].weight_total / self.overall.weight_total
+
+    def contribution(self, label) -> float:
+        """The group's share of M0, share_g·M0_g/M0 (the shares sum to 1); NaN when M0 = 0."""
+        if not self.overall.M0 > 0:
+            return float("nan")
+        return self.population_share(label) * self.groups[label].M0 / self.overall.M0
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per group (index: label), columns ``n``, ``weight_total``, ``population_share``, ``H``, ``A``,
+        ``M0``, ``M1``, ``M2`` and ``contribution``."""
+        import pandas as pd  # only here: the mpi command starts without pandas
+
+        rows = [
+            {
+                "n": r.n,
+                "weight_total": r.weight_total,
+                "population_share": self.population_share(label),
+                **{name: getattr(r, name) for name in ("H", "A", "M0", "M1", "M2")},
+                "contribution": self.contribution(label),
+            }
+            for label, r in self.groups.items()
+        ]
+        return pd.DataFrame(rows, index=pd.Index(list(self.groups), name="group"))
 
 
 def deprivation_matrix(achievements: ArrayLike, cutoffs: ArrayLike) -> NDArray[np.bool_]:
@@ -157,17 +188,20 @@ def alkire_foster(
         k: poverty cutoff, a share of the weighted indicators in (0, 1] (k = 1/d: union, k = 1: intersection).
         indicator_weights: (d,) non-negative weights (normalised here); None for equal weights.
         sample_weights: (n,) non-negative weights of the units (e.g. persons × sampling weight); None for 1 each.
-        cardinal: (d,) bool, indicators whose gaps are meaningful; default: cutoff > 0 and data not only 0/1.
+        cardinal: (d,) bool, the indicators whose gaps count in M1 and M2; None (the default, Alkire and Foster's
+            convention: every indicator is cardinal, a 0/1 one's gap being 0 or 1) for every indicator whose cutoff
+            is > 0. An indicator with a cutoff <= 0 has no normalised gap, so the default leaves it out of M1 and
+            M2 (``AlkireFosterResult.cardinal`` shows it False) and naming it here is an error.
 
     Returns:
         AlkireFosterResult.
 
     Raises:
         ValueError: on shape mismatches, NaN data, bad weights, k outside (0, 1], no rows, or a cardinal
-            indicator whose cutoff is not positive.
+            indicator whose cutoff is not positive (the message gives its index and cutoff).
     """
     terms, meta = _unit_terms(achievements, cutoffs, k, indicator_weights, sample_weights, cardinal)
-    return _finish({name: value.sum(axis=0) for name, value in terms.items()}, len(terms["omega"]), meta)
+    return _finish({name: value[0] for name, value in _sums(terms).items()}, len(terms["omega"]), meta)
 
 
 def alkire_foster_by(
@@ -179,75 +213,89 @@ def alkire_foster_by(
     indicator_weights: ArrayLike | None = None,
     sample_weights: ArrayLike | None = None,
     cardinal: ArrayLike | None = None,
+    labels: ArrayLike | None = None,
 ) -> AlkireFosterDecomposition:
     """Subgroup decomposition: the measures of each group and its share of the overall M0.
 
-    Identification is done once for all units; each group's sums are taken in one grouped pass, and the overall
-    measures are the sums over the groups, so M0 = Σ_g share_g·M0_g holds by construction.
+    Identification is done once for all units; each group's sums are taken in one grouped pass (a ``bincount`` per
+    term), and the overall measures are the sums over the groups, so M0 = Σ_g share_g·M0_g holds by construction.
     A group whose sample weights are all 0 gets NaN measures (it has no population to describe).
 
     Args:
-        groups: (n,) group labels (no missing values).
+        groups: (n,) group labels (no missing values); or, with ``labels``, (n,) integer codes into them.
         achievements, cutoffs, k, indicator_weights, sample_weights, cardinal: as :func:`alkire_foster`.
+        labels: (G,) the labels of codes 0..G-1 (as ``pandas.factorize`` gives them), or None.
 
     Returns:
         AlkireFosterDecomposition.
 
     Raises:
-        ValueError: as :func:`alkire_foster`, or labels of the wrong length or with missing values.
+        ValueError: as :func:`alkire_foster`, or groups of the wrong length, with missing values or (with
+            ``labels``) codes outside 0..G-1.
     """
     terms, meta = _unit_terms(achievements, cutoffs, k, indicator_weights, sample_weights, cardinal)
     n = len(terms["omega"])
-    labels = pd.Series(np.asarray(groups, dtype=object).ravel())
-    if len(labels) != n:
-        raise ValueError(f"groups has {len(labels)} labels for {n} rows")
-    if labels.isna().any():
-        raise ValueError(f"groups has a missing label at row index {int(labels.isna().to_numpy().argmax())}")
-    codes, uniques = pd.factorize(labels, sort=True)
-    counts = np.bincount(codes, minlength=len(uniques))
-    # One grouped pass over all units; each term keeps its columns (1 for per-unit scalars, d for matrices).
-    grouped = {
-        name: pd.DataFrame(value.reshape(n, -1)).groupby(codes).sum().to_numpy() for name, value in terms.items()
-    }
+    codes, names = group_codes(groups, labels, n)
+    size = len(names)
+    counts = np.bincount(codes, minlength=size)
+    grouped = _sums(terms, codes, size)  # one bincount a column of each term
     overall = _finish({name: value.sum(axis=0) for name, value in grouped.items()}, n, meta)
     by_group = {
         label: _finish({name: value[g] for name, value in grouped.items()}, int(counts[g]), meta)
-        for g, label in enumerate(uniques)
+        for g, label in enumerate(names)
     }
-    table = pd.DataFrame(
-        [
-            {"n": r.n, "weight_total": r.weight_total, "H": r.H, "A": r.A, "M0": r.M0, "M1": r.M1, "M2": r.M2}
-            for r in by_group.values()
-        ],
-        index=pd.Index(list(by_group), name="group"),
-    )
-    table.insert(2, "population_share", table["weight_total"] / overall.weight_total)
-    table["contribution"] = table["population_share"] * table["M0"] / overall.M0 if overall.M0 > 0 else np.nan
-    return AlkireFosterDecomposition(overall=overall, groups=by_group, table=table)
+    return AlkireFosterDecomposition(overall=overall, groups=by_group)
 
 
 def _unit_terms(achievements, cutoffs, k, indicator_weights, sample_weights, cardinal) -> tuple[dict, dict]:
-    """Per-unit ω-weighted terms whose sums give every measure (the numerators of the two-step roll-up)."""
+    """Per-unit terms whose sums (:func:`_sums`) give every measure (the numerators of the two-step roll-up).
+
+    Returns:
+        ``(terms, meta)``. The (n,) terms are ω-weighted: "omega" (ω_i), "poor" (ω_i·poor_i), "intensity"
+        (ω_i·c_i·poor_i) and, when an indicator is cardinal, "gap1" and "gap2" (ω_i·Σ_j w_j·g_ij, squared
+        gaps). The (n, d) terms "censored" and "uncensored" are the bool deprivations (poor and deprived;
+        deprived), weighted by ω only when summed, a column at a time, so that no (n, d) float matrix is made (a
+        million rows of four indicators: 32 MB each); the gaps are summed an indicator at a time for the same
+        reason. ``meta``: k, the normalised weights w, the cardinal flags.
+    """
     y, z = _achievements_and_cutoffs(achievements, cutoffs)
     n, d = y.shape
     if n == 0:
         raise ValueError("no rows")
     w = _indicator_weights(indicator_weights, d)
-    c, poor, censored = censored_scores(y < z, w, k)
+    deprived = y < z
+    c, poor, censored = censored_scores(deprived, w, k)
     omega = _sample_weights(sample_weights, n)
-    card = _cardinal(cardinal, y, z)
+    card = _cardinal(cardinal, z)
     terms = {
         "omega": omega,
         "poor": omega * poor,
         "intensity": omega * c * poor,
-        "censored": omega[:, None] * censored,
-        "uncensored": omega[:, None] * (y < z),
+        "censored": censored,
+        "uncensored": deprived,
     }
     if card.any():
-        wc = w[card] / w[card].sum()
-        gap = np.where(censored[:, card], np.clip((z[card] - y[:, card]) / z[card], 0.0, 1.0), 0.0)
-        terms["gap1"], terms["gap2"] = omega * (gap @ wc), omega * (gap**2 @ wc)
+        gap1, gap2 = np.zeros(n), np.zeros(n)
+        for j, weight in zip(np.flatnonzero(card), w[card] / w[card].sum(), strict=True):  # over indicators
+            gap = np.clip((z[j] - y[:, j]) / z[j], 0.0, 1.0) * censored[:, j]
+            gap1 += weight * gap
+            gap2 += weight * gap * gap
+        terms["gap1"], terms["gap2"] = omega * gap1, omega * gap2
     return terms, {"k": float(k), "w": w, "cardinal": card}
+
+
+def _sums(terms: dict, codes: NDArray[np.intp] | None = None, size: int = 1) -> dict:
+    """The sums of the terms of :func:`_unit_terms` (the (n, d) ones weighted by ω) over all units or, with
+    ``codes``, per group: (size, 1) for an (n,) term, (size, d) for an (n, d) one."""
+    omega = terms["omega"]
+
+    def total(values) -> NDArray[np.float64]:
+        return np.array([values.sum()]) if codes is None else np.bincount(codes, weights=values, minlength=size)
+
+    return {
+        name: np.column_stack([total(omega * column) for column in value.T] if value.ndim == 2 else [total(value)])
+        for name, value in terms.items()
+    }
 
 
 def _finish(sums: dict, n: int, meta: dict) -> AlkireFosterResult:
@@ -320,15 +368,19 @@ def _sample_weights(weights, n: int) -> NDArray[np.float64]:
     return omega
 
 
-def _cardinal(cardinal, y, z) -> NDArray[np.bool_]:
+def _cardinal(cardinal, z) -> NDArray[np.bool_]:
     if cardinal is None:
-        binary = np.isin(y, (0.0, 1.0)).all(axis=0)
-        return (z > 0) & ~binary
+        return z > 0
     card = np.asarray(cardinal, dtype=bool)
     if card.shape != z.shape:
         raise ValueError(f"cardinal must have shape {z.shape}; got {card.shape}")
-    if (z[card] <= 0).any():
-        raise ValueError("a cardinal indicator needs a positive cutoff: its gap (z − y)/z is undefined otherwise")
+    bad = card & (z <= 0)
+    if bad.any():
+        j = int(bad.argmax())
+        raise ValueError(
+            f"indicator {j} has cutoff {float(z[j])}: a cardinal indicator needs a positive cutoff, its gap (z − y)/z "
+            "is undefined otherwise"
+        )
     return card
 
 

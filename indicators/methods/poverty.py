@@ -18,9 +18,14 @@ integers 0..G-1 (map other labels with ``pandas.factorize``); labels without row
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+from indicators.methods.grouping import group_codes
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 OECD_FIRST_ADULT, OECD_OTHER_ADULT, OECD_CHILD = 1.0, 0.5, 0.3
 MEASURE_COLUMNS = (
@@ -33,11 +38,28 @@ MEASURE_COLUMNS = (
     "poverty_severity",
     "mean",
     "median",
+    "p20",
+    "p80",
     "gini",
     "s80_s20",
     "rmpg",
 )
 ALL_GROUP = "all"
+#: The measures that get a standard error with a survey design, and the columns each gets.
+UNCERTAINTY_MEASURES = (
+    "line",
+    "headcount_ratio",
+    "poverty_gap",
+    "poverty_severity",
+    "mean",
+    "median",
+    "p20",
+    "p80",
+    "gini",
+    "s80_s20",
+    "rmpg",
+)
+UNCERTAINTY_SUFFIXES = ("se", "ci_low", "ci_high", "deff")
 
 
 # --- input checks ------------------------------------------------------------------------------
@@ -360,6 +382,8 @@ def _group_then_value_order(g: np.ndarray, x: np.ndarray, n_groups: int, by_x=No
     stable order of x when the caller has it (``value_order``), which leaves only the radix sort."""
     if by_x is None:
         by_x = np.argsort(x, kind="stable")
+    if n_groups == 1:
+        return by_x
     labels = g[by_x].astype(np.int16 if n_groups <= np.iinfo(np.int16).max else np.int32)
     return by_x[np.argsort(labels, kind="stable")]
 
@@ -384,9 +408,12 @@ def value_order(x) -> Callable[[np.ndarray], np.ndarray]:
 
 
 class _Sorted:
-    """Rows sorted by (group, income), with per-group offsets and within-group cumulative weights."""
+    """Rows sorted by (group, income), with per-group offsets and within-group cumulative weights.
 
-    def __init__(self, group, x, w, n_groups, by_x=None):
+    ``presorted``: the rows already are in that order (a subset of another ``_Sorted``'s rows), so none is moved.
+    """
+
+    def __init__(self, group, x, w, n_groups, by_x=None, *, presorted: bool = False):
         x = np.asarray(x, dtype=float)
         if x.ndim != 1:
             raise ValueError(f"x must be one-dimensional, got shape {x.shape}")
@@ -396,11 +423,15 @@ class _Sorted:
         g, self.size = _groups(group, x.size, n_groups)
         if by_x is not None and np.shape(by_x) != x.shape:
             raise ValueError(f"by_x has shape {np.shape(by_x)}, incomes have shape {x.shape}")
-        order = _group_then_value_order(g, x, self.size, by_x)
-        self.g, self.x, self.w = g[order], x[order], w[order]
+        if presorted:
+            self.g, self.x, self.w = g, x, w
+        else:
+            order = _group_then_value_order(g, x, self.size, by_x)
+            self.g, self.x, self.w = g[order], x[order], w[order]
         self.count = np.bincount(self.g, minlength=self.size)
         self.end = np.cumsum(self.count)
         self.start = self.end - self.count
+        self.filled = np.flatnonzero(self.count)  # groups with rows
         cum = np.concatenate(([0.0], np.cumsum(self.w)))
         before = cum[self.start]
         self.total = cum[self.end] - before
@@ -409,7 +440,12 @@ class _Sorted:
             self.rw = self.cw / self.total[self.g]  # the last row of each group gets exactly 1
 
     def sum(self, values) -> np.ndarray:
-        return np.bincount(self.g, weights=values, minlength=self.size)
+        """(G,) sums of (n,) ``values`` in the sorted order over each group's run of rows (``reduceat``: a
+        twentieth of the time of ``bincount``, which adds row by row into scattered totals); 0 for no rows."""
+        out = np.zeros(self.size)
+        if self.filled.size:
+            out[self.filled] = np.add.reduceat(values, self.start[self.filled], dtype=float)
+        return out
 
     def quantile(self, p: float) -> np.ndarray:
         out = np.full(self.size, np.nan)
@@ -471,8 +507,10 @@ def quintile_share_ratio_by(group, x, w=None, *, n_groups: int | None = None) ->
     return _qsr_sorted(_Sorted(group, x, w, n_groups))
 
 
-def _qsr_sorted(s: _Sorted) -> np.ndarray:
-    q20, q80 = s.quantile(0.2), s.quantile(0.8)
+def _qsr_sorted(s: _Sorted, q20: np.ndarray | None = None, q80: np.ndarray | None = None) -> np.ndarray:
+    """S80/S20 per group of ``s``; ``q20``, ``q80``: its groups' quantiles when the caller has them."""
+    if q20 is None or q80 is None:
+        q20, q80 = s.quantile(0.2), s.quantile(0.8)
     top, bottom = s.x > q80[s.g], s.x <= q20[s.g]
     wx = s.w * s.x
     return _share_ratio(s.sum(wx * top), s.sum(s.w * top), s.sum(wx * bottom), s.sum(s.w * bottom))
@@ -515,6 +553,15 @@ def _column(frame: pd.DataFrame, name: str, what: str) -> pd.Series:
     return col
 
 
+def _check_line_options(line, relative_share, of, line_per_group) -> None:
+    if (line is None) == (relative_share is None):
+        raise ValueError("give exactly one of line and relative_share")
+    if line_per_group and relative_share is None:
+        raise ValueError("line_per_group needs relative_share")
+    if of not in ("median", "mean"):
+        raise ValueError(f"of must be 'median' or 'mean', got {of!r}")
+
+
 def poverty_measures(
     frame: pd.DataFrame,
     *,
@@ -525,6 +572,10 @@ def poverty_measures(
     relative_share: float | None = None,
     of: str = "median",
     line_per_group: bool = False,
+    strata: str | None = None,
+    cluster: str | None = None,
+    fpc: str | None = None,
+    uncertainty: bool = False,
 ) -> pd.DataFrame:
     """Poverty and inequality measures for a whole table and, with ``by``, for each group.
 
@@ -537,56 +588,154 @@ def poverty_measures(
         relative_share: the line is this share of the weighted median (``of="median"``) or mean
             (``of="mean"``) of the whole frame, as laeken and convey do for breakdowns; with
             ``line_per_group`` each group gets the line from its own rows instead.
+        strata, cluster, fpc, uncertainty: the survey design's columns (see
+            ``poverty_measures_arrays``); any of them, or ``uncertainty=True``, adds the standard errors.
 
     Returns:
         One row for the whole frame with group "all", then, with ``by``, one row per group in
-        sorted order of the labels. Columns ``MEASURE_COLUMNS``: group, n (rows), weight_total,
-        line, headcount_ratio, poverty_gap, poverty_severity (FGT 0, 1, 2), mean, median, gini,
-        s80_s20, rmpg (shares 0-1, definitions as the functions above; rmpg against the row's line).
+        sorted order of the labels; the columns of ``poverty_measures_arrays``.
 
     Raises:
-        ValueError: not exactly one of ``line``/``relative_share``; ``line_per_group`` without
-            ``relative_share``; an unknown column; missing values in the income, weight or group
-            column (named with their count: rows are never dropped silently); a group labelled
-            "all"; invalid incomes or weights; a line that is not > 0 (e.g. a median of 0).
+        ValueError: as ``poverty_measures_arrays``; an unknown column; missing values in the income,
+            weight or group column (named with their count: rows are never dropped silently).
 
     Sources: see the module docstring.
     """
-    if (line is None) == (relative_share is None):
-        raise ValueError("give exactly one of line and relative_share")
-    if line_per_group and relative_share is None:
-        raise ValueError("line_per_group needs relative_share")
-    if of not in ("median", "mean"):
-        raise ValueError(f"of must be 'median' or 'mean', got {of!r}")
-    x = _incomes(_column(frame, income, "income").to_numpy(dtype=float), f"income column {income!r}")
-    w = _weights(None if weight is None else _column(frame, weight, "weight").to_numpy(dtype=float), x.size)
-    labels: list = [ALL_GROUP]
-    g = np.zeros(x.size, dtype=np.intp)
-    if by is not None:
-        codes, uniques = pd.factorize(_column(frame, by, "group"), sort=True)
-        if ALL_GROUP in set(uniques):
-            raise ValueError(f"group column {by!r} has a group named {ALL_GROUP!r}, the name of the total row")
-        labels += list(uniques)
-        g = np.concatenate((g, codes + 1))  # each row counts in "all" (group 0) and in its group
-        x, w = np.tile(x, 2), np.tile(w, 2)
-    s = _Sorted(g, x, w, len(labels))
-    mean = s.sum(s.w * s.x) / s.total
-    median = s.quantile(0.5)
-    if line is not None:
-        lines = np.full(s.size, float(line))
-    else:
-        lines = relative_share * (median if of == "median" else mean)
-        if not line_per_group:
-            lines = np.full(s.size, lines[0])
-    if not np.all(np.isfinite(lines) & (lines > 0)):
-        raise ValueError(f"the poverty line must be greater than zero, got {float(lines.min())}")
+    import pandas as pd  # here, so that the array version (the commands') starts without pandas
+
+    _check_line_options(line, relative_share, of, line_per_group)
+    x = _column(frame, income, "income").to_numpy(dtype=float)
+    w = None if weight is None else _column(frame, weight, "weight").to_numpy(dtype=float)
+    codes, labels = (None, None) if by is None else pd.factorize(_column(frame, by, "group"), sort=True)
+    table = poverty_measures_arrays(
+        x,
+        w,
+        groups=codes,
+        labels=labels,
+        line=line,
+        relative_share=relative_share,
+        of=of,
+        line_per_group=line_per_group,
+        income_name=f"income column {income!r}",
+        groups_name=f"group column {by!r}",
+        strata=None if strata is None else _column(frame, strata, "strata").to_numpy(),
+        clusters=None if cluster is None else _column(frame, cluster, "cluster").to_numpy(),
+        fpc=None if fpc is None else _column(frame, fpc, "fpc").to_numpy(dtype=float),
+        uncertainty=uncertainty,
+    )
+    return pd.DataFrame({**table, "group": pd.Series(table["group"], dtype=object)})
+
+
+def poverty_measures_arrays(
+    income,
+    weight=None,
+    *,
+    groups=None,
+    labels=None,
+    line: float | None = None,
+    relative_share: float | None = None,
+    of: str = "median",
+    line_per_group: bool = False,
+    income_name: str = "income",
+    groups_name: str = "groups",
+    strata=None,
+    clusters=None,
+    fpc=None,
+    uncertainty: bool = False,
+) -> dict[str, np.ndarray | list]:
+    """``poverty_measures`` on arrays, without pandas when the groups come as codes.
+
+    Args:
+        income: (n,) incomes, yuan per person per year.
+        weight: (n,) weights (> 0), or None for equal weights.
+        groups, labels: None; or (n,) group labels (``labels`` None); or (n,) codes 0..G-1 and the
+            (G,) labels they stand for (see ``grouping.group_codes``). Groups are listed in the order
+            of ``labels`` (sorted, when factorised here).
+        line, relative_share, of, line_per_group: as ``poverty_measures``.
+        income_name, groups_name: what error messages call the incomes and the groups.
+        strata, clusters, fpc: the survey design (n,) each, or None (``variance.survey_design``): PSUs
+            drawn within strata with replacement, with ``weight`` as the sampling weights.
+        uncertainty: standard errors also without strata, clusters or fpc (each row its own PSU).
+
+    Returns:
+        ``MEASURE_COLUMNS`` -> 1 + G values: "group" a list ("all", then the labels), n (rows,
+        int), weight_total, line, headcount_ratio, poverty_gap, poverty_severity (FGT 0, 1, 2),
+        mean, median, p20 and p80 (weighted quantiles), gini, s80_s20, rmpg (shares 0-1,
+        definitions as the functions above; rmpg against the row's line) as (1 + G,) arrays.
+        With a design (or ``uncertainty``), also ``UNCERTAINTY_SUFFIXES`` columns for each measure of
+        ``UNCERTAINTY_MEASURES`` (``line_*`` only for a relative line): the standard error, the 95 %
+        interval and the design effect by linearisation (``indicators.methods.variance``).
+
+    Raises:
+        ValueError: not exactly one of ``line``/``relative_share``; ``line_per_group`` without
+            ``relative_share``; a group labelled "all"; invalid incomes, weights or groups; a line
+            that is not > 0 (e.g. a median of 0); a bad design (``variance.survey_design``).
+
+    The whole table and the groups share one sort of the incomes (the groups' order is a radix
+    sort of their codes in that order), so the rows are never copied twice. Equal incomes come in
+    any order: no measure depends on it (for the Gini, the sum of w_i·c_i over a run of equal
+    incomes is the same in any order).
+    """
+    _check_line_options(line, relative_share, of, line_per_group)
+    x = _incomes(income, income_name)
+    w = _weights(weight, x.size)
+    by_x = np.argsort(x)
+    x, w = x[by_x], w[by_x]  # the rows in income order: the whole table's, and the groups' start
+    parts = [([ALL_GROUP], np.zeros(x.size, dtype=np.intp))]
+    if groups is not None:
+        codes, names = group_codes(groups, labels, x.size)
+        if ALL_GROUP in names:
+            raise ValueError(f"{groups_name} has a group named {ALL_GROUP!r}, the name of the total row")
+        parts.append((names, codes[by_x]))
+    in_order = np.arange(x.size)  # x's own stable order; the radix sort of the codes then moves rows within runs
+    columns, whole_centre = [], None
+    for names, g in parts:  # one part at a time: one sorted copy of the rows in memory
+        s = _Sorted(g, x, w, 1, presorted=True) if len(names) == 1 else _Sorted(g, x, w, len(names), in_order)
+        if line is not None:
+            lines = np.full(s.size, float(line))
+        else:
+            centre = s.quantile(0.5) if of == "median" else s.sum(s.w * s.x) / s.total
+            whole_centre = centre[0] if whole_centre is None else whole_centre
+            lines = relative_share * centre if line_per_group else np.full(s.size, relative_share * whole_centre)
+        if not np.all(np.isfinite(lines) & (lines > 0)):
+            raise ValueError(f"the poverty line must be greater than zero, got {float(lines.min())}")
+        columns.append(_measures(s, lines))
+        del s
+    table: dict[str, np.ndarray | list] = {"group": [label for names, _ in parts for label in names]}
+    table.update({name: np.concatenate([c[name] for c in columns]) for name in MEASURE_COLUMNS[1:]})
+    if uncertainty or strata is not None or clusters is not None or fpc is not None:
+        from indicators.methods import variance  # here: the command without a design needs no pandas
+
+        design = variance.survey_design(weight, n=len(income), strata=strata, clusters=clusters, fpc=fpc)
+        x0 = np.asarray(income, dtype=float)
+        line_options = {"line": line, "relative_share": relative_share, "of": of, "line_per_group": line_per_group}
+        parts = [variance.poverty_measures_uncertainty(x0, design, **line_options)]
+        if groups is not None:
+            codes, names = group_codes(groups, labels, x0.size)
+            parts.append(variance.poverty_measures_uncertainty(x0, design, codes, len(names), **line_options))
+        table.update(variance.uncertainty_columns(table, parts))
+    return table
+
+
+def _measures(s: _Sorted, lines: np.ndarray) -> dict[str, np.ndarray]:
+    """``MEASURE_COLUMNS`` but the group, per group of ``s``, against the (G,) ``lines``."""
     z = lines[s.g]
     poor = s.x < z
     gap = np.where(poor, (z - np.maximum(s.x, 0)) / z, 0.0)
-    poor_median = weighted_quantile_by(s.g[poor], s.x[poor], s.w[poor], 0.5, n_groups=s.size)
-    fgt_share = [s.sum(s.w * np.where(poor, gap**alpha, 0.0)) / s.total for alpha in (0, 1, 2)]
-    values = [s.count, s.total, lines, *fgt_share, mean, median, _gini_sorted(s), _qsr_sorted(s)]
-    values.append((lines - poor_median) / lines)
-    table = pd.DataFrame(dict(zip(MEASURE_COLUMNS[1:], values, strict=True)))
-    table.insert(0, "group", pd.Series(labels, dtype=object))
-    return table
+    poor_median = _Sorted(s.g[poor], s.x[poor], s.w[poor], s.size, presorted=True).quantile(0.5)
+    q20, q80 = s.quantile(0.2), s.quantile(0.8)
+    return {
+        "n": s.count,
+        "weight_total": s.total,
+        "line": lines,
+        "headcount_ratio": s.sum(s.w * poor) / s.total,
+        "poverty_gap": s.sum(s.w * gap) / s.total,
+        "poverty_severity": s.sum(s.w * gap**2) / s.total,
+        "mean": s.sum(s.w * s.x) / s.total,
+        "median": s.quantile(0.5),
+        "p20": q20,
+        "p80": q80,
+        "gini": _gini_sorted(s),
+        "s80_s20": _qsr_sorted(s, q20, q80),
+        "rmpg": (lines - poor_median) / lines,
+    }

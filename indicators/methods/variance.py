@@ -496,20 +496,73 @@ def alkire_foster_uncertainty(design: SurveyDesign, terms: dict, group=None, n_g
     return out
 
 
-def uncertainty_columns(table: pd.DataFrame, parts: list[dict]) -> pd.DataFrame:
-    """``table`` with, after the point estimates, ``<m>_se``, ``<m>_ci_low``, ``<m>_ci_high`` and
-    ``<m>_deff`` for each measure m of the uncertainty dicts ``parts`` (of ``poverty_measures_uncertainty``
-    or ``alkire_foster_uncertainty``), whose groups, concatenated, are the table's rows in order.
+def uncertainty_columns(table, parts: list[dict]) -> dict[str, NDArray[np.float64]]:
+    """The columns ``<m>_se``, ``<m>_ci_low``, ``<m>_ci_high`` and ``<m>_deff`` for each measure m of the
+    uncertainty dicts ``parts`` (of ``poverty_measures_uncertainty`` or ``alkire_foster_uncertainty``),
+    whose groups, concatenated, are the rows of ``table`` (a mapping measure -> point estimates, e.g. a
+    DataFrame), in order of ``poverty.UNCERTAINTY_MEASURES`` where it names them.
 
     The interval is not clipped (a share's may pass 0 or 1, as R's ``confint`` does).
     Raises: ValueError when the rows do not match.
     """
-    table = table.copy()
+    out = {}
     for measure in parts[0]:
         se = np.concatenate([part[measure]["se"] for part in parts])
-        if se.size != len(table):
-            raise ValueError(f"{se.size} standard errors for {len(table)} rows")
-        low, high = confidence_interval(table[measure].to_numpy(dtype=float), se)
-        table[f"{measure}_se"], table[f"{measure}_ci_low"], table[f"{measure}_ci_high"] = se, low, high
-        table[f"{measure}_deff"] = np.concatenate([part[measure]["deff"] for part in parts])
-    return table
+        estimate = np.asarray(table[measure], dtype=float)
+        if se.size != estimate.size:
+            raise ValueError(f"{se.size} standard errors for {estimate.size} rows")
+        low, high = confidence_interval(estimate, se)
+        out[f"{measure}_se"], out[f"{measure}_ci_low"], out[f"{measure}_ci_high"] = se, low, high
+        out[f"{measure}_deff"] = np.concatenate([part[measure]["deff"] for part in parts])
+    return out
+
+
+def alkire_foster_design(
+    achievements,
+    cutoffs,
+    *,
+    k: float,
+    indicator_weights=None,
+    sample_weights=None,
+    cardinal=None,
+    groups=None,
+    n_groups: int = 1,
+    strata=None,
+    clusters=None,
+    fpc=None,
+) -> tuple[dict, dict | None]:
+    """SE, 95 % interval and design effect of H, A, M0, M1, M2 of the whole sample and of each group.
+
+    Args:
+        achievements, cutoffs, k, indicator_weights, sample_weights, cardinal: as
+            ``alkire_foster.alkire_foster`` (the sample weights, > 0, are the design's weights).
+        groups, n_groups: (n,) integer codes 0..G-1 and G, or None.
+        strata, clusters, fpc: the design (``survey_design``).
+
+    Returns:
+        (whole, by_group): measure -> {"se", "ci_low", "ci_high", "deff"} with floats for the whole
+        sample, and with (G,) arrays per group (None without groups).
+
+    Raises: ValueError as ``alkire_foster.alkire_foster`` and ``survey_design``.
+    """
+    from indicators.methods.alkire_foster import _unit_terms
+
+    terms, _ = _unit_terms(achievements, cutoffs, k, indicator_weights, sample_weights, cardinal)
+    design = survey_design(sample_weights, n=len(terms["omega"]), strata=strata, clusters=clusters, fpc=fpc)
+    estimates = {"H": terms["poor"], "M0": terms["intensity"], "M1": terms.get("gap1"), "M2": terms.get("gap2")}
+
+    def summarise(code, size):
+        out = alkire_foster_uncertainty(design, terms, code, size)
+        g = np.zeros(design.n, dtype=np.intp) if code is None else code
+        total = np.bincount(g, weights=design.weights, minlength=size)
+        value = {m: np.bincount(g, weights=t, minlength=size) / total for m, t in estimates.items() if t is not None}
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value["A"] = value["M0"] / value["H"]
+        for measure, parts in out.items():
+            low, high = confidence_interval(value[measure], parts["se"])
+            out[measure] = {"se": parts["se"], "ci_low": low, "ci_high": high, "deff": parts["deff"]}
+        return out
+
+    whole = {m: {key: float(v[0]) for key, v in parts.items()} for m, parts in summarise(None, 1).items()}
+    by_group = None if groups is None else summarise(np.asarray(groups, dtype=np.intp), n_groups)
+    return whole, by_group

@@ -32,7 +32,7 @@ from households.models import (
 )
 from indicators.methods import poverty
 from indicators.models import ComputationRun, HouseholdScore, Methodology, RegionScore, RunChunk
-from indicators.services import inputs, rollup, score, store
+from indicators.services import inputs, rank_bands, rollup, score, store
 from indicators.services.lines import lines_for
 from regions.models import Region
 
@@ -417,7 +417,9 @@ def run_publish(*, run_id: int) -> ComputationRun:
     """Make a run whose chunks are all done current (one transaction); idempotent.
 
     The chunks have rolled their provinces up; this adds the rows of provinces without a survey in
-    the period (registered households or village surveys only) and switches the current run. A run
+    the period (registered households or village surveys only), the EQI rank bands (which need every
+    province: ``rank_bands.rank_bands_write``, its summary in the run's ``notes["sensitivity"]``) and
+    switches the current run. A run
     created after this one that is already current stays current (this one is published, not
     current): of two overlapping runs, the later snapshot is served whichever finishes last.
     """
@@ -431,6 +433,7 @@ def run_publish(*, run_id: int) -> ComputationRun:
         chunked = sorted(run.chunks.values_list("province_code", flat=True))
         empty = _rollup_frame(pd.DataFrame(columns=[*_ROLLUP_COLUMNS, "data_error"]), run, province=None)
         _regions_write(run, empty, provinces=None, exclude=chunked)
+        notes = {**run.notes, "sensitivity": rank_bands.rank_bands_write(run=run)}
         current = ComputationRun.objects.select_for_update().filter(
             period_id=run.period_id, methodology=run.methodology, is_current=True
         )
@@ -440,7 +443,11 @@ def run_publish(*, run_id: int) -> ComputationRun:
         if not newer:
             current.update(is_current=False)
         ComputationRun.objects.filter(pk=run.pk).update(
-            status=ComputationRun.Status.PUBLISHED, is_current=not newer, finished_at=timezone.now(), error=""
+            status=ComputationRun.Status.PUBLISHED,
+            is_current=not newer,
+            finished_at=timezone.now(),
+            error="",
+            notes=notes,
         )
     run.refresh_from_db()
     log.info("run %s published: period %s, %s regions", run.pk, run.period_id, run.region_scores.count())

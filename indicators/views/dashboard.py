@@ -62,6 +62,13 @@ def _labels() -> dict[str, str]:
             " so one shape is drawn."
         ),
         "darkerWorse": _("darker is worse"),
+        # the EQI's rank bands (indicators.methods.sensitivity): the rankings, the map's hover, the chart
+        "band": _("median rank %(median)s (90 %%: %(low)s–%(high)s)"),
+        "bandHover": _("Median rank under the method's variants: %(median)s of %(ranked)s (90 %%: %(low)s–%(high)s)"),
+        "bandNone": _("not ranked (fewer than 10 surveyed households, or withheld with such a region)"),
+        "bandAxis": _("Rank (1 = highest exit-quality index)"),
+        "bandNominal": _("rank as published"),
+        "bandMedian": _("median rank, with the 90 % band"),
         "shareAxis": _("Share of persons"),
         "rankOverlap": _("rank not distinguishable from its neighbours at 95%"),
         "rankOverlapNote": _(
@@ -117,6 +124,8 @@ def _dashboard(request, *, region: Region | None):
     else:
         focus = [region] + ([region.parent] if region.parent_id else [])
     series = data.region_series(regions=focus, runs=runs, access=access)
+    sensitivity = data.sensitivity_of(run)
+    provinces = data.province_bands(run=run, provinces=focus, series=series) if region is None and sensitivity else []
     with_data = [r.code for r in focus if any(series[r.code]["periods"].values())]
     selected = region.code if region is not None else (with_data[0] if with_data else None)
     names = {m.code: str(m.name) for m in data.MEASURES}
@@ -159,6 +168,8 @@ def _dashboard(request, *, region: Region | None):
             "exitLines": {r.code: data.exit_line(r.province_code or r.code[:2]) for r in focus},
         },
         "regionUrl": reverse("indicators:region", args=["CODE"]),
+        # the chart of rank bands: the provinces on the national page, else the area's counties (map data)
+        "bands": {"provinces": provinces} if sensitivity else None,
         "labels": _labels(),
     }
     context = {
@@ -173,6 +184,7 @@ def _dashboard(request, *, region: Region | None):
         # the counties and their measures (or null), cached per run, area and access
         "map_script": data.map_script(region=region, run=run, access=access) if mapped else "",
         "drilldown": region is not None and region.level >= Level.COUNTY and region.scheme == CN,
+        "sensitivity": sensitivity,  # what the rank bands were computed with, for their explanation
     }
     return render(request, "indicators/dashboard.html", context)
 

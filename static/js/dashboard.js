@@ -38,6 +38,20 @@
     return String(text).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
   }
   function colour(cls, m) { return m.colours[cls]; }  // class 0 holds the lowest values
+  /* A translated template with %(name)s fields (and %% for a percent sign), as gettext gives it. */
+  function fill(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (all, key) { return String(values[key]); }).replace(/%%/g, "%");
+  }
+  /* The EQI's rank band of map row i (median, 5th-95th percentile), or null when it is not ranked. */
+  function band(i) {
+    var B = M && M.bands;
+    if (!B || !B.median || B.median[i] === null || B.median[i] === undefined) { return null; }
+    return { rank: B.rank[i], median: B.median[i], low: B.low[i], high: B.high[i], ranked: B.ranked };
+  }
+  function bandText(b) {
+    return fill(L.band, { median: numberFormats.count.format(b.median), low: numberFormats.count.format(b.low),
+                          high: numberFormats.count.format(b.high) });
+  }
 
   function runMeta(periodText) {
     if (!D.run) { return esc(L.noRun); }
@@ -77,7 +91,9 @@
         text.push(head + esc(i !== undefined && M.suppressed[i] ? L.suppressed : L.noData));
       } else {
         z.push(classes[i]);
-        text.push(head + esc(m.name) + ": " + fmt(values[i], m.unit) + "<br>" + esc(L.rank) + " " + ranks[i] + " " + esc(L.of) + " " + present);
+        var b = m.code === "eqi" ? band(i) : null;
+        text.push(head + esc(m.name) + ": " + fmt(values[i], m.unit) + "<br>" + esc(L.rank) + " " + ranks[i] + " " + esc(L.of) + " " + present +
+          (b ? "<br>" + esc(fill(L.bandHover, { median: b.median, ranked: b.ranked, low: b.low, high: b.high })) : ""));
       }
     });
     // z is the class (-1 for no data), an integer at an exact stop of the scale: one colour per class
@@ -104,16 +120,21 @@
     document.getElementById("map-title").textContent = m.name;
     var overlaps = (M.overlaps || {})[m.code];  // intervals overlapping a neighbour's (sample designs only)
     var rows = M.codes.map(function (code, i) {
-      return { code: code, name: M.names[i], value: M.values[m.code][i], rank: M.ranks[m.code][i], overlap: !!(overlaps && overlaps[i]) };
+      return { code: code, name: M.names[i], value: M.values[m.code][i], rank: M.ranks[m.code][i], i: i, overlap: !!(overlaps && overlaps[i]) };
     })
       .filter(function (r) { return r.value !== null; })
       .sort(function (a, b) { return a.rank - b.rank || (a.code < b.code ? -1 : 1); });
+    var withBands = m.code === "eqi" && !!(M.bands && M.bands.median);
+    var note = document.getElementById("rankings-bands-note");
+    if (note) { note.hidden = !withBands; }
     var marked = false;
     function list(items) {
       return items.map(function (r) {
+        var b = withBands ? band(r.i) : null;
+        var extra = withBands ? " <span class=\"band\">" + esc(b ? bandText(b) : L.bandNone) + "</span>" : "";
         marked = marked || r.overlap;
         var mark = r.overlap ? " <span class=\"rank-overlap\" title=\"" + esc(L.rankOverlap) + "\">≈</span>" : "";
-        return "<li><a href=\"" + esc(D.regionUrl.replace("CODE", r.code)) + "\">" + esc(r.name) + "</a> " + fmt(r.value, m.unit) + mark + "</li>";
+        return "<li><a href=\"" + esc(D.regionUrl.replace("CODE", r.code)) + "\">" + esc(r.name) + "</a> " + fmt(r.value, m.unit) + mark + extra + "</li>";
       }).join("");
     }
     document.getElementById("strongest-title").textContent = L.strongest;
@@ -218,6 +239,45 @@
     return Promise.all([trendDone, povertyDone, radarDone]);
   }
 
+  /* ---- the EQI's rank bands: the provinces on the national page, the area's counties elsewhere ---- */
+  function bandRows() {
+    if (!D.bands) { return []; }
+    if (!D.areaPrefix) { return D.bands.provinces; }
+    if (!M) { return []; }
+    return M.codes.map(function (code, i) { var b = band(i); return b && Object.assign({ code: code, name: M.names[i] }, b); })
+      .filter(function (r) { return r; })
+      .sort(function (a, b) { return a.rank - b.rank || (a.code < b.code ? -1 : 1); });
+  }
+  function drawBands() {
+    var el = document.getElementById("bands-chart");
+    if (!el) { return Promise.resolve(); }
+    var rows = bandRows();
+    document.getElementById("bands-empty").hidden = rows.length > 0;
+    if (!rows.length) { el.style.height = "0"; el.setAttribute("data-rendered", "true"); return Promise.resolve(); }
+    var codes = rows.map(function (r) { return r.code; });
+    var hover = rows.map(function (r) {
+      return "<b>" + esc(r.name) + "</b><br>" + esc(fill(L.bandHover, { median: r.median, ranked: r.ranked, low: r.low, high: r.high })) +
+        "<br>" + esc(L.bandNominal) + ": " + r.rank;
+    });
+    var ranked = rows[0].ranked;
+    el.style.height = (70 + 22 * rows.length) + "px";
+    var traces = [
+      { type: "scatter", mode: "markers", name: L.bandMedian, x: rows.map(function (r) { return r.median; }), y: codes,
+        error_x: { type: "data", symmetric: false, array: rows.map(function (r) { return r.high - r.median; }),
+                   arrayminus: rows.map(function (r) { return r.median - r.low; }), thickness: 1.5, width: 3 },
+        marker: { size: 7 }, text: hover, hoverinfo: "text" },
+      { type: "scatter", mode: "markers", name: L.bandNominal, x: rows.map(function (r) { return r.rank; }), y: codes,
+        marker: { size: 13, symbol: "circle-open", line: { width: 1.5 } }, text: hover, hoverinfo: "text" }
+    ];
+    return Plotly.react(el, traces, {
+      margin: { l: 10, r: 10, t: 10, b: 10 },
+      // fixed ranges: the markers' autorange padding would leave empty rows above and below a long list
+      xaxis: { range: [0.3, ranked + 0.7], title: { text: L.bandAxis }, automargin: true, side: "top", dtick: ranked > 40 ? 10 : (ranked > 10 ? 5 : 1) },
+      yaxis: { type: "category", range: [rows.length - 0.5, -0.5], tickvals: codes, ticktext: rows.map(function (r) { return r.name; }), automargin: true },
+      showlegend: false  // the explanation below the chart says what the dot, the bar and the ring are
+    }, PLOT_CONFIG).then(function () { el.setAttribute("data-rendered", "true"); });
+  }
+
   var focusSelect = document.getElementById("focus-select");
   if (focusSelect) {
     focusSelect.innerHTML = D.focus.candidates.map(function (c) {
@@ -280,7 +340,7 @@
      thread, so the map is not kept waiting behind the trend and the radar. The focus charts wait
      for the frame with the map to be painted (else the map would show only once they are drawn). */
   function focusAfter() {
-    return drawFocus().then(function () { timings.focusRender = performance.now() - t0; });
+    return drawFocus().then(function () { timings.focusRender = performance.now() - t0; }).then(drawBands);
   }
   function afterPaint() {
     return new Promise(function (resolve) { requestAnimationFrame(function () { setTimeout(resolve, 0); }); });

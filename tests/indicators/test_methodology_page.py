@@ -39,7 +39,7 @@ def _other_parameters(client, language: str) -> tuple[list[str], list[list[str]]
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_other_parameters_show_no_raw_key_or_python_repr(client, language):
     headers, rows = _other_parameters(client, language)
-    assert len(rows) == 17  # the default methodology: every parameter but the goalposts and weights
+    assert len(rows) == 23  # the default methodology: every parameter but the goalposts and weights
     text = " ".join(cell for row in rows for cell in row)
     for internal in ("{", "}", "[", "True", "False", "None", "scores.", "mpi_k", "per_capita", "geometric,"):
         assert internal not in text, internal

@@ -27,6 +27,7 @@ from indicators.methods.poverty import (
     per_capita_income,
     poverty_gap,
     poverty_measures,
+    poverty_measures_arrays,
     poverty_severity,
     quintile_share_ratio,
     quintile_share_ratio_by,
@@ -47,9 +48,9 @@ def _reference_rows() -> list[dict]:
 
 
 REFERENCE = _reference_rows()
-# The command reports no quantile but the median, so the two weighted_quantile rows are checked by the
-# methods only.
+# The command's column of each reference indicator (the quantiles at p = 0.2 and 0.8 are p20 and p80).
 COMMAND_COLUMN = {
+    "weighted_quantile": {"p=0.2": "p20", "p=0.8": "p80"},
     "weighted_median": "median",
     "at_risk_of_poverty_threshold": "line",
     "at_risk_of_poverty_rate": "headcount_ratio",
@@ -116,8 +117,11 @@ def _command_all_row(path: str, share: float) -> dict:
 @pytest.mark.parametrize("row", [r for r in REFERENCE if r["indicator"] in COMMAND_COLUMN], ids=_row_id)
 def test_laeken_reference_by_command(eusilc, row):
     output = _command_all_row(str(eusilc), _share(row))
-    assert output["group"] == "all"
-    assert output[COMMAND_COLUMN[row["indicator"]]] == pytest.approx(_expected(row), rel=1e-6)
+    assert output["group"] == "all" and output["n"] == 14827
+    column = COMMAND_COLUMN[row["indicator"]]
+    if isinstance(column, dict):
+        column = column[re.search(r"p=[\d.]+", row["parameters"]).group(0)]
+    assert output[column] == pytest.approx(_expected(row), rel=1e-6)
 
 
 # --- hand-computed examples -------------------------------------------------------------------------
@@ -322,10 +326,23 @@ def test_poverty_measures_whole_frame_row_equals_the_functions():
     assert [row[c] for c in ("headcount_ratio", "poverty_gap", "poverty_severity")] == pytest.approx(
         [2 / 7, 0.8 / 7, 0.4 / 7]
     )
-    # mean 2700/7; q0.2 = 200, q0.8 = 600 -> S80/S20 = 800/300; poor median (100 + 200)/2 -> rmpg 0.4.
-    assert [row[c] for c in ("mean", "median", "gini", "s80_s20", "rmpg")] == pytest.approx(
-        [2700 / 7, 300, gini(x, w), 8 / 3, 0.4]
+    # mean 2700/7; q0.2 = 200 (2/7 is the first share >= 0.2), q0.8 = 600 (6/7) -> S80/S20 = 800/300;
+    # poor median (100 + 200)/2 -> rmpg 0.4.
+    assert [row[c] for c in ("mean", "median", "p20", "p80", "gini", "s80_s20", "rmpg")] == pytest.approx(
+        [2700 / 7, 300, 200, 600, gini(x, w), 8 / 3, 0.4]
     )
+
+
+def test_poverty_measures_arrays_with_codes_equal_the_frame_version():
+    frame = poverty_measures(SMALL, income="income", weight="w", by="county", relative_share=0.6)
+    arrays = poverty_measures_arrays(
+        SMALL["income"], SMALL["w"], groups=[1, 1, 1, 0, 0, 0], labels=["B", "A"], relative_share=0.6
+    )
+    assert arrays["group"] == ["all", "B", "A"]  # in the labels' order
+    for name in MEASURE_COLUMNS[1:]:
+        np.testing.assert_array_equal(arrays[name], frame[name].to_numpy()[[0, 2, 1]])
+    with pytest.raises(ValueError, match="group named 'all'"):
+        poverty_measures_arrays(SMALL["income"], groups=[0] * 6, labels=["all"], line=1)
 
 
 def test_poverty_measures_by_group_whole_line_or_line_per_group():
@@ -343,6 +360,8 @@ def test_poverty_measures_by_group_whole_line_or_line_per_group():
     assert list(per_group["headcount_ratio"]) == pytest.approx([1 / 7, 1 / 4, 0])
     a = SMALL[SMALL["county"] == "A"]
     assert per_group.loc[1, "median"] == 250 == weighted_median(a["income"], a["w"])
+    # A: shares 1/4, 1/2, 1 -> q0.2 = 100, q0.8 = 300; B: 1/3, 2/3, 1 -> 400, 800.
+    assert [list(per_group[c]) for c in ("p20", "p80")] == [[200, 100, 400], [600, 300, 800]]
     assert per_group.loc[1, "gini"] == pytest.approx(gini(a["income"], a["w"]))
     assert np.isnan(per_group.loc[1, "s80_s20"]) and np.isnan(quintile_share_ratio(a["income"], a["w"]))
     assert np.isnan(per_group.loc[2, "rmpg"])  # nobody in B is poor
@@ -421,16 +440,49 @@ def test_command_group_codes_stay_text(tmp_path):
         (None, ["--line", 1], "no such file"),
         ("income,w\n1,1\n", ["--line", 1, "--weight", "weight"], "--weight: no column 'weight'"),
         ("income,w\n1,1\n", ["--line", 1, "--by", "county"], "--by: no column 'county'"),
-        ("income,w\n1,1\n2,1\nabc,1\n", ["--line", 1], "column 'income', row 4: 'abc' is not a number"),
-        ("income,w\n1,1\n\n2,x\n", ["--line", 1, "--weight", "w"], "column 'w', row 4: 'x' is not a number"),
-        ("income,w\n1,1\n,1\n", ["--line", 1], "1 missing"),
-        ("income,w\n1,0\n", ["--line", 1, "--weight", "w"], "weight"),
+        ("income,w\n1,1\n2,1\nabc,1\n", ["--line", 1], "row 4, column 'income': 'abc' is not a number"),
+        # A blank row is left out but counted in the row numbers.
+        ("income,w\n1,1\n\n2,x\n", ["--line", 1, "--weight", "w"], "row 4, column 'w': 'x' is not a number"),
+        ("income,w\n1,1\n,1\n", ["--line", 1], "row 3, column 'income': empty cell"),
+        ("income,w\n1,1\n \t,1\n", ["--line", 1], "row 3, column 'income': empty cell"),
+        ("income,w\n1,1\nNA,1\n", ["--line", 1], "row 3, column 'income': 'NA' is not a number"),
+        ("income,w\n1,1\n-inf,1\n", ["--line", 1], "row 3, column 'income': '-inf' is not a finite number"),
+        (
+            "income,w\n1,1\nNA,1\n2,1\ninf,1\n,1\n",
+            ["--line", 1],
+            "row 3, column 'income': 'NA' is not a number; 3 cells of column 'income' are not finite numbers: "
+            "rows 3, 5, 6",
+        ),
+        (
+            "income\n" + "x\n" * 7,
+            ["--line", 1],
+            "row 2, column 'income': 'x' is not a number; 7 cells of column 'income' are not finite numbers: "
+            "rows 2, 3, 4, 5, 6, ...",
+        ),
+        ("income,w\n1,0\n", ["--line", 1, "--weight", "w"], "row 2, column 'w': weight 0.0 is not greater than zero"),
+        ("income,w\n1,1\n2,-1\n", ["--line", 1, "--weight", "w"], "row 3, column 'w': weight -1.0 is not greater"),
+        ("income,w\n1,1\n2,\n", ["--line", 1, "--weight", "w"], "row 3, column 'w': empty cell"),
+        ("income,w\n1,1\n2,inf\n", ["--line", 1, "--weight", "w"], "row 3, column 'w': 'inf' is not a finite"),
+        (
+            "income,w\n1,0\n2,x\n3,1\n4,\n",
+            ["--line", 1, "--weight", "w"],
+            "row 2, column 'w': weight 0.0 is not greater than zero; 3 cells of column 'w' are not numbers greater "
+            "than zero: rows 2, 3, 5",
+        ),
+        # The earliest bad row first, whichever column it is in.
+        ("income,w\n1,1\n2,0\nx,1\n", ["--line", 1, "--weight", "w"], "row 3, column 'w': weight 0.0"),
+        ("income,county\n1,A\n2, \n", ["--line", 1, "--by", "county"], "row 3, column 'county': the group label is"),
+        ("income,w\n", ["--line", 1], "no data rows"),
+        ("income,w\n1,1\n2\n3,1\n", ["--line", 1, "--weight", "w"], "row 3, column 'w': empty cell"),
+        ("income,w\n1,1,1\n", ["--line", 1], "cannot read"),
         ("income,w\n1,1\n", [], "exactly one of --line"),
         ("income,w\n1,1\n", ["--line", 1, "--relative-line", 0.6], "exactly one of --line"),
         ("income,w\n1,1\n", ["--line", 1, "--of", "mean"], "go with --relative-line"),
         ("income,w\n1,1\n", ["--line", 0], "--line must be greater than zero, got 0.0"),
         ("income,w\n1,1\n", ["--relative-line", 0], "--relative-line must be greater than zero, got 0.0"),
         ("income,w\n1,1\n", ["--relative-line", -0.5], "--relative-line must be greater than zero, got -0.5"),
+        ("income,w\n1,1\n", ["--relative-line", 1.5], "--relative-line must be at most 1, got 1.5"),
+        ("income,w\n1,1\n", ["--relative-line", "nan"], "--relative-line must be greater than zero, got nan"),
         # The line is 0.6 × a median of 0: the method's message shows NumPy's np.float64(0.0), the command 0.0.
         ("income,w\n0,1\n0,1\n5,1\n", ["--relative-line", 0.6], "the poverty line must be greater than zero, got 0.0"),
         ("income,w,income\n1,1,2\n", ["--line", 1], "names column(s) 'income' more than once"),

@@ -1,13 +1,17 @@
 """Design-based standard errors: convey's published EU-SILC values, a hand-computed stratified cluster
 sample (checked against R's survey 4.1-1), a census and the design's refusals."""
 
+import io
+import json
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
+from django.core.management import call_command
 
 from indicators.methods.alkire_foster import _unit_terms
+from indicators.methods.poverty import poverty_measures
 from indicators.methods.variance import (
     Z_975,
     alkire_foster_uncertainty,
@@ -159,3 +163,69 @@ def test_design_refusals():
         survey_design(W, strata=[None, *STRATA[1:]])
     with pytest.raises(ValueError, match="zero, negative"):
         survey_design(np.zeros(len(W)))
+
+
+# --- the commands and the Python API with a design -----------------------------------------------
+
+
+def test_poverty_measures_command_with_convey_design(shared_data):
+    out = io.StringIO()
+    call_command(
+        "poverty_measures",
+        str(shared_data / "eusilc" / "eusilc.csv"),
+        "--income=eqIncome",
+        "--weight=rb050",
+        "--relative-line=0.6",
+        "--strata=db040",
+        "--cluster=rb030",
+        "--by=db040",
+        stdout=out,
+    )
+    rows = json.loads(out.getvalue())
+    whole = rows[0]
+    assert whole["group"] == "all"
+    assert whole["line"] == pytest.approx(10859.24, rel=1e-6)
+    assert whole["line_se"] == pytest.approx(50.63622, rel=1e-6)
+    assert whole["headcount_ratio"] == pytest.approx(0.1444422, rel=1e-6)
+    assert whole["headcount_ratio_se"] == pytest.approx(0.002756769, rel=1e-6)
+    low, high = whole["headcount_ratio_ci_low"], whole["headcount_ratio_ci_high"]
+    assert (low, high) == pytest.approx((0.1444422 - Z_975 * 0.002756769, 0.1444422 + Z_975 * 0.002756769), rel=1e-5)
+    assert [row["group"] for row in rows[1:3]] == ["Burgenland", "Carinthia"]
+    assert all(row["gini_se"] > 0 and row["gini_deff"] > 0 for row in rows)
+
+
+def test_python_api_with_a_design():
+    frame = pd.DataFrame({"h": STRATA, "c": CLUSTERS, "w": W, "y": Y, "g": GROUPS})
+    table = poverty_measures(frame, income="y", weight="w", by="g", line=25, strata="h", cluster="c")
+    assert table["mean_se"].tolist() == pytest.approx([HAND_SE_OF_MEAN, 8.36002392341, 4.50831061926], rel=1e-10)
+    assert table.loc[0, "headcount_ratio_se"] == pytest.approx(0.218541628715, rel=1e-10)
+    assert "line_se" not in table  # an absolute line
+    assert "mean_se" not in poverty_measures(frame, income="y", weight="w", line=25)  # no design, no SE
+
+
+def _worked_example_csv(tmp_path, fpc=None):
+    path = tmp_path / "af.csv"
+    rows = [[13.1, 14, 4, 1], [15.2, 7, 5, 0], [12.5, 10, 1, 0], [20.0, 11, 3, 1]]
+    lines = ["income,school,health,member,w,stratum,fpc"]
+    for row, w, h in zip(rows, (1, 2, 1, 2), "AABB", strict=True):
+        lines.append(",".join(str(v) for v in [*row, w, h, fpc or 2]))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _mpi(path, *options) -> dict:
+    out = io.StringIO()
+    indicators = ["--indicator=income:13", "--indicator=school:12", "--indicator=health:3", "--indicator=member:1"]
+    call_command("mpi", str(path), *indicators, "--k=2/4", "--weight=w", "--strata=stratum", *options, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_mpi_command_with_a_design(tmp_path):
+    result = _mpi(_worked_example_csv(tmp_path))
+    assert result["H_se"] == pytest.approx(0.353553390593, rel=1e-10)  # R survey, as above
+    assert result["M0_se"] == pytest.approx(0.248451997500, rel=1e-10)
+    assert result["A_se"] == pytest.approx(0.157134840264, rel=1e-10)
+    assert result["M0_ci_low"] == pytest.approx(result["M0"] - Z_975 * 0.248451997500, rel=1e-10)
+    # fpc = 2 persons per stratum, both sampled: a census
+    census = _mpi(_worked_example_csv(tmp_path), "--fpc=fpc")
+    assert census["H_se"] == census["M0_se"] == census["M1_se"] == 0

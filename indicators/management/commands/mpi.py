@@ -1,6 +1,8 @@
-"""``manage.py mpi FILE --indicator COL:CUTOFF[:WEIGHT] ... --k SHARE [--cardinal COL ...] [--weight COL] [--by COL]``.
+"""``manage.py mpi FILE --indicator COL:CUTOFF[:WEIGHT] ... --k SHARE [--ordinal COL ...] [--weight COL] [--by COL]``.
 
-Alkire-Foster measures of a CSV file (one row per unit), printed as JSON or CSV.
+Alkire-Foster measures of a CSV file (one row per unit), printed as JSON or CSV. Reads no model, database or
+setting: ``manage.py`` runs it without ``django.setup()`` (see ``indicators.management.standalone``), and it needs
+no system checks.
 """
 
 import csv
@@ -11,11 +13,22 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.management.csvinput import plain_numbers, read_csv
+from indicators.management.csvinput import (
+    LABEL,
+    NUMBER,
+    WEIGHT,
+    Column,
+    add_design_arguments,
+    design_arrays,
+    design_columns,
+    plain_numbers,
+    read_columns,
+)
 from indicators.methods.alkire_foster import AlkireFosterResult, alkire_foster, alkire_foster_by
+
+ALL_GROUP = "all"  # the CSV output's row of the whole file
 
 
 class Command(BaseCommand):
@@ -24,12 +37,14 @@ class Command(BaseCommand):
         "file, one row per person or household; deprived when strictly below the cutoff, poor when the weighted "
         "share of deprivations is at least k. With --by, one result per group and the decomposition of M0."
     )
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument(
             "file",
             type=Path,
-            help="a CSV file with a header row; UTF-8, UTF-16 with a BOM, or GB18030 (Excel on Chinese Windows)",
+            help="a CSV file with a header row; UTF-8, UTF-16 with a BOM, or GB18030 (Excel on Chinese Windows); "
+            "blank rows are left out (rows are numbered as a spreadsheet shows them, the header is row 1)",
         )
         parser.add_argument(
             "--indicator",
@@ -37,8 +52,8 @@ class Command(BaseCommand):
             action="append",
             required=True,
             metavar="COL:CUTOFF[:WEIGHT]",
-            help="a column, its deprivation cutoff and optional weight; repeat per indicator (equal weights "
-            "when none is given)",
+            help="a column of numbers (none blank), its deprivation cutoff and optional weight; repeat per "
+            "indicator (equal weights when none is given)",
         )
         parser.add_argument(
             "--k",
@@ -48,63 +63,130 @@ class Command(BaseCommand):
             "0.6667, so write 2/3 (or 0.666) for 'two of three'",
         )
         parser.add_argument(
+            "--ordinal",
+            action="append",
+            metavar="COL",
+            help="an --indicator column left out of M1 and M2 (an ordinal scale, whose gap (cutoff - value)/cutoff "
+            "means nothing); repeat per column. Default: every indicator is cardinal (Alkire and Foster 2011; the "
+            "gap of a 0/1 indicator is 0 or 1), except one whose cutoff is <= 0, which has no gap and is left out "
+            "with a note on stderr",
+        )
+        parser.add_argument(
             "--cardinal",
             action="append",
             metavar="COL",
-            help="an --indicator column whose gaps (cutoff - value)/cutoff count in M1 and M2 (its cutoff must be "
-            "> 0); repeat per column. When given, exactly the named columns are cardinal. Default: every indicator "
-            "whose cutoff is > 0 and whose column holds a value other than 0 and 1 (a column of only 0s and 1s, "
-            "e.g. an income that is 0 in every row, is taken as a 0/1 indicator: name it here)",
+            help="the other way round (kept for earlier scripts): exactly the named --indicator columns count in M1 "
+            "and M2 (each cutoff must be > 0); repeat per column; not with --ordinal",
         )
         parser.add_argument("--weight", help="column of sample weights > 0 (e.g. persons × sampling weight)")
         parser.add_argument(
             "--by", help="column of group labels, none blank (e.g. county): per-group results and shares of M0"
         )
-        parser.add_argument("--format", dest="output_format", choices=("json", "csv"), default="json")
+        parser.add_argument(
+            "--format",
+            dest="output_format",
+            choices=("json", "csv"),
+            default="json",
+            help="json (default): the whole file, and with --by its groups; csv: one row for the whole file "
+            "(group 'all') and one per group",
+        )
+        add_design_arguments(parser)
 
-    def handle(self, *args, file, indicators, k, cardinal=None, weight=None, by=None, output_format="json", **options):
+    def handle(
+        self,
+        *args,
+        file,
+        indicators,
+        k,
+        ordinal=None,
+        cardinal=None,
+        weight=None,
+        by=None,
+        output_format="json",
+        **options,
+    ):
         columns, cutoffs, weights = _parse_indicators(indicators)
         share = _parse_k(k)
-        for column in cardinal or []:
-            if column not in columns:
-                raise CommandError(f"--cardinal {column!r} is not an --indicator column ({', '.join(columns)})")
-        frame = _read_csv(file)
-        for column in [*columns, weight, by]:
-            if column is not None and column not in frame.columns:
-                raise CommandError(f"{file}: no column {column!r} (columns: {', '.join(frame.columns)})")
-        numbers = _numeric(frame, [*columns, *([weight] if weight else [])])
+        card = self._cardinal(columns, cutoffs, ordinal, cardinal)
+        needed = [Column("--indicator", column, NUMBER) for column in columns]
         if weight is not None:
-            _check_positive(numbers[weight], weight)
+            needed.append(Column("--weight", weight, WEIGHT))
         if by is not None:
-            _check_labels(frame[by], by)
+            needed.append(Column("--by", by, LABEL))
+        needed += design_columns(options)
+        data = read_columns(file, needed)
+        design = design_arrays(data, options)
+        if by is not None and output_format == "csv" and ALL_GROUP in data[by].names:
+            raise CommandError(f"--by {by!r} has a group named {ALL_GROUP!r}, the name of the CSV's whole-file row")
         arguments = {
             "k": float(share),
             "indicator_weights": weights,
-            "sample_weights": numbers[weight].to_numpy() if weight else None,
-            "cardinal": None if cardinal is None else [column in cardinal for column in columns],
+            "sample_weights": data[weight] if weight else None,
+            "cardinal": card,
         }
+        achievements = np.column_stack([data.pop(column) for column in columns])  # the columns freed once copied
         try:
             if by is None:
-                overall = alkire_foster(numbers[columns].to_numpy(), cutoffs, **arguments)
-                groups = {}
+                overall, rows = alkire_foster(achievements, cutoffs, **arguments), {}
             else:
-                decomposition = alkire_foster_by(
-                    frame[by].to_numpy(), numbers[columns].to_numpy(), cutoffs, **arguments
+                groups = data[by]
+                decomposition = alkire_foster_by(groups.codes, achievements, cutoffs, labels=groups.names, **arguments)
+                overall = decomposition.overall
+                rows = {
+                    label: _row(
+                        result, columns, decomposition.population_share(label), decomposition.contribution(label)
+                    )
+                    for label, result in decomposition.groups.items()
+                }
+            uncertain = design.pop("uncertainty") or any(value is not None for value in design.values())
+            if uncertain:
+                from indicators.methods.variance import alkire_foster_design  # pandas: only with a design
+
+                whole, by_group = alkire_foster_design(
+                    achievements,
+                    cutoffs,
+                    **arguments,
+                    groups=None if by is None else data[by].codes,
+                    n_groups=1 if by is None else len(data[by].names),
+                    **design,
                 )
-                overall, groups, table = decomposition.overall, decomposition.groups, decomposition.table
         except ValueError as error:
             raise CommandError(plain_numbers(str(error))) from error
-        rows = {
-            label: _row(result, columns, table.at[label, "population_share"], table.at[label, "contribution"])
-            for label, result in groups.items()
-        }
         total = _row(overall, columns, 1.0, 1.0 if overall.M0 > 0 else math.nan)
+        if uncertain:
+            total.update(_uncertainty(whole))
+            for g, row in enumerate(rows.values()):
+                row.update(_uncertainty({m: {key: v[g] for key, v in parts.items()} for m, parts in by_group.items()}))
         if output_format == "csv":
-            self.stdout.write(_csv(rows or {"all": total}, columns), ending="")
+            self.stdout.write(_csv({ALL_GROUP: total, **rows}, columns), ending="")
         elif by is None:
             self.stdout.write(json.dumps(total, indent=2, ensure_ascii=False))
         else:
             self.stdout.write(json.dumps({"all": total, "by": by, "groups": rows}, indent=2, ensure_ascii=False))
+
+    def _cardinal(self, columns, cutoffs, ordinal, cardinal) -> list[bool]:
+        """Which indicators count in M1 and M2, from ``--ordinal`` or ``--cardinal`` (see their help)."""
+        if ordinal and cardinal:
+            raise CommandError("give --ordinal or --cardinal, not both")
+        for option, named in (("--ordinal", ordinal), ("--cardinal", cardinal)):
+            for column in named or []:
+                if column not in columns:
+                    raise CommandError(f"{option} {column!r} is not an --indicator column ({', '.join(columns)})")
+        if cardinal:
+            for column, cutoff in zip(columns, cutoffs, strict=True):
+                if column in cardinal and cutoff <= 0:
+                    raise CommandError(
+                        f"--cardinal {column!r}: its cutoff {cutoff:g} is not positive, so its gap "
+                        "(cutoff - value)/cutoff is undefined; a cardinal indicator needs a positive cutoff"
+                    )
+            return [column in cardinal for column in columns]
+        for column, cutoff in zip(columns, cutoffs, strict=True):
+            if cutoff <= 0 and column not in (ordinal or []):
+                self.stderr.write(
+                    f"note: --indicator {column!r} has cutoff {cutoff:g} <= 0, so it has no gap and is left out of M1 "
+                    "and M2 (name it with --ordinal to say so)"
+                )
+        return [cutoff > 0 and column not in (ordinal or []) for column, cutoff in zip(columns, cutoffs, strict=True)]
 
 
 def _parse_indicators(specs: list[str]) -> tuple[list[str], list[float], list[float] | None]:
@@ -143,46 +225,6 @@ def _parse_k(value) -> Fraction:
     return share
 
 
-def _read_csv(file: Path) -> pd.DataFrame:
-    """All cells as text; blank lines kept so that index i is the file's row i + 2 (the header is row 1)."""
-    frame = read_csv(file, dtype=str, keep_default_na=False, skip_blank_lines=False)
-    frame = frame.fillna("")
-    frame = frame[(frame != "").any(axis=1)[::-1].cummax()[::-1]]  # drop trailing blank lines only
-    if frame.empty:
-        raise CommandError(f"{file}: no data rows")
-    return frame
-
-
-def _numeric(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """The columns as floats; the first row (as numbered in the file) with a non-numeric cell is an error."""
-    text = frame[columns].apply(lambda column: column.str.strip())
-    numbers = text.apply(pd.to_numeric, errors="coerce").astype(float)
-    bad = ~np.isfinite(numbers.to_numpy())
-    if bad.any():
-        row, col = np.argwhere(bad)[0]
-        value = text.iat[row, col]
-        problem = "empty cell" if value == "" else f"{value!r} is not a number"
-        raise CommandError(f"row {row + 2}, column {columns[col]!r}: {problem}")
-    return numbers
-
-
-def _check_positive(weights: pd.Series, column: str) -> None:
-    """Sample weights must be > 0 (as ``poverty_measures`` requires): the first row with one that is not."""
-    bad = ~(weights > 0).to_numpy()
-    if bad.any():
-        position = int(bad.argmax())
-        raise CommandError(
-            f"row {position + 2}, column {column!r}: weight {float(weights.iat[position])} is not greater than zero"
-        )
-
-
-def _check_labels(labels: pd.Series, column: str) -> None:
-    """Every unit needs a group: the first row whose label is blank."""
-    blank = (labels.str.strip() == "").to_numpy()
-    if blank.any():
-        raise CommandError(f"row {int(blank.argmax()) + 2}, column {column!r}: the group label is blank")
-
-
 def _row(result: AlkireFosterResult, columns: list[str], share: float, contribution: float) -> dict:
     def number(value):
         return None if value is None or math.isnan(value) else float(value)
@@ -202,9 +244,20 @@ def _row(result: AlkireFosterResult, columns: list[str], share: float, contribut
     }
 
 
+def _uncertainty(measures: dict) -> dict:
+    """``H_se``, ``H_ci_low``, ``H_ci_high``, ``H_deff``, ... of one row (None where not finite, e.g. the design
+    effect of a group whose rows are all alike)."""
+    return {
+        f"{measure}_{key}": float(value) if math.isfinite(value) else None
+        for measure, parts in measures.items()
+        for key, value in parts.items()
+    }
+
+
 def _csv(rows: dict[str, dict], columns: list[str]) -> str:
     fields = ("censored_headcounts", "contributions")
     header = ["group", "k", "n", "weight_total", "population_share", "share_of_M0", "H", "A", "M0", "M1", "M2"]
+    header += [name for name in next(iter(rows.values())) if name.endswith(("_se", "_ci_low", "_ci_high", "_deff"))]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header + [f"{field[:-1]}:{column}" for field in fields for column in columns])

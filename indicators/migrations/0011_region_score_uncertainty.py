@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0009_methodology_v1_description'),
+        ('indicators', '0010_region_rank_band'),
     ]
 
     operations = [
