@@ -8,6 +8,7 @@ survey and score tables are emptied):
         /usr/bin/time -v .venv/bin/python bench/bench_recompute.py                   # 1,000,000 households
     ... bench/bench_recompute.py --households 100000 --orm-sample 2000            # a quick run
     ... bench/bench_recompute.py --skip-setup                                      # reuse the data loaded before
+    ... bench/bench_recompute.py --sample-design county,village                    # SEs of a sample design
 
 Provinces: the project defines no "eight deep-poverty provinces" (``data/region_tags.yaml`` has
 ``western_province``, 12 provinces, and ``three_areas_three_prefectures``, 三区三州, which spans six
@@ -33,7 +34,10 @@ Timed, in this process, one after the other:
    publish, with the EQI rank bands of the methodology's sensitivity analysis), with the score tables
    emptied first (a first run of the period). Per-phase times come from wrapping the services'
    functions with time counters (inclusive seconds; nested rows are part of their parent).
-   Peak RSS is read right after it.
+   Peak RSS is read right after it. ``--sample-design STRATA,CLUSTER`` (e.g. ``county,village``) runs it
+   under a methodology ``bench-sample-STRATA-CLUSTER`` with that sample design (``scores.sampling``),
+   so the roll-up also computes the SE and 95 % interval of the headcount ratio and M0 of every
+   region (``rollup_uncertainty``, timed as its own phases); without it, the default v1 (a census).
 2. Floor: COPY TO STDOUT of the input columns the recompute reads (the period's surveys, the income
    ledger and equivalence scale of the two periods before, member statuses of three periods, members,
    households, village surveys, regions) into a byte counter;
@@ -79,10 +83,11 @@ from django.db import connection, connections, transaction  # noqa: E402
 
 from households.models import Household, HouseholdSurvey, MemberStatus, SurveyPeriod  # noqa: E402
 from indicators.methods import scoring, sensitivity, vulnerability  # noqa: E402
-from indicators.models import ComputationRun, HouseholdScore  # noqa: E402
-from indicators.services import inputs, rank_bands, rollup, score, store  # noqa: E402
+from indicators.models import ComputationRun, HouseholdScore, Methodology  # noqa: E402
+from indicators.services import inputs, rank_bands, rollup, rollup_uncertainty, score, store  # noqa: E402
 from indicators.services import recompute as recompute_module  # noqa: E402
 from indicators.services.lines import lines_for  # noqa: E402
+from indicators.services.methodology import parameters_validate  # noqa: E402
 from regions.models import Region  # noqa: E402
 from regions.services.boundaries import boundaries_import  # noqa: E402
 from regions.services.divisions import divisions_import  # noqa: E402
@@ -423,6 +428,8 @@ def _instrument(counters: Counters) -> None:
     counters.wrap(rc, "_regions_write", "  _regions_write (the province's roll-up and region rows)")
     counters.wrap(rc, "_rollup_frame", "    _rollup_frame")
     counters.wrap(rollup, "rollup", "    rollup.rollup")
+    counters.wrap(rollup_uncertainty, "sample_design", "      rollup_uncertainty.sample_design")
+    counters.wrap(rollup_uncertainty, "level_uncertainty", "      rollup_uncertainty.level_uncertainty (SE, CI)")
     counters.wrap(rc, "_coverage", "    _coverage")
     counters.wrap(rc, "run_publish", "run_publish (provinces without surveys, rank bands, switch current)")
     counters.wrap(rank_bands, "rank_bands_write", "  rank_bands.rank_bands_write (EQI rank bands)")
@@ -449,15 +456,29 @@ def settings_print() -> None:
     print(f"machine: {os.cpu_count()} cores (os.cpu_count()); Python {sys.version.split()[0]}")
 
 
-def production(counters: Counters, jobs: int) -> tuple[float, float, ComputationRun]:
-    """Time ``recompute(period, full=True, jobs=jobs)``; returns wall seconds, CPU seconds of this
-    process, the run."""
+def sample_methodology(design: str | None) -> Methodology | None:
+    """The methodology of ``--sample-design STRATA,CLUSTER`` (created once), or None (the default)."""
+    if not design:
+        return None
+    strata, cluster = (part.strip() for part in design.split(","))
+    sampling = {"design": "sample", "strata": strata, "cluster": cluster}
+    parameters = parameters_validate({"scores": {"sampling": sampling}})
+    defaults = {"name": "bench: a sample design", "parameters": parameters}
+    methodology, _ = Methodology.objects.get_or_create(version=f"bench-sample-{strata}-{cluster}", defaults=defaults)
+    return methodology
+
+
+def production(
+    counters: Counters, jobs: int, methodology: Methodology | None = None
+) -> tuple[float, float, ComputationRun]:
+    """Time ``recompute(period, full=True, jobs=jobs)`` (under ``methodology``, default the default
+    one); returns wall seconds, CPU seconds of this process, the run."""
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(SCORE_TABLES)} CASCADE")
     _instrument(counters)
     try:
         cpu, start = time.process_time(), time.perf_counter()
-        run = recompute_module.recompute(period=PERIOD, full=True, jobs=jobs)
+        run = recompute_module.recompute(period=PERIOD, full=True, jobs=jobs, methodology=methodology)
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     finally:
         counters.restore()
@@ -653,6 +674,11 @@ def main() -> None:
         "--jobs", type=int, default=2, help="chunks computed at once (manage.py recompute --jobs; 2 = the 2 cores)"
     )
     parser.add_argument("--skip-setup", action="store_true", help="reuse the data loaded by an earlier run")
+    parser.add_argument(
+        "--sample-design",
+        metavar="STRATA,CLUSTER",
+        help="run under a sample design (scores.sampling), e.g. county,village: the roll-up adds SEs and intervals",
+    )
     parser.add_argument("--setup-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if connection.vendor != "postgresql":
@@ -676,12 +702,15 @@ def main() -> None:
     )
 
     counters = Counters()
-    seconds, cpu, run = production(counters, args.jobs)
+    methodology = sample_methodology(args.sample_design)
+    seconds, cpu, run = production(counters, args.jobs, methodology)
     peak = _peak_mb()
     chunks = list(
         run.chunks.order_by("province_code").values_list("province_code", "households", "vulnerability_method")
     )
+    design = run.methodology.parameters["scores"].get("sampling", {"design": "census"})
     print(f"\nproduction path: recompute(period={PERIOD}, full=True, jobs={args.jobs}): {seconds:.1f} s end to end")
+    print(f"  methodology {run.methodology.version}: sampling {design}")
     print(f"  this process: {cpu:.1f} s CPU ({cpu / seconds:.0%} of the wall time); peak RSS {peak:,.0f} MB")
     print("  chunks: " + ", ".join(f"{p} {n:,} ({m})" for p, n, m in chunks))
     if args.jobs > 1:

@@ -15,7 +15,8 @@ from django.utils.html import json_script
 from django.utils.safestring import SafeString, mark_safe
 
 from config.formats import number_display
-from indicators.models import ComputationRun, RegionRankBand, RegionScore
+from indicators import dashboard_uncertainty
+from indicators.models import UNCERTAINTY_FIELDS, ComputationRun, RegionRankBand, RegionScore
 from indicators.registry import INDICATORS, Indicator
 from indicators.selectors import cells_hidden, paths_digest
 from indicators.services.rollup import SMALL_CELL, WESTERN_PROVINCES
@@ -133,7 +134,7 @@ def measure_legend(measure: Indicator) -> dict:
 
 
 def _fields() -> list[str]:
-    return sorted({m.code for m in MEASURES} | set(KPI_FIELDS) | {"households"})
+    return sorted({m.code for m in MEASURES} | set(KPI_FIELDS) | {"households"} | set(UNCERTAINTY_FIELDS))
 
 
 def _scores(queryset: QuerySet[RegionScore]) -> list[dict]:
@@ -165,6 +166,11 @@ class MapData:
     #: The EQI rank bands of the counties in the area (``area_bands``): lists ``rank``, ``median``,
     #: ``low``, ``high`` parallel to ``codes`` (None: not ranked or not shown) and ``ranked``, a count.
     bands: dict = field(default_factory=dict)
+    #: per measure with intervals: whether each county's overlaps a ranking neighbour's (None: no
+    #: interval); a measure without any interval (a census) is left out
+    overlaps: dict[str, list] = field(default_factory=dict)
+    #: the interval fields (``UNCERTAINTY_FIELDS``) per county, None when not shown (for the exports)
+    intervals: dict[str, list] = field(default_factory=dict)
     counties: int = 0
     without_data: int = 0
 
@@ -184,6 +190,7 @@ class MapData:
             "ranges": self.ranges,
             "ranks": self.ranks,
             "bands": self.bands,
+            "overlaps": self.overlaps,
             "counties": self.counties,
             "withoutData": self.without_data,
         }
@@ -249,6 +256,7 @@ def map_data(*, region: Region | None, run: ComputationRun | None, access: Acces
         bands = area_bands(run=run, level=Level.COUNTY, within=band_within(region), path=path)
     data.bands = {key: [] for key in BAND_FIELDS}
     data.bands["ranked"] = max((b["ranked"] for b in bands.values()), default=0)
+    intervals = data.intervals = {f: [] for f in UNCERTAINTY_FIELDS}
     for row in rows:
         shown = access.shows(row)
         data.codes.append(row["region__code"])
@@ -259,10 +267,18 @@ def map_data(*, region: Region | None, run: ComputationRun | None, access: Acces
         band = bands.get(row["region_id"]) if shown else None
         for key in BAND_FIELDS:
             data.bands[key].append(band[key] if band else None)
+        for f in UNCERTAINTY_FIELDS:
+            intervals[f].append(row[f] if shown else None)
     for m in MEASURES:
         values = data.values.setdefault(m.code, [])
         data.classes[m.code], data.ranges[m.code] = quantile_classes(values)
         data.ranks[m.code] = ranks(values, direction=m.direction)
+    for code in dashboard_uncertainty.MEASURES:
+        marks = dashboard_uncertainty.rank_overlaps(
+            data.values[code], intervals[f"{code}_ci_low"], intervals[f"{code}_ci_high"], data.ranks[code], data.codes
+        )
+        if any(mark is not None for mark in marks):  # a census has no intervals: no list of nulls in the page
+            data.overlaps[code] = marks
     data.without_data = data.counties - sum(v is not None for v in data.values["eqi"])
     return data
 

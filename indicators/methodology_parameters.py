@@ -62,6 +62,15 @@ CHOICES = {
     "relative": _("relative: a share of the period's median or mean income"),
     "median": _("median"),
     "mean": _("mean"),
+    # scores.sampling: the design and the levels it names
+    "census": _("census: every household of the registry (no sampling error)"),
+    "sample": _("sample: a stratified cluster sample of the households"),
+    "province": _("province (one stratum: no stratification)"),
+    "prefecture": _("prefecture"),
+    "county": _("county"),
+    "township": _("township"),
+    "village": _("village"),
+    "household": _("household (each household drawn on its own)"),
     # the normalisations of D1-D4 that the rank bands' scenarios draw (indicators.methods.sensitivity)
     "goalposts": _("as published (fixed goalposts)"),
     "min_max": _("rescaled from the lowest to the highest of the regions ranked together"),
@@ -140,6 +149,28 @@ PARAMETERS: tuple[Parameter, ...] = (
         _("Monitoring categories"),
         _("a flagged household takes the category of the first rule it matches"),
         "categories",
+    ),
+    Parameter(
+        "scores.sampling.design",
+        _("Households scored"),
+        _(
+            # xgettext:no-python-format
+            "a census has no sampling error; for a sample, the poverty incidence and M0 of each region carry a "
+            "standard error and a 95% confidence interval (households drawn with replacement within each province)"
+        ),
+        "choice",
+    ),
+    Parameter(
+        "scores.sampling.strata",
+        _("Strata of the sample"),
+        _("the regions of this level are the strata the sample was drawn in"),
+        "choice",
+    ),
+    Parameter(
+        "scores.sampling.cluster",
+        _("Sampling units of the sample"),
+        _("the regions of this level, or the households, were drawn within each stratum"),
+        "choice",
     ),
     Parameter("line.type", _("Poverty line"), _("the line that incomes are measured against"), "choice"),
     Parameter(

@@ -197,6 +197,15 @@ def _score(verbose_name):
 
 
 SCORE_RANGE = ("d1_income", "d2_resilience", "d3_public_services", "d4_industry", "eqi")
+#: A region score's sampling-error fields (shares 0-1; ``indicators.services.rollup_uncertainty.FIELDS``).
+UNCERTAINTY_FIELDS = (
+    "headcount_ratio_se",
+    "headcount_ratio_ci_low",
+    "headcount_ratio_ci_high",
+    "mpi_m0_se",
+    "mpi_m0_ci_low",
+    "mpi_m0_ci_high",
+)
 
 
 def _score_checks(prefix: str) -> list[models.CheckConstraint]:
@@ -332,11 +341,31 @@ class RegionScore(models.Model):
     villages_surveyed = models.PositiveIntegerField(default=0)
     coverage = _score(_("coverage"))
     exit_check = models.BooleanField(_("exit check"), null=True)
+    # Sampling error where the methodology's households are a sample (indicators.services.
+    # rollup_uncertainty): standard error and normal 95 % interval (clipped to 0-1) of the headcount
+    # ratio (national line) and of M0, shares 0-1; null for a census or without a variance estimate.
+    headcount_ratio_se = _score(_("standard error of the headcount ratio"))
+    # xgettext:no-python-format
+    headcount_ratio_ci_low = _score(_("headcount ratio: lower end of the 95% confidence interval"))
+    # xgettext:no-python-format
+    headcount_ratio_ci_high = _score(_("headcount ratio: upper end of the 95% confidence interval"))
+    mpi_m0_se = _score(_("standard error of M0"))
+    # xgettext:no-python-format
+    mpi_m0_ci_low = _score(_("M0: lower end of the 95% confidence interval"))
+    # xgettext:no-python-format
+    mpi_m0_ci_high = _score(_("M0: upper end of the 95% confidence interval"))
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["run", "region"], name="regionscore_unique"),
             *_score_checks("regionscore"),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{f}__isnull": True}) | Q(**{f"{f}__gte": 0, f"{f}__lte": 1}),
+                    name=f"regionscore_{f}_share",
+                )
+                for f in UNCERTAINTY_FIELDS
+            ),
         ]
         indexes = [models.Index(fields=["run", "level"], name="regionscore_run_level")]
 

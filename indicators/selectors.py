@@ -119,6 +119,9 @@ REGION_SCORE_NUMBERS = (
     "d4_industry",
     "eqi",
     "headcount_ratio",
+    "headcount_ratio_se",
+    "headcount_ratio_ci_low",
+    "headcount_ratio_ci_high",
     "poverty_gap",
     "poverty_severity",
     "headcount_ratio_monitoring",
@@ -127,6 +130,9 @@ REGION_SCORE_NUMBERS = (
     "mpi_h",
     "mpi_a",
     "mpi_m0",
+    "mpi_m0_se",
+    "mpi_m0_ci_low",
+    "mpi_m0_ci_high",
     "gini",
     "s80_s20",
     "flagged_share",
@@ -150,6 +156,7 @@ REGION_SCORE_FIELDS = (
     "eqi_rank_bands",
     "suppressed",
     "methodology",
+    "sampling_design",
     "run",
     "computed_at",
 )
@@ -262,8 +269,9 @@ def runs_current(*, period: int | None = None, methodology: str | None = None) -
         methodology: a version (``v1``), or ``None`` for the default methodology.
 
     Returns:
-        Dicts ``id``, ``period``, ``methodology`` (version), ``finished_at``, by period; empty when
-        nothing is published yet.
+        Dicts ``id``, ``period``, ``methodology`` (version), ``sampling_design`` (``census`` or
+        ``sample``: the methodology's ``scores.sampling.design``), ``finished_at``, by period; empty
+        when nothing is published yet.
 
     Raises:
         ScoreQueryError: no methodology has that version.
@@ -272,10 +280,24 @@ def runs_current(*, period: int | None = None, methodology: str | None = None) -
     runs = runs.filter(**({"methodology__version": methodology} if methodology else {"methodology__is_default": True}))
     if period is not None:
         runs = runs.filter(period_id=period)
-    rows = list(runs.order_by("period_id").values_list("id", "finished_at", "period_id", "methodology__version"))
+    rows = list(
+        runs.order_by("period_id").values_list(
+            "id", "finished_at", "period_id", "methodology__version", "methodology__parameters"
+        )
+    )
     if not rows and methodology and not Methodology.objects.filter(version=methodology).exists():
         raise ScoreQueryError("methodology", _("No methodology %(version)s.") % {"version": methodology})
-    return [{"id": i, "finished_at": at, "period": p, "methodology": v} for i, at, p, v in rows]
+    return [
+        {"id": i, "finished_at": at, "period": p, "methodology": v, "sampling_design": sampling_design(params)}
+        for i, at, p, v, params in rows
+    ]
+
+
+def sampling_design(parameters: dict | None) -> str:
+    """``census`` or ``sample``: a methodology's ``scores.sampling.design`` (census when not given,
+    as ``scoring.validate_parameters`` completes it: methodology v1 predates the parameter)."""
+    scores = (parameters or {}).get("scores") or {}
+    return (scores.get("sampling") or {}).get("design", "census")
 
 
 def _region_path(code: str, field: str = "region") -> str:
@@ -409,7 +431,9 @@ def region_score_rows(rows, *, runs: list[dict]) -> list[dict]:
         for field in REGION_SCORE_NUMBERS:
             item[field] = None if suppressed else row[field]
         item["eqi_rank_bands"] = None if suppressed else bands.get((row["run_id"], row["region_id"]), {})
-        item.update(suppressed=suppressed, methodology=run["methodology"], run=run["id"])
+        item.update(
+            suppressed=suppressed, methodology=run["methodology"], sampling_design=run["sampling_design"], run=run["id"]
+        )
         item["computed_at"] = datetime_iso(run["finished_at"])
         out.append(item)
     return out

@@ -105,6 +105,12 @@ class RegionScoreOutputSerializer(serializers.Serializer):
     d4_industry = _score()
     eqi = _score("Exit-quality index 0-100 (geometric mean of D1-D4); null: no data.")
     headcount_ratio = _share("Poverty headcount ratio, national line, 0-1.")
+    headcount_ratio_se = _share(
+        "Standard error of headcount_ratio, 0-1 (a share, as the ratio). Null for a census (sampling_design "
+        "'census'), for a region inside one sampling unit or holding a stratum with one, and where the ratio is."
+    )
+    headcount_ratio_ci_low = _share("Lower end of the 95 % confidence interval of headcount_ratio, 0-1 (cut at 0).")
+    headcount_ratio_ci_high = _share("Upper end of the 95 % confidence interval of headcount_ratio, 0-1 (cut at 1).")
     poverty_gap = _share("FGT poverty gap, national line, 0-1.")
     poverty_severity = _share("FGT poverty severity, national line, 0-1.")
     headcount_ratio_monitoring = _share("Headcount ratio, monitoring line, 0-1.")
@@ -113,6 +119,9 @@ class RegionScoreOutputSerializer(serializers.Serializer):
     mpi_h = _share("Alkire-Foster headcount H, 0-1.")
     mpi_a = _share("Alkire-Foster intensity A, 0-1.")
     mpi_m0 = _share("Alkire-Foster adjusted headcount M0, 0-1.")
+    mpi_m0_se = _share("Standard error of mpi_m0, 0-1; null as headcount_ratio_se.")
+    mpi_m0_ci_low = _share("Lower end of the 95 % confidence interval of mpi_m0, 0-1 (cut at 0).")
+    mpi_m0_ci_high = _share("Upper end of the 95 % confidence interval of mpi_m0, 0-1 (cut at 1).")
     gini = _share("Gini coefficient of income per person, 0-1.")
     s80_s20 = _share("Income quintile share ratio S80/S20.")
     flagged_share = _share("Share of households flagged for early warning, 0-1.")
@@ -144,6 +153,12 @@ class RegionScoreOutputSerializer(serializers.Serializer):
         "assigned regions: every number is null (small-cell suppression)."
     )
     methodology = serializers.CharField(help_text="Methodology version of the run.")
+    sampling_design = serializers.ChoiceField(
+        choices=["census", "sample"],
+        help_text="The run's methodology: 'census' (every household of the registry: no sampling error, every "
+        "*_se and *_ci_* field null) or 'sample' (a stratified cluster sample: normal 95 % intervals, estimate "
+        "-/+ 1.96 SE, by linearisation; see /methodology/).",
+    )
     run = serializers.IntegerField(help_text="The computation run (see runs/).")
     computed_at = DateTimeField(
         allow_null=True,

@@ -25,6 +25,7 @@ from zh_reident import ZH_REIDENT
 from zh_security import ZH_SECURITY
 from zh_sensitivity import ZH_SENSITIVITY
 from zh_status import ZH_STATUS
+from zh_uncertainty import ZH_UNCERTAINTY
 from zh_warnings import ZH_WARNINGS
 from zh_xlsx import ZH_XLSX
 
@@ -624,6 +625,7 @@ ZH.update(ZH_PARAMS)
 ZH.update(ZH_MESSAGES)
 ZH.update(ZH_FORMAT)
 ZH.update(ZH_PREVIEW)
+ZH.update(ZH_UNCERTAINTY)
 ZH.update(ZH_CHARTS)
 ZH.update(ZH_MAPS)
 ZH.update(ZH_IMP2)

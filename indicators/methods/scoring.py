@@ -108,7 +108,18 @@ DEFAULT_PARAMETERS: dict = {
         {"category": "sudden_hardship", "when_any": ["shock", "catastrophic_health"]},
         {"category": "near_poor_at_risk", "when_any": []},
     ],
+    # Whether the registry is every household (census: no sampling error) or a sample, and its design:
+    # {"design": "sample", "strata": LEVEL, "cluster": LEVEL} (``sampling_validate``).
+    "sampling": {"design": "census"},
 }
+
+SAMPLING_DESIGNS = ("census", "sample")
+#: The levels a sample design names, by their depth on a household's region path (province 0 ...
+#: village 4; household: below its village). Strata: province (one stratum per province, i.e. none)
+#: to village; cluster (the primary sampling unit): prefecture to village, or household.
+SAMPLING_LEVELS = {"province": 0, "prefecture": 1, "county": 2, "township": 3, "village": 4, "household": 5}
+SAMPLING_STRATA = ("province", "prefecture", "county", "township", "village")
+SAMPLING_CLUSTERS = ("prefecture", "county", "township", "village", "household")
 
 
 def _number(value, name: str, *, low: float = -math.inf, high: float = math.inf, open_low: bool = False) -> float:
@@ -132,6 +143,53 @@ def _merge(defaults: dict, given: dict, path: str) -> dict:
     return merged
 
 
+def sampling_validate(sampling) -> dict:
+    """Check and complete the ``sampling`` parameter: how the households scored came to be surveyed.
+
+    Args:
+        sampling: ``{"design": "census"}`` (the default: the registry is every household, so region
+            scores have no sampling error), or ``{"design": "sample", "strata": LEVEL, "cluster":
+            LEVEL}``: the households are a stratified cluster sample, drawn with replacement within
+            each province; ``strata`` is the level whose regions are the strata (default
+            ``"province"``: one stratum, i.e. no stratification; else prefecture, county, township
+            or village) and ``cluster`` the level whose regions are the primary sampling units
+            (default ``"household"``: each household its own unit; else prefecture to village,
+            below the strata's level). The names count the depth on a household's region path
+            (province 1, prefecture 2, county 3, township 4, village 5, as in China's tree); in
+            another tree the same depths, and a household whose leaf lies higher takes its leaf.
+    Returns:
+        ``{"design": "census"}`` or ``{"design": "sample", "strata": ..., "cluster": ...}`` (a new dict).
+    Raises:
+        ValueError: naming the key (``'sampling.strata'``) and the values allowed.
+    """
+    if not isinstance(sampling, dict):
+        raise ValueError(f"parameter 'sampling' must be a mapping such as {{'design': 'census'}}, not {sampling!r}")
+    design = sampling.get("design", "census")
+    if design not in SAMPLING_DESIGNS:
+        raise ValueError(f"parameter 'sampling.design' must be 'census' or 'sample', not {design!r}")
+    allowed = {"design"} if design == "census" else {"design", "strata", "cluster"}
+    unknown = sorted(set(sampling) - allowed, key=str)
+    if unknown:
+        where = "a census" if design == "census" else "a sample"
+        raise ValueError(
+            f"unknown parameter(s) for {where}: {', '.join(repr(f'sampling.{k}') for k in unknown)} "
+            f"(known: {', '.join(sorted(allowed))})"
+        )
+    if design == "census":
+        return {"design": "census"}
+    strata, cluster = sampling.get("strata", "province"), sampling.get("cluster", "household")
+    if strata not in SAMPLING_STRATA:
+        raise ValueError(f"parameter 'sampling.strata' must be one of {', '.join(SAMPLING_STRATA)}, not {strata!r}")
+    if cluster not in SAMPLING_CLUSTERS:
+        raise ValueError(f"parameter 'sampling.cluster' must be one of {', '.join(SAMPLING_CLUSTERS)}, not {cluster!r}")
+    if SAMPLING_LEVELS[cluster] <= SAMPLING_LEVELS[strata]:
+        raise ValueError(
+            f"parameter 'sampling.cluster' ({cluster}) must lie below 'sampling.strata' ({strata}): "
+            "sampling units are drawn within strata"
+        )
+    return {"design": "sample", "strata": strata, "cluster": cluster}
+
+
 def validate_parameters(params: dict | None) -> dict:
     """Fill defaults from ``DEFAULT_PARAMETERS`` (nested groups key by key) and check every value.
 
@@ -141,7 +199,13 @@ def validate_parameters(params: dict | None) -> dict:
     Raises:
         ValueError: naming the first unknown key (dotted path, e.g. ``'goalposts.foo'``) or bad value.
     """
-    p = _merge(DEFAULT_PARAMETERS, params or {}, "")
+    given = params or {}
+    sampling = DEFAULT_PARAMETERS["sampling"]
+    if isinstance(given, dict) and "sampling" in given:  # its keys depend on the design: checked on their own
+        given = {k: v for k, v in given.items() if k != "sampling"}
+        sampling = params["sampling"]
+    p = _merge(DEFAULT_PARAMETERS, given, "")
+    p["sampling"] = sampling_validate(sampling)
     if p["income_basis"] not in ("per_capita", "equivalised"):
         raise ValueError(f"parameter 'income_basis' must be 'per_capita' or 'equivalised', not {p['income_basis']!r}")
     for key, ends in p["goalposts"].items():

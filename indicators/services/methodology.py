@@ -16,6 +16,7 @@ def parameters_validate(parameters: dict) -> dict:
             defaults), "line": {"type": "absolute"} or {"type": "relative", "share": 0-1,
             "of": "median"|"mean"}, "mpi_k": AF cutoff k as a share in (0, 1], "sensitivity": the EQI's
             rank uncertainty analysis (``sensitivity.DEFAULT_SENSITIVITY``; missing keys take the defaults)}``.
+            ``scores.sampling`` is the census or sample design of the households (``scoring.sampling_validate``).
     Returns:
         The completed parameters (a new dict).
     Raises:

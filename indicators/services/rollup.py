@@ -9,13 +9,18 @@ from the household rows of each region at each level. Everything is vectorised o
 Weights: person measures use persons x sampling weight; household shares (flagged) use the sampling
 weight. A measure over zero weight is null ("no data"), never 0 or 100. Incomes below zero count as
 zero in the Gini and the relative median poverty gap, as in the FGT gaps, so they stay within 0-1.
+
+Where the methodology says the households are a sample (``scores.sampling``), the headcount ratio
+(national line) and M0 also get their standard error and 95 % interval (``rollup_uncertainty``: one
+design per province, one variance call per measure and tree level); for a census those are null.
 """
 
 import numpy as np
 import pandas as pd
 
 from indicators.methods import poverty
-from indicators.methods.scoring import CATEGORIES, DIMENSIONS, region_eqi
+from indicators.methods.scoring import CATEGORIES, DIMENSIONS, region_eqi, validate_parameters
+from indicators.services import rollup_uncertainty
 
 #: Exit check: poverty incidence below 2 %, or 3 % in the 12 western provinces (DESIGN §5).
 WESTERN_PROVINCES = frozenset({"15", "45", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"})
@@ -47,7 +52,8 @@ def rollup(households: pd.DataFrame, *, af_indicators: tuple[str, ...], params: 
         params: the methodology parameters (EQI weights and aggregation).
     Returns:
         One row per region code: ``code`` and every ``RegionScore`` measure (shares 0-1, scores
-        0-100, NaN = null), plus households and persons.
+        0-100, NaN = null), plus households and persons; the SE and interval fields
+        (``rollup_uncertainty.FIELDS``) of a sample design, NaN for a census.
     """
     frame = households.reset_index(drop=True)
     row_path, levels = _ancestor_labels(frame["path"])
@@ -98,14 +104,20 @@ def rollup(households: pd.DataFrame, *, af_indicators: tuple[str, ...], params: 
     }
     # two-step: sums per village (distinct path) once, then each level sums its villages' sums
     path_sums = base.groupby(row_path).sum().reindex(range(len(levels[0][0])), fill_value=0)
+    sample = rollup_uncertainty.sample_design(weights, row_path, levels, validate_parameters(params)["sampling"])
+    terms = {
+        "headcount_ratio": (base["hc"].to_numpy(float), base["den"].to_numpy(float)),
+        "mpi_m0": (base["af_m0"].to_numpy(float), base["af_den"].to_numpy(float)),
+    }
     out = []
-    for label_of_path, codes in levels:
+    for depth, (label_of_path, codes) in enumerate(levels):
         labels = label_of_path[row_path]
         keep = labels >= 0
         has = label_of_path >= 0
         sums = path_sums[has].groupby(label_of_path[has]).sum()
         measures = _additive(sums, af_indicators, params)
         measures = measures.join(_rank_based(labels, keep, income, margin, poor_ratio, weights, orders))
+        measures = measures.join(rollup_uncertainty.level_uncertainty(sample, depth, labels, terms, measures))
         measures.index = codes[measures.index.to_numpy()]
         out.append(measures)
     result = pd.concat(out)

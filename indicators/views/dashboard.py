@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from config.exports import FORMATS, table_response
 from indicators import dashboard_data as data
-from indicators import selectors
+from indicators import dashboard_uncertainty, selectors
 from indicators.views.params import measure_unknown, period_parse
 from regions import map_style
 from regions import selectors as region_selectors
@@ -69,15 +69,27 @@ def _labels() -> dict[str, str]:
         "bandAxis": _("Rank (1 = highest exit-quality index)"),
         "bandNominal": _("rank as published"),
         "bandMedian": _("median rank, with the 90 % band"),
+        "shareAxis": _("Share of persons"),
+        "rankOverlap": _("rank not distinguishable from its neighbours at 95%"),
+        "rankOverlapNote": _(
+            "≈ rank not distinguishable from its neighbours at 95%: its 95% confidence interval overlaps that "
+            "of the county ranked next above or below."
+        ),
+        "povertyTrendNote": _(
+            # xgettext:no-python-format
+            "The band is the 95% confidence interval, where the households are a sample; a census has no "
+            "sampling error, and a small cell shows none."
+        ),
     }
 
 
 def _export(map_data: data.MapData, *, run, region: Region | None, fmt: str):
-    """The counties of the map as a table: code, name, period, methodology and every measure
-    (suppressed counties have empty cells, as on the map)."""
+    """The counties of the map as a table: code, name, period, methodology, every measure and the
+    standard errors and 95 % intervals (suppressed counties have empty cells, as on the map)."""
     measures = list(data.MEASURES)
     columns = [("code", _("Code")), ("name", _("Name")), ("period", _("Period")), ("methodology", _("Methodology"))]
     columns += [(m.code, str(m.name)) for m in measures]
+    columns += dashboard_uncertainty.export_columns()  # empty cells for a census
     rows = [
         {
             "code": code,
@@ -85,6 +97,7 @@ def _export(map_data: data.MapData, *, run, region: Region | None, fmt: str):
             "period": run.period_id if run else None,
             "methodology": run.methodology.version if run else "",
             **{m.code: map_data.values[m.code][i] for m in measures},
+            **{f: values[i] for f, values in map_data.intervals.items()},
         }
         for i, (code, name) in enumerate(zip(map_data.codes, map_data.names, strict=True))
     ]
@@ -148,6 +161,10 @@ def _dashboard(request, *, region: Region | None):
             "selected": selected,
             "parent": region.parent.code if region is not None and region.parent_id else None,
             "series": series,
+            # poverty incidence and M0 with their 95 % bands, per region of the focus
+            "povertyTrend": {
+                code: dashboard_uncertainty.poverty_trend(entry, periods=periods) for code, entry in series.items()
+            },
             "exitLines": {r.code: data.exit_line(r.province_code or r.code[:2]) for r in focus},
         },
         "regionUrl": reverse("indicators:region", args=["CODE"]),

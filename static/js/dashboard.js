@@ -1,5 +1,6 @@
 /* The exit-quality dashboard: a county choropleth by any registry measure (quantile classes, computed
-   on the server), KPI cards, D1-D4/EQI trend lines, a radar against the parent and rankings.
+   on the server), KPI cards, D1-D4/EQI trend lines, the poverty incidence and M0 with their 95 % bands, a radar
+   against the parent and rankings (marked ≈ where a county's interval overlaps a neighbour's).
    The geometry is fetched once (/geo/3.topojson); a measure switch only restyles the map.
    Bench hooks: window.__tuopinTimings.scriptStart (milliseconds from navigation start), .firstRender
    (milliseconds from script start until Plotly has
@@ -58,10 +59,11 @@
       esc(L.computed) + " " + esc(D.run.finished) + " · <a href=\"" + esc(D.methodologyUrl) + "\">" + esc(L.methodology) + "</a>";
   }
   document.querySelectorAll(".chart-meta").forEach(function (el) { el.innerHTML = runMeta(String(D.period)); });
-  var trendMeta = document.getElementById("trend-meta");
-  if (trendMeta) {
-    trendMeta.innerHTML = runMeta(D.periods.length ? D.periods[0] + "–" + D.periods[D.periods.length - 1] : "");
-  }
+  var povertyNote = document.getElementById("poverty-trend-note");
+  if (povertyNote) { povertyNote.textContent = L.povertyTrendNote; }
+  document.querySelectorAll("#trend-meta, #poverty-trend-meta").forEach(function (el) {
+    el.innerHTML = runMeta(D.periods.length ? D.periods[0] + "–" + D.periods[D.periods.length - 1] : "");
+  });
 
   /* ---- the map ---- */
   var mapEl = document.getElementById("dashboard-map");
@@ -116,23 +118,31 @@
     document.getElementById("map-direction").textContent = m.better + " · " + L.darkerWorse;
     document.getElementById("map-summary").textContent = numberFormats.count.format(without) + " " + L.withoutData;
     document.getElementById("map-title").textContent = m.name;
-    var rows = M.codes.map(function (code, i) { return { code: code, name: M.names[i], value: M.values[m.code][i], rank: M.ranks[m.code][i], i: i }; })
+    var overlaps = (M.overlaps || {})[m.code];  // intervals overlapping a neighbour's (sample designs only)
+    var rows = M.codes.map(function (code, i) {
+      return { code: code, name: M.names[i], value: M.values[m.code][i], rank: M.ranks[m.code][i], i: i, overlap: !!(overlaps && overlaps[i]) };
+    })
       .filter(function (r) { return r.value !== null; })
       .sort(function (a, b) { return a.rank - b.rank || (a.code < b.code ? -1 : 1); });
     var withBands = m.code === "eqi" && !!(M.bands && M.bands.median);
     var note = document.getElementById("rankings-bands-note");
     if (note) { note.hidden = !withBands; }
+    var marked = false;
     function list(items) {
       return items.map(function (r) {
         var b = withBands ? band(r.i) : null;
         var extra = withBands ? " <span class=\"band\">" + esc(b ? bandText(b) : L.bandNone) + "</span>" : "";
-        return "<li><a href=\"" + esc(D.regionUrl.replace("CODE", r.code)) + "\">" + esc(r.name) + "</a> " + fmt(r.value, m.unit) + extra + "</li>";
+        marked = marked || r.overlap;
+        var mark = r.overlap ? " <span class=\"rank-overlap\" title=\"" + esc(L.rankOverlap) + "\">≈</span>" : "";
+        return "<li><a href=\"" + esc(D.regionUrl.replace("CODE", r.code)) + "\">" + esc(r.name) + "</a> " + fmt(r.value, m.unit) + mark + extra + "</li>";
       }).join("");
     }
     document.getElementById("strongest-title").textContent = L.strongest;
     document.getElementById("weakest-title").textContent = L.weakest;
     document.getElementById("strongest").innerHTML = list(rows.slice(0, 5));
     document.getElementById("weakest").innerHTML = list(rows.slice(-5).reverse());
+    var rankNote = document.getElementById("rank-note");
+    if (rankNote) { rankNote.textContent = L.rankOverlapNote; rankNote.hidden = !marked; }
   }
 
   /* The frame shows the counties with data when they are few (and the whole area otherwise, with
@@ -193,6 +203,14 @@
       legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" }  // above: the period axis's title is below
     }, PLOT_CONFIG).then(function () { document.getElementById("trend-chart").setAttribute("data-rendered", "true"); });
 
+    // poverty incidence and M0, with their 95 % bands where the households are a sample (traces built on the server)
+    var povertyDone = Plotly.react("poverty-trend-chart", D.focus.povertyTrend[code] || [], {
+      margin: { l: 10, r: 10, t: 10, b: 10 },
+      xaxis: { type: "category", categoryorder: "array", categoryarray: D.periods, title: { text: L.periodAxis }, automargin: true },
+      yaxis: { rangemode: "tozero", tickformat: ".0%", title: { text: L.shareAxis }, automargin: true },
+      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" }
+    }, PLOT_CONFIG).then(function () { document.getElementById("poverty-trend-chart").setAttribute("data-rendered", "true"); });
+
     var theta = D.dimensions.map(function (m) { return measures[m].name; });
     function radarTrace(r, name) {
       var values = D.dimensions.map(function (m) { return r[m] === undefined ? null : r[m]; });
@@ -218,7 +236,7 @@
       polar: { radialaxis: { range: [0, 100], angle: 90 } },
       showlegend: true, legend: { orientation: "h", y: -0.15, yanchor: "top" }
     }, PLOT_CONFIG).then(function () { document.getElementById("radar-chart").setAttribute("data-rendered", "true"); });
-    return Promise.all([trendDone, radarDone]);
+    return Promise.all([trendDone, povertyDone, radarDone]);
   }
 
   /* ---- the EQI's rank bands: the provinces on the national page, the area's counties elsewhere ---- */

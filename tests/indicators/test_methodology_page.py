@@ -39,7 +39,7 @@ def _other_parameters(client, language: str) -> tuple[list[str], list[list[str]]
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_other_parameters_show_no_raw_key_or_python_repr(client, language):
     headers, rows = _other_parameters(client, language)
-    assert len(rows) == 22  # the default methodology: every parameter but the goalposts and weights
+    assert len(rows) == 23  # the default methodology: every parameter but the goalposts and weights
     text = " ".join(cell for row in rows for cell in row)
     for internal in ("{", "}", "[", "True", "False", "None", "scores.", "mpi_k", "per_capita", "geometric,"):
         assert internal not in text, internal
@@ -75,7 +75,9 @@ def test_every_parameter_has_a_label_meaning_and_unit():
     relative = parameters_validate(
         {"line": {"type": "relative", "share": 0.6, "of": "mean", "monitoring_multiple": 1.4}}
     )
-    paths = set(leaf_paths(defaults)) | set(leaf_paths(relative))
+    design = {"design": "sample", "strata": "county", "cluster": "village"}
+    sample = parameters_validate({"scores": {"sampling": design}})
+    paths = set(leaf_paths(defaults)) | set(leaf_paths(relative)) | set(leaf_paths(sample))
     assert paths - set(BY_PATH) == set(OWN_TABLES)
     with translation.override("en"):
         rows = {r["label"]: r for r in parameter_rows(relative)}
@@ -83,6 +85,16 @@ def test_every_parameter_has_a_label_meaning_and_unit():
     assert rows["Centre of the relative line"]["value"] == "mean"
     assert rows["Monitoring line of the relative line"]["value"] == "1.40"
     assert rows["Monitoring line of the relative line"]["unit"] == "times the poverty line"
+    with translation.override("en"):
+        census = {r["label"]: r["value"] for r in parameter_rows(defaults)}
+        drawn = {r["label"]: r["value"] for r in parameter_rows(sample)}
+    assert census["Households scored"] == "census: every household of the registry (no sampling error)"
+    assert "Strata of the sample" not in census  # a census has no design to describe
+    assert drawn["Households scored"] == "sample: a stratified cluster sample of the households"
+    assert (drawn["Strata of the sample"], drawn["Sampling units of the sample"]) == ("county", "village")
+    with translation.override("zh-hans"):
+        drawn = {r["label"]: r["value"] for r in parameter_rows(sample)}
+    assert drawn["抽样层"] == "县级" and drawn["抽样单元"] == "村级"
 
 
 def test_a_stored_methodology_with_other_values_is_shown_in_words(client):
