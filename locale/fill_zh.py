@@ -12,6 +12,7 @@ from pathlib import Path
 from zh_atrest import ZH_ATREST
 from zh_charts import ZH_CHARTS
 from zh_day import ZH_DAY
+from zh_fixes14 import ZH_FIXES14
 from zh_format import ZH_FORMAT
 from zh_imp2 import ZH_IMP2
 from zh_maps import ZH_MAPS
@@ -627,6 +628,7 @@ ZH.update(ZH_CHARTS)
 ZH.update(ZH_MAPS)
 ZH.update(ZH_IMP2)
 ZH.update(ZH_PAGES)
+ZH.update(ZH_FIXES14)  # fresh-eyes test 14 (helper h5)
 ZH_PLURAL = {
     "%(n)s child region": "%(n)s 个下级区划",
     "%(n)s household in your regions": "您负责的区域内有 %(n)s 户",

@@ -140,6 +140,9 @@ def _dashboard(request, *, region: Region | None):
             "parent": region.parent.code if region is not None and region.parent_id else None,
             "series": series,
             "exitLines": {r.code: data.exit_line(r.province_code or r.code[:2]) for r in focus},
+            # the flagged-households card links to the region's early-warning inbox for a reader
+            # who may open it (the reader's scope, already read for the access: no query)
+            "warnings": {r.code: reverse("indicators:warnings", args=[r.code]) for r in focus if access.scoped(r.path)},
         },
         "regionUrl": reverse("indicators:region", args=["CODE"]),
         "labels": _labels(),

@@ -88,6 +88,19 @@ COLUMNS = [
 
 @login_required
 @require_safe
+def warning_start(request):
+    """The top bar's "Early warning": the inbox of the user's region (``data.inbox_regions``), a
+    chooser when the user has several, or a page saying there is none. Query: ``period`` (passed on)."""
+    params_only(request, ("period",))
+    regions = data.inbox_regions(request.user)
+    if len(regions) == 1:
+        target = reverse("indicators:warnings", args=[regions[0].code])
+        return redirect(target + (f"?{request.GET.urlencode()}" if request.GET else ""))
+    return render(request, "indicators/warnings_start.html", {"regions": regions})
+
+
+@login_required
+@require_safe
 def warning_inbox(request, code: str):
     """Flagged households of a region's subtree in the current run; filters, risk sort, export.
 

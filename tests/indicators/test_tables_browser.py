@@ -151,6 +151,9 @@ def test_no_number_or_code_cell_wraps_and_no_header_word_breaks_at_1366_px(live_
                 if name == "dashboard":
                     page.wait_for_selector("#dashboard-map[data-rendered]", timeout=60_000)
                     page.wait_for_selector("#weakest li")
+                    # the flagged-households card links to the province's early-warning inbox
+                    card = page.locator(f"#kpis a[href='/warnings/{COUNTY[:2]}/?period=2020']")
+                    assert card.count() == 1 and card.inner_text().replace(",", "").strip().isdigit(), lang
                 found[lang, name] = page.evaluate(LAYOUT_JS)
                 page.screenshot(path=str(_artifacts() / f"tables_1366_{name}_{lang}.png"), full_page=True)
         browser.close()
