@@ -12,7 +12,7 @@ from pathlib import Path
 from zh_atrest import ZH_ATREST
 from zh_charts import ZH_CHARTS
 from zh_day import ZH_DAY
-from zh_fixes14 import ZH_FIXES14
+from zh_fixes14 import ZH_FIXES14, ZH_FIXES14_PLURAL
 from zh_format import ZH_FORMAT
 from zh_imp2 import ZH_IMP2
 from zh_maps import ZH_MAPS
@@ -638,6 +638,7 @@ ZH_PLURAL = {
 ZH.update(ZH_WARNINGS)  # the early-warning inbox and warning workflow
 ZH_PLURAL.update({"%(n)s flagged household": "%(n)s 户预警户"})  # helper D: early warning
 ZH_PLURAL.update(ZH_MESSAGES_PLURAL)
+ZH_PLURAL.update(ZH_FIXES14_PLURAL)
 
 # One registry-number mask for every page and API; the 404 page (helper E: households/ids.py, templates/404.html).
 ZH.update(

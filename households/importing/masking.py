@@ -19,6 +19,8 @@ clerk still sees which cell to fix in their own file.
 import re
 import unicodedata
 
+import pandas as pd
+
 from households.ids import id_mask, registry_mask
 from households.importing.columns import COLUMNS, header_lookup
 
@@ -36,7 +38,7 @@ def field_of(kind: str, header: str) -> str | None:
 
 def value_masked(kind: str, header: str, value: str, *, registry: bool = True) -> str:
     """``value`` of the column ``header`` of a ``kind`` file with its identifiers masked (see the
-    module); ``registry=False`` leaves registry numbers whole (the rejected-rows workbook)."""
+    module); ``registry=False`` leaves registry numbers whole (the workbook to fix, ``report``)."""
     text = str(value)
     if not text:
         return text
@@ -46,6 +48,24 @@ def value_masked(kind: str, header: str, value: str, *, registry: bool = True) -
     if field == "registry_number" and registry:
         return registry_mask(text, text[:12] if _CN_REGISTRY.fullmatch(text) else "")
     return _RESIDENT_ID_RUN.sub(lambda match: id_mask(match.group(0)), text)
+
+
+def column_masked(kind: str, header: str, column: pd.Series) -> pd.Series:
+    """A column of text cells with its resident IDs masked as ``value_masked(..., registry=False)``
+    masks each cell (registry numbers whole: the workbook to fix, ``report``), column-wise.
+
+    Args:
+        column: text cells ('' for blank), as ``reading.RawTable.frame`` holds them.
+    Returns:
+        The masked cells, on the same index.
+    """
+    text = column.astype(str)
+    if field_of(kind, header) != "resident_id":
+        return text.str.replace(_RESIDENT_ID_RUN, lambda match: id_mask(match.group(0)), regex=True)
+    length = text.str.len()  # ids.id_mask: the first four and last four characters, the rest "*"
+    stars = pd.Series("*", index=text.index).str.repeat((length - 8).clip(lower=0))
+    masked = text.str[:4] + stars + text.str[-4:]
+    return masked.where(length > 8, pd.Series("*", index=text.index).str.repeat(length))
 
 
 def problems_masked(kind: str, problems: list[dict]) -> list[dict]:

@@ -29,7 +29,7 @@ from households.importing import commit as commit_module
 from households.importing import originals
 from households.importing.commit import ImportRejected, import_commit, import_upload
 from households.importing.kept import kept_drop, kept_table
-from households.importing.report import rejected_rows_xlsx
+from households.importing.report import problems_marked_xlsx
 from households.models import ChangeLog, Household, HouseholdSurvey, ImportBatch
 from regions.models import Assignment, Region, Role
 from regions.services.divisions import divisions_import
@@ -239,12 +239,13 @@ def test_stored_report_masks_resident_ids_and_registry_numbers(clerk, client):
 def test_rejected_xlsx_masks_resident_ids_and_still_marks_the_cell(clerk):
     data = members_csv(f"{VILLAGE_A}0009,1,张三,{BAD_ID},1980-01-01")
     batch = upload(data, clerk, kind="members")
-    sheet = load_workbook(io.BytesIO(rejected_rows_xlsx(batch))).active
+    sheet = load_workbook(io.BytesIO(problems_marked_xlsx(batch))).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0][:5] == ["行 row", "registry_number", "member_no", "name", "resident_id"]
-    assert rows[1][0] == 2 and rows[1][4] == ids.id_mask(BAD_ID)
-    assert "resident_id" in rows[1][-1]
-    assert sheet.cell(row=2, column=5).fill.fgColor.rgb.endswith("FFF2CC")  # the clerk still sees which cell
+    assert rows[1][0] is None and rows[1][-1].startswith("本工作簿中的身份证号已遮蔽")  # the note above the rows
+    assert rows[2][0] == 2 and rows[2][4] == ids.id_mask(BAD_ID)
+    assert "resident_id" in rows[2][-1]
+    assert sheet.cell(row=3, column=5).fill.fgColor.rgb.endswith("FFF2CC")  # the clerk still sees which cell
     assert all(BAD_ID not in str(v) for row in rows for v in row)
 
 
@@ -259,7 +260,7 @@ def test_rejected_xlsx_neutralises_headers_and_cells_that_start_a_formula(clerk)
     cells = upload(f"{header}=1+1,{VILLAGE_A},+2014,-3,@A1\n".encode(), clerk)
     values = []
     for batch in (headers, cells):
-        sheet = load_workbook(io.BytesIO(rejected_rows_xlsx(batch))).active
+        sheet = load_workbook(io.BytesIO(problems_marked_xlsx(batch))).active
         written = [c for row in sheet.iter_rows() for c in row]
         assert all(c.data_type != "f" for c in written)
         values += [c.value for c in written if isinstance(c.value, str)]

@@ -174,7 +174,9 @@ def test_no_number_or_code_cell_wraps_and_no_header_word_breaks_at_1366_px(live_
         assert found[lang, "village"]["numeric"] >= 50, found[lang, "village"]
         assert found[lang, "region_children"]["numeric"] >= 100, found[lang, "region_children"]
         assert found[lang, "warnings"]["numeric"] >= 50, found[lang, "warnings"]
-        assert found[lang, "import"]["numeric"] >= 1 and found[lang, "imports"]["numeric"] >= 5
+        # the batch is rejected: the list shows its id, year, rejected count (and the date in Chinese);
+        # dashes for the rows it would have added, updated or left
+        assert found[lang, "import"]["numeric"] >= 1 and found[lang, "imports"]["numeric"] >= 3
         assert found[lang, "methodology"]["headerWords"] >= 10
         assert found[lang, "township_children"]["names"] >= 20 and found[lang, "region_children"]["names"] >= 10
         # the township's table (many columns, one-line headers) is wider than the page: it overflows
