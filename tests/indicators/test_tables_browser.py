@@ -41,7 +41,17 @@ LAYOUT_JS = r"""() => {
     const range = document.createRange(); range.setStart(node, start); range.setEnd(node, end); return range;
   }
   const out = { numeric: 0, cells: 0, wrapped: [], cutNumbers: [], brokenWords: [], headerWords: 0, unwrapped: 0,
-                brokenHeaders: [], brokenNames: [], brokenShort: [], names: 0, flagged: [], tables: [], tallest: 0 };
+                brokenHeaders: [], brokenNames: [], brokenShort: [], names: 0, flagged: [], tables: [], tallest: 0,
+                misaligned: [], rows: 0 };
+  // every cell of a table row spans the row: the same top and bottom (a cell drawn as a block did not)
+  for (const row of document.querySelectorAll("table tbody tr")) {
+    const rects = Array.from(row.cells).map(c => c.getBoundingClientRect()).filter(r => r.height > 0);
+    if (!rects.length) continue;
+    out.rows++;
+    const spread = k => Math.max(...rects.map(r => r[k])) - Math.min(...rects.map(r => r[k]));
+    const text = row.textContent.replace(/\s+/g, " ").trim().slice(0, 60);
+    if (spread("top") > 1 || spread("bottom") > 1) out.misaligned.push(text);
+  }
   // a header with no space or punctuation in it is one word or name: it spans one line
   const BREAKABLE = /[\s、，,.;:：；（）()\/·\-–]/;
   const oneLine = cell => { const r = document.createRange(); r.selectNodeContents(cell); return lines(r) <= 1; };
@@ -83,7 +93,9 @@ LAYOUT_JS = r"""() => {
   for (const wrapper of document.querySelectorAll(".table-scroll")) {
     const table = wrapper.querySelector("table");
     if (table) out.tables.push({ id: table.id, table: table.scrollWidth, wrapper: wrapper.clientWidth,
-                                 scrolls: wrapper.scrollWidth, overflow: getComputedStyle(wrapper).overflowX });
+                                 scrolls: wrapper.scrollWidth, overflow: getComputedStyle(wrapper).overflowX,
+                                 columns: Array.from(table.tHead ? table.tHead.rows[0].cells : [])
+                                   .map(c => [c.textContent.trim(), Math.round(c.getBoundingClientRect().width)]) });
   }
   return out;
 }"""
@@ -169,6 +181,7 @@ def test_no_number_or_code_cell_wraps_and_no_header_word_breaks_at_1366_px(live_
         assert layout["brokenHeaders"] == [], (lang, name, layout["brokenHeaders"][:10])  # 预警户占/比
         assert layout["brokenNames"] == [], (lang, name, layout["brokenNames"][:10])  # 东城社区/居民委员会
         assert layout["brokenShort"] == [], (lang, name, layout["brokenShort"][:10])
+        assert layout["misaligned"] == [], (lang, name, layout["misaligned"][:5])  # the inbox's registry cell
     # the pages do hold the numbers and codes this is about (registry numbers, counts, shares, dates)
     for lang in ("zh-hans", "en"):
         assert found[lang, "village"]["numeric"] >= 50, found[lang, "village"]
@@ -187,6 +200,7 @@ def test_no_number_or_code_cell_wraps_and_no_header_word_breaks_at_1366_px(live_
         # free text (a list of reasons) wraps in a column of its width, not one word a line because
         # the headers beside it were kept on one line ("Income over the monitoring line": 17 lines)
         assert found[lang, "warnings"]["tallest"] <= 5, (lang, found[lang, "warnings"]["tallest"])
+        assert found[lang, "warnings"]["rows"] >= 50
     # the flagged cell of the village page: one line, the category in brackets of the language
     zh_flagged, en_flagged = found["zh-hans", "village"]["flagged"], found["en", "village"]["flagged"]
     assert zh_flagged and all(t.startswith("是（") and t.endswith("）") for t in zh_flagged), zh_flagged
