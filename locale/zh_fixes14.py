@@ -24,6 +24,11 @@ ZH_FIXES14: dict[str, str] = {
     "this resident ID is masked (as in the downloaded workbook): type it whole": (
         "此身份证号已遮蔽（与下载的工作簿中一样）：请填写完整号码"
     ),
+    # the early-warning inbox: a ratio, not an amount (the Chinese said so already)
+    "Income / monitoring line": "收入与监测线之比",
+    "income / monitoring line": "收入与监测线之比",
+    "Income / poverty line": "收入与贫困线之比",
+    "risk (vulnerability, then income margin over the line)": "风险（先按脆弱性，再按收入与监测线之比）",
 }
 
 ZH_FIXES14_PLURAL: dict[str, str] = {

@@ -200,6 +200,9 @@ def test_no_number_or_code_cell_wraps_and_no_header_word_breaks_at_1366_px(live_
         # free text (a list of reasons) wraps in a column of its width, not one word a line because
         # the headers beside it were kept on one line ("Income over the monitoring line": 17 lines)
         assert found[lang, "warnings"]["tallest"] <= 5, (lang, found[lang, "warnings"]["tallest"])
+        # the inbox fits the page at 1366 px: its last column (the link into a case) is not cut off
+        (inbox,) = found[lang, "warnings"]["tables"]
+        assert inbox["table"] <= inbox["wrapper"], (lang, inbox["table"], inbox["wrapper"], inbox["columns"])
         assert found[lang, "warnings"]["rows"] >= 50
     # the flagged cell of the village page: one line, the category in brackets of the language
     zh_flagged, en_flagged = found["zh-hans", "village"]["flagged"], found["en", "village"]["flagged"]
