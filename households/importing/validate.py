@@ -105,7 +105,7 @@ class Validation:
 
     def report(self) -> dict:
         """JSON-ready summary, as the batch stores it: counts and every problem, the cell values
-        of resident IDs and registry numbers masked (``masking.problems_masked``)."""
+        of resident IDs masked, registry numbers as typed (``masking.problems_masked``)."""
         return {
             "kind": self.kind,
             "period": self.period,

@@ -89,6 +89,10 @@ LAYOUT_JS = r"""() => {
       }
     }
   }
+  // the import's problems: every cell and what is in it in one font and size (the value was a small <code>)
+  out.problemFonts = [...new Set(Array.from(document.querySelectorAll("#import-problems td, #import-problems td *"))
+    .map(e => getComputedStyle(e).fontSize + " " + getComputedStyle(e).fontFamily))];
+  out.problemValues = Array.from(document.querySelectorAll("#import-problems tbody tr"), r => r.cells[2].textContent);
   // a table wider than its wrapper overflows it and the wrapper scrolls (rather than squeezing it)
   for (const wrapper of document.querySelectorAll(".table-scroll")) {
     const table = wrapper.querySelector("table");
@@ -204,6 +208,9 @@ def test_no_number_or_code_cell_wraps_and_no_header_word_breaks_at_1366_px(live_
         (inbox,) = found[lang, "warnings"]["tables"]
         assert inbox["table"] <= inbox["wrapper"], (lang, inbox["table"], inbox["wrapper"], inbox["columns"])
         assert found[lang, "warnings"]["rows"] >= 50
+        # the mistyped registry number shows as typed, in the table's type
+        assert found[lang, "import"]["problemValues"][0] == f"{village}99999", found[lang, "import"]
+        assert len(found[lang, "import"]["problemFonts"]) == 1, found[lang, "import"]["problemFonts"]
     # the flagged cell of the village page: one line, the category in brackets of the language
     zh_flagged, en_flagged = found["zh-hans", "village"]["flagged"], found["en", "village"]["flagged"]
     assert zh_flagged and all(t.startswith("是（") and t.endswith("）") for t in zh_flagged), zh_flagged
