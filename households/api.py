@@ -26,7 +26,8 @@ from households.importing.columns import COLUMNS
 from households.importing.commit import ImportRejected, import_commit, import_undo
 from households.importing.messages import problem_message
 from households.importing.originals import OriginalGone, import_download_record
-from households.importing.report import rejected_rows_xlsx
+from households.importing.report import FILENAME as MARKED_FILENAME
+from households.importing.report import problems_marked_xlsx
 from households.importing.templates import template_csv, template_xlsx
 from households.models import HouseholdSurvey, ImportBatch, ImportDownload, future_year_problem
 from regions.api import IntegerFilter
@@ -222,19 +223,20 @@ class ImportUndoApi(_ImportApi):
 
 
 class ImportRejectedRowsApi(_ImportApi):
-    """The rejected rows of a batch as an annotated XLSX (resident IDs masked; each download is
-    audited); 410 once the uploaded file is purged after the retention period."""
+    """Every row of a batch's file as an XLSX, the problems marked beside the bad ones, to fix and
+    upload again whole (resident IDs masked; each download is audited); 410 once the uploaded file is
+    purged after the retention period."""
 
     @extend_schema(responses={(200, XLSX): bytes, 410: OpenApiTypes.OBJECT})
     def get(self, request, pk: int):
         batch = selectors.import_batch_get(user=request.user, pk=pk)
         try:
-            content = rejected_rows_xlsx(batch)
+            content = problems_marked_xlsx(batch)
         except OriginalGone as gone:
             return Response({"detail": str(gone)}, status=status.HTTP_410_GONE)
         import_download_record(user=request.user, batch=batch, what=ImportDownload.What.REJECTED)
         response = HttpResponse(content, content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}-rejected.xlsx"'
+        response["Content-Disposition"] = f'attachment; filename="{MARKED_FILENAME.format(pk=batch.pk)}"'
         return response
 
 

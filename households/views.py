@@ -34,7 +34,8 @@ from households.importing.background import batch_progress, import_upload_start
 from households.importing.commit import ImportRejected, import_commit, import_undo
 from households.importing.originals import OriginalGone, import_download_record, original_read
 from households.importing.preview import preview_display
-from households.importing.report import rejected_rows_xlsx
+from households.importing.report import FILENAME as MARKED_FILENAME
+from households.importing.report import problems_marked_xlsx
 from households.importing.scores_note import import_scores_note
 from households.models import (
     Household,
@@ -352,16 +353,16 @@ def import_status(request, pk: int):
 @login_required
 @require_safe
 def import_rejected(request, pk: int):
-    """The rejected rows of a batch as an annotated XLSX (resident IDs masked); the download is
-    audited. 410 once the uploaded file is purged."""
+    """Every row of a batch's file as an XLSX, the problems marked (``report.problems_marked_xlsx``;
+    resident IDs masked); the download is audited. 410 once the uploaded file is purged."""
     batch = selectors.import_batch_get(user=request.user, pk=pk)
     try:
-        content = rejected_rows_xlsx(batch)
+        content = problems_marked_xlsx(batch)
     except OriginalGone as gone:
         return _import_gone(request, batch, gone)
     import_download_record(user=request.user, batch=batch, what=ImportDownload.What.REJECTED)
     response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="batch-{batch.pk}-rejected.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{MARKED_FILENAME.format(pk=batch.pk)}"'
     return response
 
 

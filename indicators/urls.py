@@ -15,6 +15,7 @@ urlpatterns = [
     path("villages/<str:code>/scores/", drilldown.village, name="village"),
     path("households/<uuid:pk>/scores/", drilldown.household, name="household"),
     # The early-warning inbox and the warning workflow (login and scope).
+    path("warnings/", warning_views.warning_start, name="warnings-start"),
     path("warnings/<str:code>/", warning_views.warning_inbox, name="warnings"),
     path("warnings/<str:code>/households/<uuid:pk>/", warning_views.warning_case, name="warning-case"),
     path("warnings/<str:code>/households/<uuid:pk>/steps/", warning_views.warning_step, name="warning-step"),

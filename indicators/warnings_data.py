@@ -5,7 +5,7 @@ Registry numbers are masked (``households.ids.registry_mask``) but for the villa
 admins; no names, no resident IDs. The workflow's writes are in ``indicators.services.warnings``.
 """
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy
 
 from config.formats import list_join
@@ -18,6 +18,7 @@ from indicators.models import (
     WarningState,
 )
 from regions.models import Region
+from regions.selectors import user_region_paths
 
 #: Labels of the flag reasons (``indicators.methods.scoring.REASONS``).
 REASON_LABELS = {
@@ -189,3 +190,19 @@ def latest_case(household) -> WarningCase | None:
 def household_score(*, run: ComputationRun, household) -> HouseholdScore | None:
     """The household's score in ``run``, or None."""
     return HouseholdScore.objects.filter(run=run, household=household).first()
+
+
+def inbox_regions(user) -> list[Region]:
+    """The regions whose inbox the top bar's "Early warning" entry leads ``user`` to (one or two
+    queries), by level and code: the regions assigned to the user in any read role, but for those
+    inside another of them (a county's official who is also clerk of one of its villages gets the
+    county); for a superuser, the top-level regions with a flagged household in a current published
+    run of the default methodology. Empty for a user without assignments (and an anonymous one)."""
+    paths = user_region_paths(user)
+    if paths is None:
+        flagged = HouseholdScore.objects.filter(
+            run__is_current=True, run__methodology__is_default=True, flagged=True, province_code=OuterRef("code")
+        )
+        return list(Region.objects.filter(parent__isnull=True).filter(Exists(flagged)).order_by("level", "code"))
+    top = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    return list(Region.objects.filter(path__in=top).order_by("level", "code")) if top else []

@@ -12,6 +12,7 @@ from pathlib import Path
 from zh_atrest import ZH_ATREST
 from zh_charts import ZH_CHARTS
 from zh_day import ZH_DAY
+from zh_fixes14 import ZH_FIXES14, ZH_FIXES14_PLURAL
 from zh_format import ZH_FORMAT
 from zh_imp2 import ZH_IMP2
 from zh_maps import ZH_MAPS
@@ -631,6 +632,7 @@ ZH.update(ZH_MAPS)
 ZH.update(ZH_IMP2)
 ZH.update(ZH_PAGES)
 ZH.update(ZH_SENSITIVITY)  # the EQI's rank bands (helper h4, issue 15)
+ZH.update(ZH_FIXES14)  # fresh-eyes test 14 (helper h5)
 ZH_PLURAL = {
     "%(n)s child region": "%(n)s 个下级区划",
     "%(n)s household in your regions": "您负责的区域内有 %(n)s 户",
@@ -640,6 +642,7 @@ ZH_PLURAL = {
 ZH.update(ZH_WARNINGS)  # the early-warning inbox and warning workflow
 ZH_PLURAL.update({"%(n)s flagged household": "%(n)s 户预警户"})  # helper D: early warning
 ZH_PLURAL.update(ZH_MESSAGES_PLURAL)
+ZH_PLURAL.update(ZH_FIXES14_PLURAL)
 
 # One registry-number mask for every page and API; the 404 page (helper E: households/ids.py, templates/404.html).
 ZH.update(

@@ -13,6 +13,8 @@ OpenAPI schema must be classified in ``PAGES`` / ``API`` below; a new route that
 - owner: an import batch, only its uploader (and a superuser);
 - admin owner: as owner, and only an administrator over the batch's regions or a superuser (the
   recompute button): its clerk uploader gets 403.
+- start: needs a login; sends a user with one region (of any role; a superuser: the one province
+  with flagged households) to its inbox, and answers the others with a page of their regions (none).
 
 Personas (as in ``tests/households/test_permissions.py``): anonymous, a superuser, the admin, the
 official and the API client (token) of county A, the data clerk of village A, the official of
@@ -54,7 +56,7 @@ RESIDENT_ID += ids.check_character(RESIDENT_ID)
 RESIDENT_ID_B = "640402198502020" + "02"
 RESIDENT_ID_B += ids.check_character(RESIDENT_ID_B)
 
-PUBLIC, SCOPED, WRITE, STEP, OWNER, ADMIN_OWNER, OWN_LIST, FRAMEWORK = (
+PUBLIC, SCOPED, WRITE, STEP, OWNER, ADMIN_OWNER, OWN_LIST, START, FRAMEWORK = (
     "public",
     "scoped",
     "write",
@@ -62,6 +64,7 @@ PUBLIC, SCOPED, WRITE, STEP, OWNER, ADMIN_OWNER, OWN_LIST, FRAMEWORK = (
     "owner",
     "admin owner",
     "own list",
+    "start",
     "framework",
 )
 
@@ -77,6 +80,7 @@ PAGES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "indicators:children": (SCOPED, ("get",), ("county", "township", "county_b")),
     "indicators:village": (SCOPED, ("get",), ("village", "village_b")),
     "indicators:household": (SCOPED, ("get",), ("household", "household_b")),
+    "indicators:warnings-start": (START, ("get",), ("none",)),
     "indicators:warnings": (SCOPED, ("get",), ("county", "village", "county_b")),
     "indicators:warning-case": (SCOPED, ("get",), ("case", "case_b")),
     "indicators:warning-step": (STEP, ("post",), ("case", "case_b")),
@@ -398,6 +402,8 @@ def _page_expected(kind: str, persona: Persona, path: str | None, name: str) -> 
         return {302}
     if kind == OWN_LIST:
         return {200}
+    if kind == START:  # every persona here has one region (the superuser: province 64), but the outsider
+        return {200} if persona.reads == () else {302}
     if kind == OWNER:
         return {200} if persona.name in ("clerk_a", "superuser") else {403, 404}
     if kind == ADMIN_OWNER:  # the batch is not committed: the superuser is sent back to its page

@@ -104,6 +104,8 @@ TEXTS: dict[str, str | Callable[[dict], str]] = {
     ),
     "registered_elsewhere": gettext_noop("this resident ID is already registered to another member"),
     "resident_id_shape": gettext_noop("a resident ID has 18 characters: 17 digits and a digit or X"),
+    # a cell of the downloaded workbook (``report``) uploaded again as it is
+    "resident_id_masked": gettext_noop("this resident ID is masked (as in the downloaded workbook): type it whole"),
     "resident_id_birth_not_a_date": gettext_noop("the birth date inside the ID (%(digits)s) is not a date"),
     "resident_id_birth_out_of_range": gettext_noop("the birth date inside the ID (%(date)s) is out of range"),
     "resident_id_check_digit": gettext_noop("the check digit is wrong (ISO 7064 MOD 11-2): mistyped?"),

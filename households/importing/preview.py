@@ -193,7 +193,8 @@ def _shown(kind: str, field: str, value) -> str:
 def preview_display(batch) -> dict | None:
     """What the batch page shows of ``report["preview"]`` (``None`` when the report has none):
     ``headers`` (the template's header of each column), ``rows`` (``row``, ``status`` and its label,
-    ``cells``: text in the reader's language), ``shown`` and ``total`` (rows in the file)."""
+    ``cells``: text in the reader's language), ``shown`` and ``total`` (rows in the file). In a
+    rejected batch a good row is labelled "no problem, not written", not by what it would have done."""
     preview = (batch.report or {}).get("preview")
     if not preview or batch.kind not in COLUMNS:
         return None
@@ -205,6 +206,8 @@ def preview_display(batch) -> dict | None:
         "unchanged": _("unchanged"),
         _REJECTED: _("rejected"),
     }
+    if batch.status == batch.Status.REJECTED:  # the batch wrote nothing: neither would its good rows
+        statuses |= dict.fromkeys(("new", "updated", "unchanged"), _("no problem, not written"))
     rows = [
         {
             "row": r["row"],

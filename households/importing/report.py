@@ -1,28 +1,44 @@
-"""The rejected rows of a batch as an annotated XLSX: the clerk's own columns plus the problems.
+"""A batch's file with its problems marked, as an XLSX to fix and upload again.
+
+An import writes all its rows or none, so a batch with problems wrote nothing; the clerk fixes the
+bad rows and uploads the whole file again. The workbook is that file: every data row of the upload
+in file order (fresh-eyes test 14, item 2: with only the bad rows in it, a clerk who fixed and
+uploaded it lost the good ones, which had never been written), the row number in front, the
+problems of a bad row in the last column (blank for a good row), its bad cells highlighted, the
+file-level problems in rows of their own at the top. Uploaded again as it is, its two added columns
+and the rows holding nothing else are ignored (``ANNOTATION_HEADERS``, ``validate``).
 
 What it holds (issue 13, findings 5 and 8):
 
 - resident IDs masked (``masking.value_masked``: the resident-ID column, and an ID-shaped run in
-  any other cell): the workbook leaves the server and is opened on office computers, and the
-  clerk fixes the rows in their own copy of the file (the highlighted cell and the row number say
-  where). Registry numbers stay whole: only a clerk or admin in the batch's regions may download
-  the workbook (``selectors.import_batch_get``), and such a user sees those numbers whole on every
+  any other cell): the workbook leaves the server and is opened on office computers. A masked ID
+  cannot be imported, so a file with resident IDs gets a note at the top saying to type them whole
+  (or to fix the clerk's own file), and the upload names a masked ID as such (``validate``).
+  Registry numbers stay whole: only a clerk or admin in the batch's regions may download the
+  workbook (``selectors.import_batch_get``), and such a user sees those numbers whole on every
   page; without them the rows could not be found again.
 - the problems in the reader's language (``messages.problem_message``: the language of the
   download's request), however the batch's report was stored;
 - no live formula: every text cell (headers, cells, problems) goes through the exports' rule
   (``config.renderers.cell``: a leading ``=``, ``+``, ``-``, ``@``, tab or CR gets a ``'``), and is
   written as text.
+
+Built column-wise in pandas and written in openpyxl's write-only mode (a file may hold a million rows).
 """
 
 import io
 
+import pandas as pd
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 
+from config.renderers import _FORMULA_START
 from config.renderers import cell as export_cell
 from households.importing.columns import COLUMNS, column_cap
-from households.importing.masking import value_masked
+from households.importing.masking import column_masked, field_of
 from households.importing.messages import clauses, problem_message, shown
 from households.importing.originals import original_read
 from households.importing.reading import ImportFileError, read_table
@@ -33,54 +49,76 @@ _PROBLEMS_HEADER = "问题 problems"
 #: The columns this workbook adds, as an import reads them (normalised): ignored on upload again.
 ANNOTATION_HEADERS = frozenset(h.casefold() for h in (_ROW_HEADER, _PROBLEMS_HEADER))
 _HIGHLIGHT = PatternFill("solid", fgColor="FFF2CC")
+#: The name of the download (its address stays ``…/rejected.xlsx``, which the API documents).
+FILENAME = "batch-{pk}-problems-marked.xlsx"
 
 
-def rejected_rows_xlsx(batch: ImportBatch) -> bytes:
-    """A workbook with one row per rejected row of ``batch`` (its cells as uploaded, resident IDs
-    masked, the row number, and every problem of the row), and the file-level problems at the top.
+def problems_marked_xlsx(batch: ImportBatch) -> bytes:
+    """The uploaded file of ``batch`` as a workbook: a header row (``行 row``, the file's headers,
+    ``问题 problems``), the file-level problems and notes, then every data row in file order: its
+    row number, its cells as uploaded (resident IDs masked), its problems ('' for a good row).
 
     Raises:
         originals.OriginalGone: the uploaded file is no longer kept (the retention period).
     """
     problems = batch.report.get("problems", [])
-    by_row: dict[int, list[dict]] = {}
-    for problem in problems:
-        by_row.setdefault(problem["row"], []).append(problem)
     data = original_read(batch)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "rejected"
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("rows")
     try:
         # a mapping batch's file is the source survey, with columns of its own
         columns = column_cap(batch.kind) if batch.kind in COLUMNS and not batch.mapping else None
         table = read_table(data, filename=batch.original_name, max_columns=columns)
     except ImportFileError as error:
-        _write_row(sheet, 1, [_PROBLEMS_HEADER])
-        _write_row(sheet, 2, [shown(error.message)])
+        sheet.append([_text_cell(sheet, _PROBLEMS_HEADER)])
+        sheet.append([_text_cell(sheet, shown(error.message))])
         return _save(workbook)
-    columns = [str(c) for c in table.frame.columns]
-    _write_row(sheet, 1, [_ROW_HEADER, *columns, _PROBLEMS_HEADER])
-    for header in sheet[1]:
-        header.font = Font(bold=True)
-    row = 1
-    for problem in by_row.get(0, []):
-        row += 1
-        _write_row(sheet, row, ["", *[""] * len(columns), _problem_text(problem)])
-    frame = table.frame.to_numpy()
-    for index, row_number in enumerate(table.row_numbers):
-        if row_number not in by_row:
-            continue
-        row += 1
-        messages = clauses(_problem_text(p) for p in by_row[row_number])
-        values = zip(columns, frame[index], strict=True)
-        cells = [value_masked(batch.kind, column, str(value), registry=False) for column, value in values]
-        _write_row(sheet, row, [row_number, *cells, messages])
-        for problem in by_row[row_number]:
-            if problem["column"] in columns:
-                sheet.cell(row=row, column=columns.index(problem["column"]) + 2).fill = _HIGHLIGHT
-    for header in sheet[1][1:]:
-        sheet.column_dimensions[header.column_letter].number_format = "@"
+    headers = [str(c) for c in table.frame.columns]
+    for letter in (get_column_letter(i) for i in range(2, len(headers) + 3)):
+        sheet.column_dimensions[letter].number_format = "@"  # what the clerk types stays text
+    sheet.append([_text_cell(sheet, h, bold=True) for h in (_ROW_HEADER, *headers, _PROBLEMS_HEADER)])
+    blank = [None] * len(headers)
+    notes = [_problem_text(p) for p in problems if not p.get("row")]
+    if any(field_of(batch.kind, h) == "resident_id" for h in headers if table.frame[h].astype(bool).any()):
+        notes.append(
+            _(
+                "Resident IDs are masked in this workbook (the first and last four characters shown): type each"
+                " one whole before you upload it again, or fix your own file instead."
+            )
+        )
+    for note in notes:
+        sheet.append([None, *blank, _text_cell(sheet, note)])
+    cells = pd.DataFrame(
+        {h: _neutralised(column_masked(batch.kind, h, table.frame[h])) for h in headers}, index=table.frame.index
+    )
+    by_row = _problems_by_row(problems)
+    marks = {(p["row"], p["column"]) for p in problems if p.get("row") and p.get("column") in cells.columns}
+    texts = by_row.reindex(table.row_numbers).tolist()
+    for row_number, values, text in zip(
+        table.row_numbers, cells.itertuples(index=False, name=None), texts, strict=True
+    ):
+        out = list(values)  # neutralised text: written as text; a bad cell is highlighted
+        if isinstance(text, str):
+            out = [_text_cell(sheet, v, fill=(row_number, h) in marks) for h, v in zip(headers, out, strict=True)]
+        sheet.append([row_number, *out, _text_cell(sheet, text) if isinstance(text, str) else None])
     return _save(workbook)
+
+
+def _problems_by_row(problems: list[dict]) -> pd.Series:
+    """Row number → the problems of the row, ``column: message`` joined as the language does."""
+    rows = [(p["row"], _problem_text(p)) for p in problems if p.get("row")]
+    if not rows:
+        return pd.Series(dtype=object)
+    frame = pd.DataFrame(rows, columns=["row", "text"])
+    return frame.groupby("row", sort=False)["text"].agg(clauses)
+
+
+def _neutralised(column: pd.Series) -> pd.Series:
+    """Text cells as the exports write them (``config.renderers.cell``): no leading formula character
+    (so openpyxl writes each as text, never as a formula); ``None`` for a blank cell."""
+    cells = column.where(~column.str.startswith(_FORMULA_START), "'" + column).to_numpy(dtype=object)
+    cells[cells == ""] = None  # (pandas' where would put NaN there)
+    return pd.Series(cells, index=column.index, dtype=object)
 
 
 def _problem_text(problem: dict) -> str:
@@ -89,13 +127,17 @@ def _problem_text(problem: dict) -> str:
     return f"{problem['column']}: {message}" if problem.get("column") else message
 
 
-def _write_row(sheet, row: int, values: list) -> None:
-    """Write cells as plain values: numbers as numbers, text neutralised as the exports do and
-    stored as text (no live formulas)."""
-    for column, value in enumerate(values, start=1):
-        written = sheet.cell(row=row, column=column, value=export_cell(value))
-        if isinstance(written.value, str):
-            written.data_type = "s"
+def _text_cell(sheet, value, *, bold: bool = False, fill: bool = False):
+    """A cell holding ``value`` as text (neutralised as the exports do); ``None`` for ''."""
+    if value == "" or value is None:
+        return None
+    written = WriteOnlyCell(sheet, value=export_cell(value))
+    written.data_type = "s"
+    if bold:
+        written.font = Font(bold=True)
+    if fill:
+        written.fill = _HIGHLIGHT
+    return written
 
 
 def _save(workbook: Workbook) -> bytes:

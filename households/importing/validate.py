@@ -105,7 +105,7 @@ class Validation:
 
     def report(self) -> dict:
         """JSON-ready summary, as the batch stores it: counts and every problem, the cell values
-        of resident IDs and registry numbers masked (``masking.problems_masked``)."""
+        of resident IDs masked, registry numbers as typed (``masking.problems_masked``)."""
         return {
             "kind": self.kind,
             "period": self.period,
@@ -324,7 +324,7 @@ def import_validate(
 def _without_annotations(raw: pd.DataFrame, row_numbers: list[int]) -> tuple[pd.DataFrame, list[int]]:
     """The table without the columns ``rejected.xlsx`` adds (``report.ANNOTATION_HEADERS``: the row
     number and the problems) and without the rows left blank once they are gone (the file-level
-    problems at its top), so a clerk can fix the rejected rows and upload the file again as it is.
+    problems at its top), so a clerk can fix the bad rows and upload the file again as it is.
 
     Returns:
         The table (index 0..n-1) and the file row number of each of its rows.
@@ -591,7 +591,8 @@ def _check_resident_ids(parsed: pd.DataFrame, out: _Collector, user, *, sha256: 
     given = parsed["resident_id"].dropna()
     valid = pd.Series(False, index=parsed.index)
     for index, value in given.items():
-        problem = ids.resident_id_check(value)
+        # "6404**********0012": the downloaded workbook's mask (``report``), uploaded again unchanged
+        problem = ("resident_id_masked", {}) if "*" in value else ids.resident_id_check(value)
         if problem:
             out.add(index, "resident_id", msg(problem[0], **problem[1]))
         else:

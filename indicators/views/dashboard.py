@@ -166,6 +166,9 @@ def _dashboard(request, *, region: Region | None):
                 code: dashboard_uncertainty.poverty_trend(entry, periods=periods) for code, entry in series.items()
             },
             "exitLines": {r.code: data.exit_line(r.province_code or r.code[:2]) for r in focus},
+            # the flagged-households card links to the region's early-warning inbox for a reader
+            # who may open it (the reader's scope, already read for the access: no query)
+            "warnings": {r.code: reverse("indicators:warnings", args=[r.code]) for r in focus if access.scoped(r.path)},
         },
         "regionUrl": reverse("indicators:region", args=["CODE"]),
         # the chart of rank bands: the provinces on the national page, else the area's counties (map data)

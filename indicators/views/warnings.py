@@ -77,13 +77,26 @@ COLUMNS = [
     ("registry", gettext_lazy("registry number")),
     ("category", gettext_lazy("category")),
     ("reasons", gettext_lazy("reasons")),
-    ("margin", gettext_lazy("income over the monitoring line")),
+    ("margin", gettext_lazy("income / monitoring line")),
     ("vulnerability", gettext_lazy("vulnerability")),
     ("eqi", gettext_lazy("exit-quality index")),
     ("state", gettext_lazy("case state")),
     # the public id in the household's page address (/households/<id>/scores/): names no one, finds the case
     ("household", gettext_lazy("household id")),
 ]
+
+
+@login_required
+@require_safe
+def warning_start(request):
+    """The top bar's "Early warning": the inbox of the user's region (``data.inbox_regions``), a
+    chooser when the user has several, or a page saying there is none. Query: ``period`` (passed on)."""
+    params_only(request, ("period",))
+    regions = data.inbox_regions(request.user)
+    if len(regions) == 1:
+        target = reverse("indicators:warnings", args=[regions[0].code])
+        return redirect(target + (f"?{request.GET.urlencode()}" if request.GET else ""))
+    return render(request, "indicators/warnings_start.html", {"regions": regions})
 
 
 @login_required
@@ -142,8 +155,8 @@ def warning_inbox(request, code: str):
         "villages": villages,
         "reasons": list(data.REASON_LABELS.items()),
         "sorts": [
-            ("risk", _("risk (vulnerability, then margin)")),
-            ("margin", _("income over the monitoring line")),
+            ("risk", _("risk (vulnerability, then income margin over the line)")),
+            ("margin", _("income / monitoring line")),
             ("eqi", _("exit-quality index")),
             ("village", _("village name")),
         ],

@@ -181,13 +181,18 @@
     var incidence = fmt(row.headcount_ratio, "share");
     var exit = row.exit_check === true ? "<span class=\"ok\">" + esc(L.exitMet) + "</span>" :
       row.exit_check === false ? "<span class=\"bad\">" + esc(L.exitNotMet) + "</span>" : "";
+    /* the flagged households, a link to the region's early-warning inbox for a reader who may open it */
+    function flaggedValue(code, row) {
+      var value = fmt(row.flagged_households, "count"), url = D.focus.warnings[code];
+      return url ? "<a href=\"" + esc(url + (D.period ? "?period=" + D.period : "")) + "\">" + value + "</a>" : value;
+    }
     function card(label, value, note) {
       return "<div class=\"kpi\"><div class=\"note\">" + esc(label) + "</div><div class=\"value\">" + value + "</div>" +
         (note ? "<div class=\"note\">" + note + "</div>" : "") + "</div>";
     }
     kpis.innerHTML = card(L.persons, fmt(row.persons, "count")) + card(L.households, fmt(row.households, "count")) +
       card(L.incidence, incidence, esc(L.exitLine) + " " + numberFormats.share.format(line) + (exit ? " · " + exit : "")) +
-      card(L.flagged, fmt(row.flagged_households, "count"));
+      card(L.flagged, flaggedValue(code, row));
     if (row.suppressed) {
       kpis.innerHTML += "<p class=\"meta\">" + esc(row.hidden === "level" ? L.belowPublic : L.suppressed) + "</p>";
     }

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from households import ids
 from households.importing.commit import ImportRejected, import_commit, import_undo, import_upload
-from households.importing.report import rejected_rows_xlsx
+from households.importing.report import problems_marked_xlsx
 from households.importing.templates import template_csv
 from households.importing.validate import import_validate
 from households.models import Household, Member
@@ -118,7 +118,7 @@ def test_rejected_rows_keep_formulas_as_text(clerk):
     text = f'registry_number,village_code,registration_year\n=HYPERLINK("http://x.example/"),{VILLAGE_A},=1+1\n'
     batch, validation = import_upload(data=text.encode(), filename="f.csv", kind="households", period=2020, user=clerk)
     assert validation.problems
-    sheet = load_workbook(io.BytesIO(rejected_rows_xlsx(batch))).active
+    sheet = load_workbook(io.BytesIO(problems_marked_xlsx(batch))).active
     cells = [c for c in sheet[2]]
     # neutralised as the exports do (a leading ', issue 13): no live formula, the text still readable
     assert cells[1].value == '\'=HYPERLINK("http://x.example/")' and cells[1].data_type == "s"

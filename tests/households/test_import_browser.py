@@ -1,9 +1,10 @@
 """A clerk's whole import in Chinese, in headless Chromium (issue 14, items 1 and 2).
 
 The clerk logs in, uploads a households workbook with bad rows and reads every problem in Chinese
-on the page and in ``rejected.xlsx``; fixes the rows in the downloaded workbook (its added
-'行 row' and '问题 problems' columns kept), uploads it again and commits it. Every request stays
-on this machine; screenshots go to ``test-artifacts/`` (or ``$TEST_ARTIFACTS``).
+on the page and in ``rejected.xlsx``, which holds every row of the upload (the batch wrote nothing,
+its good row neither: fresh-eyes test 14, item 2); fixes the rows in the downloaded workbook (its
+added '行 row' and '问题 problems' columns kept), uploads it again and commits it: every row is
+written. Every request stays on this machine; screenshots go to ``test-artifacts/`` (or ``$TEST_ARTIFACTS``).
 """
 
 import io
@@ -49,6 +50,7 @@ def _bad_workbook() -> bytes:
         [f"{VILLAGE}0003", VILLAGE, 2014, 2010, "边缘易致贫户"],
         [f"{VILLAGE}0004", VILLAGE, "20x4", None, ""],
         [f"{VILLAGE}0001", VILLAGE, 2015, None, ""],
+        [f"{VILLAGE}0005", VILLAGE, 2017, None, "未纳入监测"],  # a good row: not written either
     ):
         sheet.append(row)
     buffer = io.BytesIO()
@@ -116,6 +118,7 @@ def test_clerk_imports_in_chinese_fixes_rejected_xlsx_and_commits(live_server, c
         for _row, _column, value, message in problems:
             assert _latin_words(message, value) == [], message  # Chinese but for the cell's own text
         assert page.locator("main h2", has_text="6 个问题").count() == 1
+        assert "此文件未写入任何数据" in page.locator("#nothing-written").inner_text()
 
         with page.expect_download() as download:
             page.click("a[href$='rejected.xlsx']")
@@ -127,8 +130,9 @@ def test_clerk_imports_in_chinese_fixes_rejected_xlsx_and_commits(live_server, c
         rows = [[c.value for c in row] for row in sheet.iter_rows()]
         assert rows[0] == ["行 row", *HEADERS, "问题 problems"]
         annotated = {row[0]: row[-1] for row in rows[1:]}
-        assert set(annotated) == {2, 3, 4, 5, 6}
-        for text in annotated.values():
+        assert [row[0] for row in rows[1:]] == [2, 3, 4, 5, 6, 7]  # every row, in file order
+        assert annotated[7] is None  # the good row, without problems
+        for text in filter(None, annotated.values()):
             assert _latin_words(text, *HEADERS, "20x4") == [], text
         assert annotated[3] == (
             "建档年份 registration_year: 不能小于 1980；"
@@ -158,7 +162,10 @@ def test_clerk_imports_in_chinese_fixes_rejected_xlsx_and_commits(live_server, c
     assert outside == [], f"requests left this machine: {outside[:5]}"
     assert errors == []
     batches = list(ImportBatch.objects.order_by("pk").values_list("status", "rows_new"))
-    assert batches == [("rejected", 0), ("committed", 4)]
+    assert batches == [("rejected", 1), ("committed", 5)]
     stored = dict(Household.objects.values_list("registry_number", "registration_year"))
-    assert stored == {f"{VILLAGE}{serial}": 2014 for serial in ("0001", "0002", "0003", "0004")}
+    # the good row of the first upload is written too, from the fixed workbook
+    assert stored == {f"{VILLAGE}{serial}": 2014 for serial in ("0001", "0002", "0003", "0004")} | {
+        f"{VILLAGE}0005": 2017
+    }
     assert Household.objects.get(registry_number=f"{VILLAGE}0002").monitoring_status == "ex_poor_unstable"

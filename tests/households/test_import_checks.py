@@ -22,7 +22,7 @@ from households.forms import ImportUploadForm
 from households.importing.commit import import_upload
 from households.importing.fast import fast_stage
 from households.importing.messages import problem_message
-from households.importing.report import rejected_rows_xlsx
+from households.importing.report import problems_marked_xlsx
 from households.importing.validate import import_validate
 from households.models import Household
 from regions.models import Assignment, Region, Role
@@ -340,5 +340,5 @@ def test_a_huge_cell_is_shown_cut_to_200_characters_on_both_paths(clerk, setting
     assert batch.report["problems"][0]["value"] == "y" * 200 + "…"
     from openpyxl import load_workbook
 
-    sheet = load_workbook(io.BytesIO(rejected_rows_xlsx(batch))).active
+    sheet = load_workbook(io.BytesIO(problems_marked_xlsx(batch))).active
     assert [c.value for c in sheet[2]][:3] == [2, f"{VILLAGE_A}0001", cell]

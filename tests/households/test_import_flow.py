@@ -447,7 +447,7 @@ def test_rejected_rows_workbook_fixed_and_uploaded_again_as_it_is(db, settings, 
     from openpyxl import load_workbook
 
     from households.importing.commit import import_upload as upload
-    from households.importing.report import rejected_rows_xlsx
+    from households.importing.report import problems_marked_xlsx
     from households.importing.validate import import_validate as validate
 
     settings.MEDIA_ROOT = tmp_path
@@ -455,7 +455,7 @@ def test_rejected_rows_workbook_fixed_and_uploaded_again_as_it_is(db, settings, 
     data = header + "6404221000020101,640422100002,2014\n6404221000020102,640422100002,20x4\n"
     batch, validation = upload(data=data.encode(), filename="h.csv", kind="households", period=2020, user=None)
     assert [(p.row, p.column) for p in validation.problems] == [(3, "registration_year")]
-    book = load_workbook(io.BytesIO(rejected_rows_xlsx(batch)))
+    book = load_workbook(io.BytesIO(problems_marked_xlsx(batch)))
     sheet = book.active
     assert [c.value for c in sheet[1]] == [
         "行 row",
@@ -464,11 +464,13 @@ def test_rejected_rows_workbook_fixed_and_uploaded_again_as_it_is(db, settings, 
         "registration_year",
         "问题 problems",
     ]
-    assert sheet.cell(row=2, column=4).value == "20x4"
-    sheet.cell(row=2, column=4).value = "2014"  # the fix
+    # every row of the upload (test 14, item 2: the good row 2 was never written either)
+    assert [sheet.cell(row=r, column=1).value for r in (2, 3)] == [2, 3]
+    assert sheet.cell(row=3, column=4).value == "20x4"
+    sheet.cell(row=3, column=4).value = "2014"  # the fix
     fixed = io.BytesIO()
     book.save(fixed)
     again = validate(data=fixed.getvalue(), filename="rejected.xlsx", kind="households", period=2020, user=None)
     assert again.problems == []
-    assert again.rows["registry_number"].tolist() == ["6404221000020102"]
-    assert again.rows["_row"].tolist() == [2]
+    assert again.rows["registry_number"].tolist() == ["6404221000020101", "6404221000020102"]
+    assert again.rows["_row"].tolist() == [2, 3]

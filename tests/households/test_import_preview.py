@@ -136,7 +136,12 @@ def test_preview_of_a_households_file_shows_the_categories_and_numbers_as_parsed
         "因病 (illness)、缺技术 (lack_skills)",
     ]
     assert cells[1][3:] == ["–", "未纳入监测 (none)", "因病 (illness)"]
-    assert [r["status_label"] for r in page.context["preview"]["rows"]] == ["新增", "新增", "已拒绝"]
+    # the batch is rejected, so nothing was written: its good rows are not labelled "new" (test 14, item 2)
+    assert [r["status_label"] for r in page.context["preview"]["rows"]] == [
+        "无问题，未写入",
+        "无问题，未写入",
+        "已拒绝",
+    ]
     html = page.content.decode()
     assert "边缘易致贫户 (near_poor_at_risk)" in html
     assert f"{VILLAGE_A}0001" not in html

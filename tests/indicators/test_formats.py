@@ -112,7 +112,7 @@ def test_vulnerability_margin_and_eqi_in_one_unit_with_fixed_decimals_on_every_p
     pages = _pages(client, world, language)
     with translation.override(language):
         vulnerability, margin, eqi = (
-            translation.gettext(t) for t in ("Vulnerability", "Income over the monitoring line", "Exit-quality index")
+            translation.gettext(t) for t in ("Vulnerability", "Income / monitoring line", "Exit-quality index")
         )
     # 0.8765 is 87.65 % everywhere (it was 0.876 on the warnings pages and 87.65% on the household page)
     assert _cells(pages["inbox"], vulnerability) == ["87.65%"]

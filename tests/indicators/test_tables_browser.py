@@ -41,7 +41,17 @@ LAYOUT_JS = r"""() => {
     const range = document.createRange(); range.setStart(node, start); range.setEnd(node, end); return range;
   }
   const out = { numeric: 0, cells: 0, wrapped: [], cutNumbers: [], brokenWords: [], headerWords: 0, unwrapped: 0,
-                brokenHeaders: [], brokenNames: [], brokenShort: [], names: 0, flagged: [], tables: [], tallest: 0 };
+                brokenHeaders: [], brokenNames: [], brokenShort: [], names: 0, flagged: [], tables: [], tallest: 0,
+                misaligned: [], rows: 0 };
+  // every cell of a table row spans the row: the same top and bottom (a cell drawn as a block did not)
+  for (const row of document.querySelectorAll("table tbody tr")) {
+    const rects = Array.from(row.cells).map(c => c.getBoundingClientRect()).filter(r => r.height > 0);
+    if (!rects.length) continue;
+    out.rows++;
+    const spread = k => Math.max(...rects.map(r => r[k])) - Math.min(...rects.map(r => r[k]));
+    const text = row.textContent.replace(/\s+/g, " ").trim().slice(0, 60);
+    if (spread("top") > 1 || spread("bottom") > 1) out.misaligned.push(text);
+  }
   // a header with no space or punctuation in it is one word or name: it spans one line
   const BREAKABLE = /[\s、，,.;:：；（）()\/·\-–]/;
   const oneLine = cell => { const r = document.createRange(); r.selectNodeContents(cell); return lines(r) <= 1; };
@@ -79,11 +89,17 @@ LAYOUT_JS = r"""() => {
       }
     }
   }
+  // the import's problems: every cell and what is in it in one font and size (the value was a small <code>)
+  out.problemFonts = [...new Set(Array.from(document.querySelectorAll("#import-problems td, #import-problems td *"))
+    .map(e => getComputedStyle(e).fontSize + " " + getComputedStyle(e).fontFamily))];
+  out.problemValues = Array.from(document.querySelectorAll("#import-problems tbody tr"), r => r.cells[2].textContent);
   // a table wider than its wrapper overflows it and the wrapper scrolls (rather than squeezing it)
   for (const wrapper of document.querySelectorAll(".table-scroll")) {
     const table = wrapper.querySelector("table");
     if (table) out.tables.push({ id: table.id, table: table.scrollWidth, wrapper: wrapper.clientWidth,
-                                 scrolls: wrapper.scrollWidth, overflow: getComputedStyle(wrapper).overflowX });
+                                 scrolls: wrapper.scrollWidth, overflow: getComputedStyle(wrapper).overflowX,
+                                 columns: Array.from(table.tHead ? table.tHead.rows[0].cells : [])
+                                   .map(c => [c.textContent.trim(), Math.round(c.getBoundingClientRect().width)]) });
   }
   return out;
 }"""
@@ -151,6 +167,9 @@ def test_no_number_or_code_cell_wraps_and_no_header_word_breaks_at_1366_px(live_
                 if name == "dashboard":
                     page.wait_for_selector("#dashboard-map[data-rendered]", timeout=60_000)
                     page.wait_for_selector("#weakest li")
+                    # the flagged-households card links to the province's early-warning inbox
+                    card = page.locator(f"#kpis a[href='/warnings/{COUNTY[:2]}/?period=2020']")
+                    assert card.count() == 1 and card.inner_text().replace(",", "").strip().isdigit(), lang
                 found[lang, name] = page.evaluate(LAYOUT_JS)
                 page.screenshot(path=str(_artifacts() / f"tables_1366_{name}_{lang}.png"), full_page=True)
         browser.close()
@@ -166,12 +185,15 @@ def test_no_number_or_code_cell_wraps_and_no_header_word_breaks_at_1366_px(live_
         assert layout["brokenHeaders"] == [], (lang, name, layout["brokenHeaders"][:10])  # 预警户占/比
         assert layout["brokenNames"] == [], (lang, name, layout["brokenNames"][:10])  # 东城社区/居民委员会
         assert layout["brokenShort"] == [], (lang, name, layout["brokenShort"][:10])
+        assert layout["misaligned"] == [], (lang, name, layout["misaligned"][:5])  # the inbox's registry cell
     # the pages do hold the numbers and codes this is about (registry numbers, counts, shares, dates)
     for lang in ("zh-hans", "en"):
         assert found[lang, "village"]["numeric"] >= 50, found[lang, "village"]
         assert found[lang, "region_children"]["numeric"] >= 100, found[lang, "region_children"]
         assert found[lang, "warnings"]["numeric"] >= 50, found[lang, "warnings"]
-        assert found[lang, "import"]["numeric"] >= 1 and found[lang, "imports"]["numeric"] >= 5
+        # the batch is rejected: the list shows its id, year, rejected count (and the date in Chinese);
+        # dashes for the rows it would have added, updated or left
+        assert found[lang, "import"]["numeric"] >= 1 and found[lang, "imports"]["numeric"] >= 3
         assert found[lang, "methodology"]["headerWords"] >= 10
         assert found[lang, "township_children"]["names"] >= 20 and found[lang, "region_children"]["names"] >= 10
         # the township's table (many columns, one-line headers) is wider than the page: it overflows
@@ -182,6 +204,13 @@ def test_no_number_or_code_cell_wraps_and_no_header_word_breaks_at_1366_px(live_
         # free text (a list of reasons) wraps in a column of its width, not one word a line because
         # the headers beside it were kept on one line ("Income over the monitoring line": 17 lines)
         assert found[lang, "warnings"]["tallest"] <= 5, (lang, found[lang, "warnings"]["tallest"])
+        # the inbox fits the page at 1366 px: its last column (the link into a case) is not cut off
+        (inbox,) = found[lang, "warnings"]["tables"]
+        assert inbox["table"] <= inbox["wrapper"], (lang, inbox["table"], inbox["wrapper"], inbox["columns"])
+        assert found[lang, "warnings"]["rows"] >= 50
+        # the mistyped registry number shows as typed, in the table's type
+        assert found[lang, "import"]["problemValues"][0] == f"{village}99999", found[lang, "import"]
+        assert len(found[lang, "import"]["problemFonts"]) == 1, found[lang, "import"]["problemFonts"]
     # the flagged cell of the village page: one line, the category in brackets of the language
     zh_flagged, en_flagged = found["zh-hans", "village"]["flagged"], found["en", "village"]["flagged"]
     assert zh_flagged and all(t.startswith("是（") and t.endswith("）") for t in zh_flagged), zh_flagged
