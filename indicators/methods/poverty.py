@@ -45,20 +45,8 @@ MEASURE_COLUMNS = (
     "rmpg",
 )
 ALL_GROUP = "all"
-#: The measures that get a standard error with a survey design, and the columns each gets.
-UNCERTAINTY_MEASURES = (
-    "line",
-    "headcount_ratio",
-    "poverty_gap",
-    "poverty_severity",
-    "mean",
-    "median",
-    "p20",
-    "p80",
-    "gini",
-    "s80_s20",
-    "rmpg",
-)
+#: The measures that get a standard error with a survey design (every one from the line on), and the columns each gets.
+UNCERTAINTY_MEASURES = MEASURE_COLUMNS[3:]
 UNCERTAINTY_SUFFIXES = ("se", "ci_low", "ci_high", "deff")
 
 

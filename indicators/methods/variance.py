@@ -399,7 +399,7 @@ def poverty_measures_uncertainty(
         else:
             with_line(name, u, slope)
     put("mean", (x - s.mean[g]) / s.total[g])
-    for k, (p, name) in enumerate(((0.2, "p20"), (0.5, "median"), (0.8, "p80"))):
+    for k, p, name in ((1, 0.5, "median"), (0, 0.2, "p20"), (2, 0.8, "p80")):  # in MEASURE_COLUMNS order
         put(name, s.quantile_if(quantiles[:, k], p))
     put("gini", _gini_if(s, by_x)[0])
     put("s80_s20", _qsr_if(s, quantiles[:, [0, 2]]))

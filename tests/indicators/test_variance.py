@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from indicators.methods.alkire_foster import _unit_terms
-from indicators.methods.poverty import poverty_measures
+from indicators.methods.poverty import UNCERTAINTY_MEASURES, poverty_measures
 from indicators.methods.variance import (
     Z_975,
     alkire_foster_uncertainty,
@@ -200,6 +200,8 @@ def test_python_api_with_a_design():
     assert table["mean_se"].tolist() == pytest.approx([HAND_SE_OF_MEAN, 8.36002392341, 4.50831061926], rel=1e-10)
     assert table.loc[0, "headcount_ratio_se"] == pytest.approx(0.218541628715, rel=1e-10)
     assert "line_se" not in table  # an absolute line
+    se_columns = [name for name in table if name.endswith("_se")]
+    assert se_columns == [f"{m}_se" for m in UNCERTAINTY_MEASURES if m != "line"]
     assert "mean_se" not in poverty_measures(frame, income="y", weight="w", line=25)  # no design, no SE
 
 
