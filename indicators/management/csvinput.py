@@ -384,8 +384,13 @@ def design_columns(options: dict) -> list[Column]:
 def design_arrays(data, options: dict) -> dict:
     """``strata``, ``clusters``, ``fpc`` and ``uncertainty`` arguments of the methods from the columns read."""
     strata, cluster, fpc = (options.get(key) for key in ("strata", "cluster", "fpc"))
+    if strata is not None:
+        import pandas as pd  # only with a design: the design's messages name strata by their labels
+
+        labels = data[strata]
+        strata_labels = pd.Categorical.from_codes(labels.codes, categories=pd.Index(labels.names, dtype=object))
     return {
-        "strata": None if strata is None else data[strata].codes,
+        "strata": None if strata is None else strata_labels,
         "clusters": None if cluster is None else data[cluster].codes,
         "fpc": None if fpc is None else data[fpc],
         "uncertainty": bool(options.get("se")),

@@ -32,9 +32,11 @@ functions ``h_fun``, ``densfun``, ``svyarpt``, ``svyarpr``, ``svyfgt``, ``svygin
   x 1[x <= q] + F1(q) * IF(q_p), F1(q) = sum w x phi((q - x)/h) / h (convey ``svyisq``);
 - relative median poverty gap (t - m) / t, m the median of the poor (convey ``svypoormed``).
 
-Design effect (Kish): V over the variance under simple random sampling without replacement of the
-group's n rows from its N, (1 - n/N) s^2 / n, s^2 = n/(n-1) * sum w (v - v_bar)^2 / N, v = N u (R survey's
-``svymean(deff = TRUE)`` convention, applied to the linearised variable). NaN for a census (N = n).
+Design effect (Kish): V over the variance under simple random sampling with replacement of the
+group's n rows, s^2 / n, s^2 = n/(n-1) * sum w (v - v_bar)^2 / N, v = N u (R survey's
+``svymean(deff = "replace")`` convention, applied to the linearised variable): unchanged when the weights
+are rescaled (normalised weights summing to n give the same design effect as grossed-up ones; survey's
+without-replacement ``deff = TRUE`` does not, as 1 - n/N then goes to 0).
 The confidence interval is estimate -/+ z_0.975 SE (normal, as survey's ``confint``).
 
 Sources: Deville, J.-C. (1999), Survey Methodology 25(2), 193-203; Osier, G. (2009), Survey Research
@@ -81,14 +83,16 @@ class SurveyDesign:
         return self.weights.size
 
 
-def _labels(values, n: int, name: str) -> NDArray[np.intp]:
+def _labels(values, n: int, name: str) -> tuple[NDArray[np.intp], list]:
+    """(codes 0..K-1, the K labels) of a label column."""
     series = pd.Series(values).reset_index(drop=True)
     if len(series) != n:
         raise ValueError(f"{name} has {len(series)} values for {n} rows")
     missing = series.isna().to_numpy()
     if missing.any():
         raise ValueError(f"{name} is missing at row index {int(missing.argmax())}")
-    return pd.factorize(series)[0].astype(np.intp)
+    codes, uniques = pd.factorize(series)
+    return codes.astype(np.intp), list(uniques)
 
 
 def survey_design(weights: ArrayLike | None = None, *, n: int | None = None, strata=None, clusters=None, fpc=None):
@@ -117,8 +121,12 @@ def survey_design(weights: ArrayLike | None = None, *, n: int | None = None, str
         raise ValueError("give weights or n")
     size = int(np.size(weights)) if weights is not None else int(n)
     w = _weights(weights, size)
-    h = _labels(strata, size, "strata") if strata is not None else np.zeros(size, dtype=np.intp)
-    c = _labels(clusters, size, "clusters") if clusters is not None else np.arange(size, dtype=np.intp)
+    h, names = _labels(strata, size, "strata") if strata is not None else (np.zeros(size, dtype=np.intp), [None])
+    c = _labels(clusters, size, "clusters")[0] if clusters is not None else np.arange(size, dtype=np.intp)
+
+    def stratum(index: int) -> str:
+        return "the one stratum (no strata given)" if strata is None else f"stratum {names[index]!r}"
+
     psu_key = pd.factorize(h.astype(np.int64) * (int(c.max()) + 1 if size else 1) + c)[0].astype(np.intp)
     n_psu_total = int(psu_key.max()) + 1 if size else 0
     psu_stratum = np.zeros(n_psu_total, dtype=np.intp)
@@ -137,18 +145,20 @@ def survey_design(weights: ArrayLike | None = None, *, n: int | None = None, str
         np.minimum.at(low, h, f)
         np.maximum.at(high, h, f)
         if np.any(low != high):
-            raise ValueError(f"fpc varies within stratum {int(np.argmax(low != high))} (0-based)")
+            where = stratum(int(np.argmax(low != high)))
+            raise ValueError(f"fpc varies within {where}: it must be one number per stratum")
         if np.all(f <= 1):
             fraction = high
         else:
             if np.any(high < n_h):
                 bad = int(np.argmax(high < n_h))
-                raise ValueError(f"fpc {high[bad]:g} is smaller than the {int(n_h[bad])} PSUs sampled in stratum {bad}")
+                sampled = int(n_h[bad])
+                raise ValueError(f"fpc {high[bad]:g} is smaller than the {sampled} PSUs sampled in {stratum(bad)}")
             fraction = n_h / high
     lonely = (n_h < 2) & (fraction < 1)
     if lonely.any():
         raise ValueError(
-            f"stratum {int(np.argmax(lonely))} (0-based) has one PSU: its variance cannot be estimated "
+            f"{stratum(int(np.argmax(lonely)))} has one PSU: its variance cannot be estimated "
             "(merge it with another stratum, or give an fpc if it is a census)"
         )
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -215,8 +225,8 @@ def total_variance_by(design: SurveyDesign, za, group=None, n_groups: int = 1, z
 
 
 def srs_variance_by(weights, u, group, n_groups: int) -> NDArray[np.float64]:
-    """The variance under simple random sampling without replacement of each group's n rows from its
-    N (the design effect's denominator; see the module docstring): (1 - n/N) s^2 / n, shape (G,).
+    """The variance under simple random sampling with replacement of each group's n rows (the design
+    effect's denominator; see the module docstring): s^2 / n, shape (G,).
 
     ``u``: (n,) the linearised variable on each row for its own group (unweighted)."""
     w = np.asarray(weights, dtype=float)
@@ -226,8 +236,7 @@ def srs_variance_by(weights, u, group, n_groups: int) -> NDArray[np.float64]:
     v_mean = np.bincount(group, weights=w * v, minlength=n_groups) / total
     s2 = np.bincount(group, weights=w * (v - v_mean[group]) ** 2, minlength=n_groups) / total
     with np.errstate(divide="ignore", invalid="ignore"):
-        s2 = s2 * count / (count - 1)
-        return np.clip(1 - count / total, 0, None) * s2 / count
+        return s2 / (count - 1)  # n/(n-1) s^2 / n
 
 
 # --- per-group building blocks -------------------------------------------------------------------

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from indicators.methods.alkire_foster import _unit_terms
 from indicators.methods.poverty import UNCERTAINTY_MEASURES, poverty_measures
@@ -85,7 +85,10 @@ def test_hand_computed_mean():
     estimate, se, deff = ratio_mean_uncertainty(_design(), W * Y)
     assert estimate[0] == pytest.approx(530 / 17)
     assert se[0] == pytest.approx(HAND_SE_OF_MEAN, rel=1e-12)
-    assert deff[0] == pytest.approx(0.824226576, rel=1e-8)  # R: svymean(~y, des, deff = TRUE)
+    assert deff[0] == pytest.approx(0.436355247982, rel=1e-10)  # R: svymean(~y, des, deff = "replace")
+    # the design effect does not depend on the weights' scale (normalised weights summing to n)
+    rescaled = survey_design(W * len(W) / W.sum(), strata=STRATA, clusters=CLUSTERS)
+    assert ratio_mean_uncertainty(rescaled, W * len(W) / W.sum() * Y)[2][0] == pytest.approx(deff[0], rel=1e-12)
     low, high = confidence_interval(estimate, se)
     assert (low[0], high[0]) == pytest.approx((530 / 17 - Z_975 * HAND_SE_OF_MEAN, 530 / 17 + Z_975 * HAND_SE_OF_MEAN))
 
@@ -98,7 +101,7 @@ def test_hand_computed_domains_and_fpc():
     pop = np.where(STRATA == "A", 6, 4)
     _, se, deff = ratio_mean_uncertainty(_design(fpc=pop), W * Y)
     assert se[0] == pytest.approx(HAND_SE_OF_MEAN * math.sqrt(0.5), rel=1e-12)
-    assert deff[0] == pytest.approx(0.412113289760, rel=1e-9)  # R, with fpc = ~pop
+    assert deff[0] == pytest.approx(0.218177623991, rel=1e-10)  # R, fpc = ~pop, deff = "replace"
     # the same as sampling fractions
     assert ratio_mean_uncertainty(_design(fpc=np.where(STRATA == "A", 0.5, 0.5)), W * Y)[1][0] == pytest.approx(se[0])
 
@@ -146,18 +149,18 @@ def test_alkire_foster_worked_example_with_a_design():
     assert out["H"]["se"][0] == pytest.approx(0.353553390593, rel=1e-10)
     assert out["M0"]["se"][0] == pytest.approx(0.248451997500, rel=1e-10)
     assert out["A"]["se"][0] == pytest.approx(0.157134840264, rel=1e-10)
-    assert out["H"]["deff"][0] == pytest.approx(4.5)  # R: deff = TRUE
+    assert out["H"]["deff"][0] == pytest.approx(1.5)  # R: deff = "replace"
 
 
 # --- refusals ------------------------------------------------------------------------------------
 
 
 def test_design_refusals():
-    with pytest.raises(ValueError, match="one PSU"):
+    with pytest.raises(ValueError, match="stratum 'A' has one PSU"):
         survey_design(W, strata=STRATA, clusters=np.where(STRATA == "A", 1, CLUSTERS))
-    with pytest.raises(ValueError, match="smaller than the 3 PSUs"):
+    with pytest.raises(ValueError, match="smaller than the 3 PSUs sampled in stratum 'A'"):
         _design(fpc=np.where(STRATA == "A", 2, 4))
-    with pytest.raises(ValueError, match="varies within stratum"):
+    with pytest.raises(ValueError, match="varies within stratum 'A'"):
         _design(fpc=np.arange(len(W)) + 10)
     with pytest.raises(ValueError, match="missing"):
         survey_design(W, strata=[None, *STRATA[1:]])
@@ -231,3 +234,12 @@ def test_mpi_command_with_a_design(tmp_path):
     # fpc = 2 persons per stratum, both sampled: a census
     census = _mpi(_worked_example_csv(tmp_path), "--fpc=fpc")
     assert census["H_se"] == census["M0_se"] == census["M1_se"] == 0
+
+
+def test_commands_name_the_stratum_with_one_psu(tmp_path):
+    path = tmp_path / "lonely.csv"
+    rows = ["h,c,w,y", "A,1,1,10", "A,2,1,20", "C,1,2,30", "C,1,2,5"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    options = ["--income=y", "--weight=w", "--line=25", "--strata=h", "--cluster=c"]
+    with pytest.raises(CommandError, match="stratum 'C' has one PSU"):
+        call_command("poverty_measures", str(path), *options, stdout=io.StringIO())
