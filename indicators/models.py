@@ -58,6 +58,12 @@ class Methodology(models.Model):
                 Methodology.objects.filter(is_default=True).exclude(pk=self.pk).update(is_default=False)
             super().save(*args, **kwargs)
 
+    def validate_constraints(self, exclude=None):
+        """Form validation leaves out the one-default constraint: ``save`` unticks the previous default in the
+        same transaction, so ticking "default" on another methodology in /admin/ moves it (the database still
+        enforces one default)."""
+        super().validate_constraints(exclude={*(exclude or ()), "is_default"})
+
     def clean(self):
         from indicators.services.methodology import parameters_validate
 
