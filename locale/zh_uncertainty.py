@@ -31,6 +31,6 @@ ZH_UNCERTAINTY: dict[str, str] = {
     "Trend of poverty incidence and M0": "贫困发生率与 M0 的趋势",
     "Trend lines of poverty incidence and M0": "贫困发生率与 M0 的趋势线",
     "The band is the 95% confidence interval, where the households are a sample; a census has no sampling error, and a small cell shows none.": "阴影带为 95% 置信区间（农户为抽样样本时）；普查没有抽样误差，小单元不显示。",
-    "rank not distinguishable from its neighbours at 95%": "排名与相邻地区在95%置信水平下无显著差异",
-    "≈ rank not distinguishable from its neighbours at 95%: its 95% confidence interval overlaps that of the county ranked next above or below.": "≈ 排名与相邻地区在95%置信水平下无显著差异：其 95% 置信区间与排名紧邻其上或其下的县的区间重叠。",
+    "its 95% interval overlaps a neighbour's": "95%置信区间与相邻地区重叠",
+    "≈ its 95% confidence interval overlaps that of the county ranked next above or below, so the two ranks may not differ (overlapping intervals are a cautious check, not a test at the 5% level).": "≈ 其 95% 置信区间与排名紧邻其上或其下的县的区间重叠，两者的排名未必不同（区间重叠是保守的判断，并非 5% 水平的检验）。",
 }

@@ -70,10 +70,14 @@ def _labels() -> dict[str, str]:
         "bandNominal": _("rank as published"),
         "bandMedian": _("median rank, with the 90 % band"),
         "shareAxis": _("Share of persons"),
-        "rankOverlap": _("rank not distinguishable from its neighbours at 95%"),
+        "rankOverlap": _(
+            # xgettext:no-python-format
+            "its 95% interval overlaps a neighbour's"
+        ),
         "rankOverlapNote": _(
-            "≈ rank not distinguishable from its neighbours at 95%: its 95% confidence interval overlaps that "
-            "of the county ranked next above or below."
+            # xgettext:no-python-format
+            "≈ its 95% confidence interval overlaps that of the county ranked next above or below, so the two "
+            "ranks may not differ (overlapping intervals are a cautious check, not a test at the 5% level)."
         ),
         "povertyTrendNote": _(
             # xgettext:no-python-format

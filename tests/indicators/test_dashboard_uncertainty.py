@@ -84,9 +84,9 @@ def test_national_rankings_mark_overlapping_neighbours(client, runs):
     assert marks["620111"] is None  # a small cell: neither its value nor its interval is shown
     assert "mpi_m0" not in m["overlaps"]  # no M0 interval anywhere: no list of nulls in the page
     labels = client.get("/", HTTP_ACCEPT_LANGUAGE="en").context["dashboard"]["labels"]
-    assert labels["rankOverlapNote"].startswith("≈ rank not distinguishable from its neighbours at 95%")
+    assert labels["rankOverlapNote"].startswith("≈ its 95% confidence interval overlaps")
     zh = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").context["dashboard"]["labels"]
-    assert zh["rankOverlap"] == "排名与相邻地区在95%置信水平下无显著差异"
+    assert zh["rankOverlap"] == "95%置信区间与相邻地区重叠"
 
 
 def test_the_trend_chart_has_a_band_where_the_values_have_an_interval(client, runs):

@@ -65,8 +65,8 @@ def test_rankings_mark_overlaps_and_the_trend_draws_its_band(live_server, chromi
 
     assert outside == [] and errors == []
     assert len(strongest) == 5 and len(marked) == 2, strongest
-    assert note_visible and note_text.startswith("≈ 排名与相邻地区在95%置信水平下无显著差异")
-    assert title == "排名与相邻地区在95%置信水平下无显著差异"
+    assert note_visible and note_text.startswith("≈ 其 95% 置信区间与排名紧邻其上或其下的县的区间重叠")
+    assert title == "95%置信区间与相邻地区重叠"
     assert eqi_marks == 0 and not eqi_note
     bands = [t for t in traces if t[1] == "toself"]
     assert [(name, x, y) for name, _, _, x, y in bands] == [
