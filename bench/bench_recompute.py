@@ -49,9 +49,16 @@ Timed, in this process, one after the other:
    statuses through the ORM, compute a D1-like score in Python (``scoring.income_ratio`` and
    ``scoring.goalpost`` on the one row), ``HouseholdScore.save()``; extrapolated to all households.
 
+4. No-op night: ``recompute(period)`` again with nothing changed: no run is made (goal <= 0.5 s).
+5. One village edited: one household survey in a Ningxia village (64) changed through the change log,
+   then the nightly ``recompute(period)``: only that province is computed into a new snapshot, the
+   others' snapshots are reused (nothing copied); goal <= 2.5x the time of computing that province
+   alone, its chunk's own time in the same run.
+
 Prints the PostgreSQL settings and the cores, the data, the per-phase profile, the floor, the ORM loop
 and the goals (binding in this order): <= 2x the floor; <= 30 s end to end on 2 cores; >= 50x faster
-than the ORM loop; <= 2 GB peak RSS.
+than the ORM loop; <= 2 GB peak RSS; the no-op night <= 0.5 s with no new run; one village <= 2.5x its
+province alone.
 """
 
 import argparse
@@ -80,10 +87,12 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
+from django.db.models import F  # noqa: E402
 
 from households.models import Household, HouseholdSurvey, MemberStatus, SurveyPeriod  # noqa: E402
+from households.services.registry import changes_mark  # noqa: E402
 from indicators.methods import scoring, sensitivity, vulnerability  # noqa: E402
-from indicators.models import ComputationRun, HouseholdScore, Methodology  # noqa: E402
+from indicators.models import ComputationRun, HouseholdScore, Methodology, ScoreSnapshot  # noqa: E402
 from indicators.services import inputs, rank_bands, rollup, rollup_uncertainty, score, store  # noqa: E402
 from indicators.services import recompute as recompute_module  # noqa: E402
 from indicators.services.lines import lines_for  # noqa: E402
@@ -114,9 +123,14 @@ SCORE_TABLES = (
     "indicators_regionrankband",
     "indicators_regionscore",
     "indicators_householdscore",
+    "indicators_computationrun_snapshots",
     "indicators_runchunk",
+    "indicators_scoresnapshot",
     "indicators_computationrun",
 )
+GOAL_NOOP_SECONDS = 0.5
+GOAL_VILLAGE_RATIO = 2.5
+VILLAGE_PROVINCE = "64"  # Ningxia: the edited village's province
 
 
 # --- set-up ----------------------------------------------------------------------------------------------------
@@ -517,7 +531,11 @@ def floor(run: ComputationRun) -> dict[str, float]:
     out: dict[str, float] = {}
     with tempfile.TemporaryFile() as dump, connection.cursor() as cursor:
         cursor.copy_expert(
-            f"COPY (SELECT {columns} FROM indicators_householdscore WHERE run_id = {run.pk}) TO STDOUT", dump
+            f"COPY (SELECT {columns} FROM indicators_householdscore WHERE period_id = {run.period_id} "
+            "AND snapshot_id IN "
+            f"(SELECT scoresnapshot_id FROM indicators_computationrun_snapshots WHERE computationrun_id = {run.pk})) "
+            "TO STDOUT",
+            dump,
         )
         out["score_bytes"] = dump.tell()
         cursor.execute("DROP TABLE IF EXISTS bench_floor_scores, bench_floor_regions")
@@ -603,6 +621,7 @@ def orm_loop(sample: int, households: int) -> tuple[float, dict[str, float]]:
     run = ComputationRun.objects.create(
         period_id=PERIOD, methodology=methodology, status=ComputationRun.Status.FAILED, notes={"bench": "orm loop"}
     )
+    snapshot = ScoreSnapshot.objects.create(period_id=PERIOD, methodology=methodology, run=run, province_code="")
     provinces = list(Region.objects.filter(level=1).values_list("code", flat=True))
     line_table = lines_for(years=list(PERIODS), provinces=provinces)["national"]
     split = defaultdict(float)
@@ -637,7 +656,8 @@ def orm_loop(sample: int, households: int) -> tuple[float, dict[str, float]]:
         d1 = _d1_like(totals, [sizes[p] for p in PERIODS], lines, developmental)
         t2 = time.perf_counter()
         HouseholdScore(
-            run=run,
+            snapshot=snapshot,
+            period_id=PERIOD,
             household=household,
             region_id=household.region_id,
             province_code=province,
@@ -653,12 +673,46 @@ def orm_loop(sample: int, households: int) -> tuple[float, dict[str, float]]:
         split["compute"] += t2 - t1
         split["save"] += t3 - t2
     seconds = time.perf_counter() - start
-    HouseholdScore.objects.filter(run=run).delete()
+    HouseholdScore.objects.filter(snapshot=snapshot).delete()
+    snapshot.delete()
     run.delete()
     return seconds, {**split, "households": len(ids)}
 
 
 # --- report ----------------------------------------------------------------------------------------------------
+
+
+def noop(methodology: Methodology | None, jobs: int) -> tuple[float, bool]:
+    """Time a recompute with nothing changed since the current run; returns seconds and whether a
+    new run was made (it must not be)."""
+    runs = ComputationRun.objects.count()
+    start = time.perf_counter()
+    recompute_module.recompute(period=PERIOD, methodology=methodology, jobs=jobs)
+    seconds = time.perf_counter() - start
+    return seconds, ComputationRun.objects.count() != runs
+
+
+def one_village(methodology: Methodology | None, jobs: int) -> dict[str, float]:
+    """Edit one household survey of one village in ``VILLAGE_PROVINCE`` (through the change log, as
+    every write does), then time the nightly recompute; returns the run's seconds, the seconds of
+    computing that province alone (its chunk, from the chunk's start to its end, in the same run),
+    the province's households and the rows the run wrote."""
+    household = (
+        Household.objects.filter(region__province_code=VILLAGE_PROVINCE, surveys__period_id=PERIOD)
+        .order_by("pk")
+        .first()
+    )
+    HouseholdSurvey.objects.filter(household=household, period_id=PERIOD).update(wage_income=F("wage_income") + 100)
+    changes_mark(province_code=VILLAGE_PROVINCE, periods=[PERIOD])
+    rows_before = HouseholdScore.objects.count()
+    start = time.perf_counter()
+    run = recompute_module.recompute(period=PERIOD, methodology=methodology, jobs=jobs)
+    seconds = time.perf_counter() - start
+    chunk = run.chunks.get(province_code=VILLAGE_PROVINCE)
+    assert not chunk.copied and run.chunks.filter(copied=False).count() == 1, "only the edited province"
+    alone = (chunk.finished_at - chunk.started_at).total_seconds()
+    written = HouseholdScore.objects.count() - rows_before
+    return {"seconds": seconds, "province": alone, "households": chunk.households, "written": written}
 
 
 def _goal(label: str, met: bool, detail: str) -> None:
@@ -730,6 +784,16 @@ def main() -> None:
         f"SQL roll-up: {parts['rollup']:.1f} s ({parts['regions']:,.0f} regions)"
     )
 
+    noop_seconds, noop_new_run = noop(methodology, args.jobs)
+    print(f"\nno-op night: recompute(period={PERIOD}) with no change: {noop_seconds:.3f} s, new run: {noop_new_run}")
+    village = one_village(methodology, args.jobs)
+    village_ratio = village["seconds"] / village["province"]
+    print(
+        f"one village edited (province {VILLAGE_PROVINCE}, {village['households']:,} households): "
+        f"{village['seconds']:.2f} s end to end; the province alone {village['province']:.2f} s "
+        f"({village_ratio:.2f}x); {village['written']:,} household rows written"
+    )
+
     orm_seconds, split = orm_loop(args.orm_sample, households)
     done = int(split["households"])
     orm_total = orm_seconds * surveyed / max(done, 1)
@@ -749,6 +813,12 @@ def main() -> None:
     _goal("<= 30 s end to end on 2 cores", seconds <= GOAL_SECONDS, f"{seconds:.1f} s {cores}")
     _goal(">= 50x the ORM loop", orm_ratio >= GOAL_ORM_RATIO, f"{orm_ratio:,.0f}x")
     _goal("<= 2 GB peak", peak <= GOAL_PEAK_MB, f"{peak:,.0f} MB")
+    _goal(
+        "no-op night <= 0.5 s and no new run",
+        noop_seconds <= GOAL_NOOP_SECONDS and not noop_new_run,
+        f"{noop_seconds:.3f} s, new run: {noop_new_run}",
+    )
+    _goal("one village <= 2.5x its province alone", village_ratio <= GOAL_VILLAGE_RATIO, f"{village_ratio:.2f}x")
 
 
 if __name__ == "__main__":

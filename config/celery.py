@@ -1,7 +1,8 @@
 """The Celery app: configured from Django settings (``CELERY_*``), tasks found in each app.
 
 The beat schedule lives here, in code, so every deployment runs the same jobs; the scoring issue
-runs the nightly recompute (02:00 Asia/Shanghai), and expired import files are purged at 03:30.
+runs the nightly recompute (02:00 Asia/Shanghai), expired import files are purged at 03:30 and
+score snapshots no run serves any more at 04:00.
 """
 
 import datetime as dt
@@ -20,7 +21,8 @@ app.autodiscover_tasks()
 
 def beat_schedule() -> dict[str, dict]:
     """Periodic jobs, by name: the nightly recompute at 02:00 Asia/Shanghai (``CELERY_TIMEZONE``) and
-    the purge of import files past ``TUOPIN_IMPORT_ORIGINAL_RETENTION_DAYS`` at 03:30."""
+    the purge of import files past ``TUOPIN_IMPORT_ORIGINAL_RETENTION_DAYS`` at 03:30, the retention of
+    score snapshots (``TUOPIN_RUN_RETENTION_DAYS``) at 04:00."""
     from django.conf import settings
 
     every = settings.TUOPIN_RECOMPUTE_EVERY_SECONDS
@@ -31,6 +33,7 @@ def beat_schedule() -> dict[str, dict]:
             "task": "households.tasks.import_originals_purge",
             "schedule": crontab(hour=3, minute=30),
         },
+        "snapshots-prune": {"task": "indicators.tasks.snapshots_prune", "schedule": crontab(hour=4, minute=0)},
     }
 
 

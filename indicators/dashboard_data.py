@@ -246,7 +246,7 @@ def map_data(*, region: Region | None, run: ComputationRun | None, access: Acces
     data = MapData(counties=area_counties(region=region).count())
     rows = []
     if run is not None:
-        queryset = RegionScore.objects.filter(run=run, level=Level.COUNTY, region__scheme=CN)
+        queryset = RegionScore.objects.of_run(run).filter(level=Level.COUNTY, region__scheme=CN)
         if region is not None:
             queryset = queryset.filter(region__path__startswith=region.path)
         rows = _scores(queryset.order_by("region__code"))
@@ -354,7 +354,7 @@ def region_series(*, regions: list[Region], runs: list[ComputationRun], access: 
         shows a gap.
     """
     by_run = {run.pk: run.period_id for run in runs}
-    rows = _scores(RegionScore.objects.filter(run__in=list(by_run), region__in=regions)) if regions and runs else []
+    rows = _scores(RegionScore.objects.of_runs(runs).filter(region__in=regions)) if regions and runs else []
     found = {(row["region__code"], by_run[row["run_id"]]): row for row in rows}
     if rows:
         access.prefetch(list(by_run))

@@ -9,7 +9,7 @@ Units: scores 0-100; shares and vulnerability 0-1; income in yuan per person per
 margin are income over the national and the monitoring line.
 """
 
-from django.db.models import F, Max, Q
+from django.db.models import F, Max
 from django.utils.translation import gettext_lazy as _
 
 from households.models import Household, HouseholdSurvey, MonitoringStatus
@@ -110,9 +110,9 @@ def children_rows(*, region: Region, run: ComputationRun | None) -> list[dict]:
     if run is not None:
         scores = {
             s.pop("region__code"): s
-            for s in RegionScore.objects.filter(run=run, region__parent_id=region.code).values(
-                "region__code", *MEASURES
-            )
+            for s in RegionScore.objects.of_run(run)
+            .filter(region__parent_id=region.code)
+            .values("region__code", *MEASURES)
         }
     for row in rows:
         score = scores.get(row["code"])
@@ -134,7 +134,8 @@ def region_score(*, region: Region, run: ComputationRun | None) -> dict | None:
     if run is None:
         return None
     return (
-        RegionScore.objects.filter(run=run, region=region)
+        RegionScore.objects.of_run(run)
+        .filter(region=region)
         .values(*VILLAGE_KPIS, "mpi_contributions", "mpi_censored_headcounts")
         .first()
     )
@@ -211,7 +212,8 @@ def village_households(*, region: Region, run: ComputationRun | None, reveal_pat
         return []
     order = "household__registry_number" if registry_revealed(region.path, reveal_paths) else "household__public_id"
     rows = (
-        HouseholdScore.objects.filter(run=run, region=region)
+        HouseholdScore.objects.of_run(run)
+        .filter(region=region)
         .order_by(order)
         .values(*HOUSEHOLD_FIELDS, "household__registry_number", "household__public_id")
     )
@@ -229,17 +231,18 @@ def household_periods(*, household: Household, reveal_paths: list[str] | None) -
         ``registry`` (masked unless ``reveal_paths`` covers the household's village).
     """
     rows = (
-        HouseholdScore.objects.filter(household=household)
-        .filter(Q(run__is_current=True) & Q(run__methodology__is_default=True))
-        .order_by("-run__period_id")
+        HouseholdScore.objects.filter(
+            household=household, snapshot__runs__is_current=True, snapshot__runs__methodology__is_default=True
+        )
+        .order_by("-period_id")
         .values(
             *HOUSEHOLD_FIELDS,
             *HouseholdScore.COMPONENT_FIELDS,
             "household__registry_number",
             "household__public_id",
-            period=F("run__period_id"),
-            methodology=F("run__methodology__version"),
-            finished_at=F("run__finished_at"),
+            "period",
+            methodology=F("snapshot__runs__methodology__version"),
+            finished_at=F("snapshot__runs__finished_at"),
         )
     )
     path = household.region.path

@@ -1,8 +1,12 @@
 """Indicator results: methodologies, poverty lines, computation runs and the scores they publish.
 
 Everything here is derived from the households' data and a methodology version, and can be rebuilt.
-A run (``ComputationRun``) is a complete snapshot of one period under one methodology; the current
-run of a (period, methodology) is the one served, flipped in one transaction when a run publishes.
+Score rows belong to a snapshot (``ScoreSnapshot``): one province of one period under one
+methodology, computed once from one version of its inputs. A run (``ComputationRun``) is a manifest:
+the snapshots it serves, one per province with surveys plus one for the regions outside them. A run
+that finds a province unchanged points at the snapshot the current run serves (nothing is copied).
+The current run of a (period, methodology) is the one served, flipped in one transaction when a run
+publishes; a night without change makes no run (DESIGN §6).
 """
 
 from decimal import Decimal
@@ -129,7 +133,13 @@ class PovertyLine(models.Model):
 
 
 class ComputationRun(models.Model):
-    """One recompute of a period under a methodology: chunks per province, then roll-up and publish."""
+    """One recompute of a period under a methodology: chunks per province, then roll-up and publish.
+
+    ``snapshots`` is the manifest the run serves once published: the snapshot of every province with
+    surveys (new ones for the provinces it recomputed, the current run's for the others) and the
+    snapshot of the regions outside them. It is written at publish, in the transaction that makes the
+    run current, so the previous manifest serves until then.
+    """
 
     class Status(models.TextChoices):
         RUNNING = "running", _("running")
@@ -150,6 +160,7 @@ class ComputationRun(models.Model):
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    snapshots = models.ManyToManyField("ScoreSnapshot", related_name="runs", blank=True)
 
     class Meta:
         verbose_name = _("computation run")
@@ -169,8 +180,45 @@ class ComputationRun(models.Model):
         return f"run {self.pk} {self.period_id} {self.methodology_id} {self.status}"
 
 
+class ScoreSnapshot(models.Model):
+    """The scores of one province (``province_code``) of a period under a methodology, computed once
+    by ``run`` from the inputs as they stood then (``input_version``); or, with ``province_code``
+    blank, the coverage rows of the regions outside the provinces with surveys (written at publish).
+
+    Its ``HouseholdScore`` and ``RegionScore`` rows never change. Every run that found the province
+    unchanged serves the same snapshot (``ComputationRun.snapshots``); a snapshot no manifest
+    references is removed with its rows by ``indicators.services.retention``.
+    """
+
+    period = models.ForeignKey(SurveyPeriod, on_delete=models.PROTECT, related_name="+")
+    methodology = models.ForeignKey(Methodology, on_delete=models.PROTECT, related_name="+")
+    province_code = models.CharField(max_length=40, blank=True)
+    run = models.ForeignKey(
+        ComputationRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="computed",
+        verbose_name=_("computed by"),
+    )
+    #: The inputs it read: the last household change-log entry of its periods then, and its lines.
+    input_version = models.CharField(max_length=200, blank=True)
+    households = models.PositiveIntegerField(default=0)
+    vulnerability_method = models.CharField(max_length=10, blank=True)
+    vulnerability_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("score snapshot")
+        indexes = [models.Index(fields=["period", "methodology", "province_code"], name="snapshot_period_province")]
+
+    def __str__(self) -> str:
+        return f"snapshot {self.pk} {self.period_id} {self.methodology_id} {self.province_code or '(rest)'}"
+
+
 class RunChunk(models.Model):
-    """A province of a run: recomputed (dirty) or copied from the previous run."""
+    """A province of a run: recomputed (a new snapshot) or reused (``copied``: the current run's
+    snapshot, nothing copied; done when the run is created)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -182,6 +230,7 @@ class RunChunk(models.Model):
     province_code = models.CharField(max_length=40)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     copied = models.BooleanField(default=False)
+    snapshot = models.ForeignKey(ScoreSnapshot, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     attempts = models.PositiveSmallIntegerField(default=0)
     households = models.PositiveIntegerField(default=0)
     vulnerability_method = models.CharField(max_length=10, blank=True)
@@ -196,6 +245,45 @@ class RunChunk(models.Model):
 
     def __str__(self) -> str:
         return f"run {self.run_id} province {self.province_code} {self.status}"
+
+
+class ScoreQuerySet(models.QuerySet):
+    """Score rows (``HouseholdScore``, ``RegionScore``) by the runs that serve them."""
+
+    def of_runs(self, runs) -> "ScoreQuerySet":
+        """The rows ``runs`` serve, annotated ``run_id`` (the run serving each row).
+
+        Those of the snapshots in the runs' manifests (one join on the manifest table), and, where
+        the runs' periods are known, in those periods only (PostgreSQL then reads only those periods'
+        partitions). A snapshot that two of the runs serve gives its rows once per run.
+
+        Args:
+            runs: ``ComputationRun`` objects, dicts with ``id`` and ``period``
+                (``selectors.runs_current``), or run ids.
+        """
+        ids, periods = [], set()
+        for run in runs:
+            if isinstance(run, dict):
+                ids.append(run["id"])
+                periods.add(run["period"])
+            elif isinstance(run, ComputationRun):
+                ids.append(run.pk)
+                periods.add(run.period_id)
+            else:
+                ids.append(run)
+                periods.add(None)
+        rows = self.filter(snapshot__runs__in=ids)
+        if periods and None not in periods:
+            rows = rows.filter(period_id__in=sorted(periods))
+        return rows.annotate(run_id=F("snapshot__runs"))
+
+    def of_run(self, run) -> "ScoreQuerySet":
+        """The rows ``run`` (a run or its id) serves."""
+        return self.of_runs([run])
+
+    def served(self) -> "ScoreQuerySet":
+        """The rows the current runs of the default methodology serve (every period)."""
+        return self.of_runs(list(ComputationRun.objects.filter(is_current=True, methodology__is_default=True)))
 
 
 def _score(verbose_name):
@@ -227,14 +315,18 @@ def _score_checks(prefix: str) -> list[models.CheckConstraint]:
 class HouseholdScore(models.Model):
     """A household's scores in a run (scores 0-100, shares 0-1, income in yuan per person per year)."""
 
-    # Derived rows written a million at a time: the database does not check the keys to the run, the
-    # household and the region at commit (50-65 s per million rows measured); the run that wrote them
-    # read them from those tables, and deleting a household or a run still deletes the scores
-    # (Django's cascade). The run's index is the leading column of hhscore_run_province; the household's
-    # the leading column of the unique constraint, which serves a household's page and a (run,
-    # household) look-up both (one index fewer to fill: about 3 % of the recompute's COPY).
-    run = models.ForeignKey(
-        ComputationRun, on_delete=models.CASCADE, related_name="household_scores", db_constraint=False, db_index=False
+    # Derived rows written a million at a time: the database does not check the keys to the snapshot,
+    # the household and the region at commit (50-65 s per million rows measured); the run that wrote
+    # them read them from those tables, and deleting a household still deletes its scores (Django's
+    # cascade). A snapshot's rows are deleted in SQL by the retention (indicators.services.retention),
+    # never one by one. The snapshot's index is hhscore_snapshot; the household's the leading column of
+    # the unique constraint, which serves a household's page. On PostgreSQL the table is partitioned by
+    # period (migration 0013): the period is in the primary key and in every unique constraint.
+    snapshot = models.ForeignKey(
+        ScoreSnapshot, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    period = models.ForeignKey(
+        SurveyPeriod, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
     )
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="scores", db_constraint=False, db_index=False
@@ -275,22 +367,24 @@ class HouseholdScore(models.Model):
     category = models.CharField(_("category"), max_length=20, blank=True)
     data_error = models.CharField(max_length=100, blank=True)
 
+    objects = ScoreQuerySet.as_manager()
+
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["household", "run"], name="householdscore_unique"),
+            models.UniqueConstraint(fields=["household", "snapshot", "period"], name="householdscore_unique"),
             models.CheckConstraint(
                 condition=Q(vulnerability__isnull=True) | Q(vulnerability__gte=0, vulnerability__lte=1),
                 name="householdscore_v_share",
             ),
             *_score_checks("householdscore"),
         ]
-        indexes = [models.Index(fields=["run", "province_code"], name="hhscore_run_province")]
+        indexes = [models.Index(fields=["snapshot"], name="hhscore_snapshot")]
 
     #: The component columns, one per ``indicators.methods.scoring.COMPONENTS`` (same names, same order).
     COMPONENT_FIELDS = scoring.COMPONENTS
 
     def __str__(self) -> str:
-        return f"household {self.household_id} run {self.run_id}"
+        return f"household {self.household_id} snapshot {self.snapshot_id}"
 
     @property
     def components(self) -> dict[str, float | None]:
@@ -306,9 +400,10 @@ class RegionScore(models.Model):
 
     # Written by the recompute in bulk, as HouseholdScore: the keys are not checked again at commit
     # (about 1 s per 100,000 rows, bench_recompute), deletes still cascade or are refused by Django.
-    # The run's own index is the leading column of the unique constraint and of regionscore_run_level.
-    run = models.ForeignKey(
-        ComputationRun, on_delete=models.CASCADE, related_name="region_scores", db_constraint=False, db_index=False
+    # The snapshot's own index is the leading column of the unique constraint and of
+    # regionscore_snapshot_level. Partitioned by period on PostgreSQL, as HouseholdScore.
+    snapshot = models.ForeignKey(
+        ScoreSnapshot, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
     )
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="scores", db_constraint=False)
     period = models.ForeignKey(SurveyPeriod, on_delete=models.PROTECT, related_name="+", db_constraint=False)
@@ -361,9 +456,11 @@ class RegionScore(models.Model):
     # xgettext:no-python-format
     mpi_m0_ci_high = _score(_("M0: upper end of the 95% confidence interval"))
 
+    objects = ScoreQuerySet.as_manager()
+
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["run", "region"], name="regionscore_unique"),
+            models.UniqueConstraint(fields=["snapshot", "region", "period"], name="regionscore_unique"),
             *_score_checks("regionscore"),
             *(
                 models.CheckConstraint(
@@ -373,10 +470,10 @@ class RegionScore(models.Model):
                 for f in UNCERTAINTY_FIELDS
             ),
         ]
-        indexes = [models.Index(fields=["run", "level"], name="regionscore_run_level")]
+        indexes = [models.Index(fields=["snapshot", "level"], name="regionscore_snapshot_level")]
 
     def __str__(self) -> str:
-        return f"region {self.region_id} run {self.run_id}"
+        return f"region {self.region_id} snapshot {self.snapshot_id}"
 
 
 class RegionRankBand(models.Model):

@@ -241,7 +241,8 @@ def cells_hidden(*, run_ids: Sequence[int], paths: Sequence[str] | None) -> dict
     missing = [run_id for run_id in run_ids if run_id not in out]
     if missing:
         rows = list(
-            RegionScore.objects.filter(run_id__in=missing, level__lte=settings.TUOPIN_PUBLIC_MAX_LEVEL)
+            RegionScore.objects.of_runs(missing)
+            .filter(level__lte=settings.TUOPIN_PUBLIC_MAX_LEVEL)
             .order_by("run_id")
             .values_list("run_id", "region_id", "region__code", "region__parent_id", "households", "region__path")
         )
@@ -341,7 +342,7 @@ def region_scores(
     Raises:
         ScoreQueryError: no such scheme, region or tag.
     """
-    rows = RegionScore.objects.filter(run_id__in=[run["id"] for run in runs])
+    rows = RegionScore.objects.of_runs(runs)
     if scheme != "all":
         if scheme != CN and not Region.objects.filter(scheme=scheme).exists():
             raise ScoreQueryError("scheme", _("No tree named %(scheme)s.") % {"scheme": scheme})
@@ -357,8 +358,11 @@ def region_scores(
         suppressed = Value(False)
     else:
         by_run = cells_hidden(run_ids=[run["id"] for run in runs], paths=scope.paths)
+        period_of = {run["id"]: run["period"] for run in runs}
         hidden = reduce(
-            or_, (Q(run_id=run_id, region_id__in=ids) for run_id, ids in by_run.items() if ids), Q(pk__in=[])
+            or_,
+            (Q(period_id=period_of[run_id], region_id__in=ids) for run_id, ids in by_run.items() if ids),
+            Q(pk__in=[]),
         )
         if scope.is_public:
             rows = rows.filter(public)
@@ -503,7 +507,7 @@ def household_scores(
     Raises:
         ScoreQueryError: no region or village with that code.
     """
-    rows = HouseholdScore.objects.filter(run_id__in=[run["id"] for run in runs]).filter(scope.q())
+    rows = HouseholdScore.objects.of_runs(runs).filter(scope.q())
     if region:
         rows = rows.filter(region__path__startswith=_region_path(region))
     if village:
@@ -522,7 +526,6 @@ def household_scores(
         region_code=F("region__code"),
         region_name=F("region__name"),
         region_path=F("region__path"),
-        period=F("run__period_id"),
         category_code=NullIf("category", Value("")),
         risk=Coalesce("vulnerability", Value(-1.0), output_field=FloatField()),
         margin_key=Coalesce("margin", Value(1e300), output_field=FloatField()),

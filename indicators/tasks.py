@@ -43,16 +43,24 @@ def recompute_nightly() -> list[int]:
         except service.RecomputeError as error:
             log.info("period %s not computed: %s", period, error)
             continue
+        if run is None:
+            log.info("period %s: nothing changed since the current run, no new run", period)
+            continue
         runs.append(run.pk)
         recompute_enqueue(run_id=run.pk)
     return runs
 
 
 def recompute_enqueue(*, run_id: int) -> None:
-    """Send one chunk task per chunk of the run, once the transaction that created it commits; the
-    largest province first (the order ``run_create`` made them in)."""
-    chunk_ids = list(service.RunChunk.objects.filter(run_id=run_id).order_by("pk").values_list("pk", flat=True))
-    transaction.on_commit(lambda: [recompute_chunk.delay(pk) for pk in chunk_ids])
+    """Send one chunk task per chunk of the run still to compute, once the transaction that created
+    it commits; the largest province first (the order ``run_create`` made them in). A run whose
+    every chunk reuses a snapshot (a change outside the provinces with surveys) goes to publish."""
+    pending = service.RunChunk.objects.filter(run_id=run_id).exclude(status=service.RunChunk.Status.DONE)
+    chunk_ids = list(pending.order_by("pk").values_list("pk", flat=True))
+    if chunk_ids:
+        transaction.on_commit(lambda: [recompute_chunk.delay(pk) for pk in chunk_ids])
+    else:
+        transaction.on_commit(lambda: recompute_publish.delay(run_id))
 
 
 @shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, **TASK_OPTIONS)
@@ -80,3 +88,11 @@ def recompute_publish(run_id: int) -> None:
     except Exception as error:
         service.run_fail(run_id=run_id, error=repr(error))
         raise
+
+
+@shared_task(**TASK_OPTIONS)
+def snapshots_prune() -> dict[str, int]:
+    """``manage.py prune_snapshots`` as a beat task (04:00): old manifests, then unreferenced snapshots."""
+    from indicators.services.retention import snapshots_prune as prune
+
+    return prune()

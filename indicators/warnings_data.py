@@ -107,14 +107,14 @@ def flagged_scores(
         raise ValueError(f"unknown reason {reason!r}")
     if sort not in SORTS:
         raise ValueError(f"unknown sort {sort!r}")
-    scores = HouseholdScore.objects.filter(run=run, flagged=True, region__path__startswith=region.path)
+    scores = HouseholdScore.objects.of_run(run).filter(flagged=True, region__path__startswith=region.path)
     if village:
         scores = scores.filter(region__code=village)
     if reason:  # the JSON list as text: each code appears quoted ("shock"), no code inside another
         scores = scores.filter(reasons__icontains=f'"{reason}"')
     if since is not None:
         scores = scores.exclude(
-            household_id__in=HouseholdScore.objects.filter(run=since, flagged=True).values("household_id")
+            household_id__in=HouseholdScore.objects.of_run(since).filter(flagged=True).values("household_id")
         )
     return scores.order_by(*SORTS[sort], "region__code", "household__public_id").values(*ROW_FIELDS)
 
@@ -122,7 +122,8 @@ def flagged_scores(
 def flagged_villages(*, run: ComputationRun, region: Region) -> list[tuple[str, str]]:
     """(code, name) of the villages of ``region``'s subtree with a flagged household in ``run``, by code."""
     return list(
-        HouseholdScore.objects.filter(run=run, flagged=True, region__path__startswith=region.path)
+        HouseholdScore.objects.of_run(run)
+        .filter(flagged=True, region__path__startswith=region.path)
         .values_list("region__code", "region__name")
         .distinct()
         .order_by("region__code")
@@ -189,7 +190,7 @@ def latest_case(household) -> WarningCase | None:
 
 def household_score(*, run: ComputationRun, household) -> HouseholdScore | None:
     """The household's score in ``run``, or None."""
-    return HouseholdScore.objects.filter(run=run, household=household).first()
+    return HouseholdScore.objects.of_run(run).filter(household=household).first()
 
 
 def inbox_regions(user) -> list[Region]:
@@ -200,9 +201,7 @@ def inbox_regions(user) -> list[Region]:
     run of the default methodology. Empty for a user without assignments (and an anonymous one)."""
     paths = user_region_paths(user)
     if paths is None:
-        flagged = HouseholdScore.objects.filter(
-            run__is_current=True, run__methodology__is_default=True, flagged=True, province_code=OuterRef("code")
-        )
+        flagged = HouseholdScore.objects.served().filter(flagged=True, province_code=OuterRef("code"))
         return list(Region.objects.filter(parent__isnull=True).filter(Exists(flagged)).order_by("level", "code"))
     top = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
     return list(Region.objects.filter(path__in=top).order_by("level", "code")) if top else []

@@ -591,7 +591,7 @@ def test_cursors_of_page_links_carry_no_registry_number(world):
     official = next(p for p in world["personas"] if p.name == "official_a")
     client = api_client(official)
     HouseholdScore = world["households"]["a"].scores.model
-    run = HouseholdScore.objects.first().run
+    run = HouseholdScore.objects.first().snapshot.runs.get()
     household_scores_write(run, [{"village": VILLAGE_A, "number": n, "flagged": True} for n in range(2, 5)])
     HouseholdSurvey.objects.bulk_create(
         HouseholdSurvey(household=h, period_id=2020)

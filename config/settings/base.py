@@ -98,6 +98,13 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+# A read replica of PostgreSQL for the dashboards and the API (README, "Scaling out"): the published
+# scores are read there (config.routers.ScoreReplicaRouter), everything else from DATABASE_URL.
+if env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        env_str("DATABASE_REPLICA_URL", ""), conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0)
+    )
+    DATABASE_ROUTERS = ["config.routers.ScoreReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _redis_cache = env_str("CACHE_URL", "")
@@ -279,6 +286,12 @@ if TUOPIN_IMPORT_ORIGINAL_RETENTION_DAYS < 1:
 # TUOPIN_RECOMPUTE_EVERY_SECONDS instead fires every N seconds (the double-beat test uses it).
 TUOPIN_RECOMPUTE_HOUR = env_int("TUOPIN_RECOMPUTE_HOUR", 2)
 TUOPIN_RECOMPUTE_EVERY_SECONDS = env_int("TUOPIN_RECOMPUTE_EVERY_SECONDS", 0)
+# Days a published run that is no longer current keeps its manifest (the snapshots it served); then
+# the retention (prune_snapshots, nightly beat task at 04:00) drops it and deletes the snapshots no
+# manifest references, with their score rows. Current runs are never touched.
+TUOPIN_RUN_RETENTION_DAYS = env_int("TUOPIN_RUN_RETENTION_DAYS", 30)
+if TUOPIN_RUN_RETENTION_DAYS < 0:
+    raise ImproperlyConfigured("TUOPIN_RUN_RETENTION_DAYS must be 0 or more (days).")
 # Seconds a chunk sleeps after it starts: 0 except in the kill test, which needs a chunk to kill.
 TUOPIN_RECOMPUTE_CHUNK_PAUSE = env_int("TUOPIN_RECOMPUTE_CHUNK_PAUSE", 0)
 # What the import page asks whether the scores include a committed batch: a function of the

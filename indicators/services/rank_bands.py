@@ -30,6 +30,8 @@ from regions.models import CN, Level
 log = logging.getLogger(__name__)
 
 BAND_TABLE = RegionRankBand._meta.db_table
+#: The runs' manifests (``ComputationRun.snapshots``).
+MANIFEST_TABLE = ComputationRun.snapshots.through._meta.db_table
 Within = RegionRankBand.Within
 #: (level ranked, ranked among, the region column naming the group: None for one group).
 RANKINGS = (
@@ -53,9 +55,11 @@ def _peers(run: ComputationRun) -> pd.DataFrame:
         SELECT s.region_id, s.level, s.households, {", ".join("s." + d for d in DIMENSIONS)}, s.eqi,
                r.code, r.parent_code, r.scheme, r.province_code, r.prefecture_code
         FROM {RegionScore._meta.db_table} s JOIN regions_region r ON r.id = s.region_id
-        WHERE s.run_id = %s AND s.level <= %s ORDER BY s.region_id
+        WHERE s.period_id = %s AND s.level <= %s
+          AND s.snapshot_id IN (SELECT scoresnapshot_id FROM {MANIFEST_TABLE} WHERE computationrun_id = %s)
+        ORDER BY s.region_id
         """,
-        [run.pk, deepest],
+        [run.period_id, deepest, run.pk],
         text=("code", "parent_code", "scheme", "province_code", "prefecture_code"),
     )
     households = frame["households"].fillna(0).to_numpy(np.int64)

@@ -1,15 +1,20 @@
 """The recompute (DESIGN §6): a run per period and methodology, a chunk per province, then publish.
 
 ``run_create`` decides which provinces are dirty (from the households' change log) and creates the
-run with one chunk per province, the largest first; ``chunk_compute`` scores a dirty province and
-rolls it up the tree (every region level lies inside one province), or copies a clean one from the
-previous run (idempotent: it replaces the chunk's household and region rows); ``run_publish`` adds
-the coverage rows of provinces without a survey and makes the run current in one transaction. Only
-current runs are served, so a run's rows are unseen until then; a run that fails or is killed
-leaves the previous current run served. ``recompute`` does all three in-process; the Celery tasks
-(``indicators.tasks``) call the same functions.
+run with one chunk per province, the largest first; a clean province's chunk points at the snapshot
+the current run serves (``ScoreSnapshot``: nothing is copied) and is done at once. With no change at
+all since the current run it makes no run (``None``): the current run, its numbers and its ETags
+stay. ``chunk_compute`` scores a dirty province into a new snapshot and rolls it up the tree (every
+region level lies inside one province), in one transaction (a retry starts clean);
+``run_publish`` adds the snapshot of the coverage rows of provinces without a survey, writes the
+run's manifest (every chunk's snapshot and that one) and makes the run current, in one transaction.
+Only current runs' manifests are served, so a run's rows are unseen until then; a run that fails or
+is killed leaves the previous current run served. ``recompute`` does all three in-process; the
+Celery tasks (``indicators.tasks``) call the same functions.
 """
 
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -19,6 +24,7 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from households.models import (
@@ -31,8 +37,8 @@ from households.models import (
     VillageSurvey,
 )
 from indicators.methods import poverty
-from indicators.models import ComputationRun, HouseholdScore, Methodology, RegionScore, RunChunk
-from indicators.services import inputs, rank_bands, rollup, score, store
+from indicators.models import ComputationRun, HouseholdScore, Methodology, RegionScore, RunChunk, ScoreSnapshot
+from indicators.services import inputs, partitions, rank_bands, rollup, score, store
 from indicators.services.lines import lines_for
 from regions.models import Region
 
@@ -42,8 +48,6 @@ HOUSEHOLD_TABLE = HouseholdScore._meta.db_table
 REGION_TABLE = RegionScore._meta.db_table
 #: The tables the chunks read (their planner statistics are refreshed when stale, see run_create).
 INPUT_TABLES = [m._meta.db_table for m in (HouseholdSurvey, Household, Member, MemberStatus, VillageSurvey, Region)]
-_COPY_COLUMNS = [f.column for f in HouseholdScore._meta.concrete_fields if f.column not in ("id", "run_id")]
-_REGION_COLUMNS = [f.column for f in RegionScore._meta.concrete_fields if f.column not in ("id", "run_id")]
 #: The household-score columns the roll-up reads (``_rollup_frame``).
 _ROLLUP_COLUMNS = [
     "region_id",
@@ -112,6 +116,41 @@ def _dirty(*, period: int, previous: ComputationRun, provinces: list[str]) -> se
     return dirty | (set(provinces) - known)
 
 
+def _absolute_lines(*, period: int, provinces: list[str]) -> dict:
+    """The national and monitoring lines of ``period`` and the two years before it for ``provinces``
+    (``lines_for``); ``RecomputeError`` when a province has no national line for ``period``."""
+    lines = lines_for(years=[period, period - 1, period - 2], provinces=provinces)
+    missing = [p for p in provinces if p not in lines["national"].get(str(period), {})]
+    if missing:
+        raise RecomputeError(
+            f"No national poverty line for {period} (provinces {', '.join(missing)}): add one, "
+            "or use a methodology with a relative line."
+        )
+    return lines
+
+
+def _unchanged(previous: ComputationRun, line_spec: dict) -> bool:
+    """Whether a run now would compute what ``previous`` (the current run) serves: no household data
+    of its period or the two years before it changed since it started, in any province (one indexed
+    query on the change log, which every write to household data fills), so the provinces with
+    surveys are the same; every chunk of it serves a snapshot; and the lines are the same (a relative
+    line follows the data, so it is; absolute lines are read again: an admin may have superseded one).
+    Cheap on purpose: a night without change costs this and nothing more."""
+    period = previous.period_id
+    window = [period, period - 1, period - 2]
+    if ChangeLog.objects.filter(period_id__in=window, changed_at__gte=previous.started_at).exists():
+        return False
+    chunks = list(previous.chunks.values_list("province_code", "snapshot_id"))
+    if not chunks or any(snapshot is None for _, snapshot in chunks):
+        return False
+    if line_spec.get("type") == "relative":
+        return True
+    try:
+        return _absolute_lines(period=period, provinces=sorted(p for p, _ in chunks)) == previous.lines
+    except RecomputeError:
+        return False
+
+
 def run_create(
     *,
     period: int,
@@ -120,13 +159,19 @@ def run_create(
     full: bool = False,
     scheduled_for=None,
     trigger: str = "command",
-) -> ComputationRun:
-    """Create a run of ``period`` with a chunk per province that has surveys.
+) -> ComputationRun | None:
+    """Create a run of ``period`` with a chunk per province that has surveys, or None when nothing
+    changed since the current run.
+
+    A dirty province's chunk is pending (``chunk_compute`` makes its snapshot); a clean one's serves
+    the current run's snapshot of it and is done already. Nothing changed (no change-log entry of the
+    period or the two years before it since the current run started, in any province; the same
+    provinces with surveys; the same lines; neither ``full`` nor ``provinces``): no run, None.
 
     Args:
         period: the survey year.
         methodology: default methodology when None.
-        provinces: recompute these and the dirty ones (copy the rest); None = the dirty ones (all when
+        provinces: recompute these and the dirty ones (reuse the rest); None = the dirty ones (all when
             ``full``, when there is no current run, or when the lines differ from the current run's).
         scheduled_for: the beat date; a second run for the same (period, methodology, date) raises
             ``IntegrityError`` (a second beat process is harmless).
@@ -137,9 +182,12 @@ def run_create(
     params = methodology.parameters
     if not SurveyPeriod.objects.filter(pk=period).exists():
         raise RecomputeError(f"No survey period {period}.")
+    line_spec = params.get("line", {"type": "absolute"})
+    previous = ComputationRun.objects.filter(period_id=period, methodology=methodology, is_current=True).first()
+    if previous is not None and not full and provinces is None and _unchanged(previous, line_spec):
+        return None  # a night without change: the current run stays, and so do its ETags
     store.statistics_refresh(INPUT_TABLES)
     all_provinces = inputs.provinces_with_surveys(period=period)
-    previous = ComputationRun.objects.filter(period_id=period, methodology=methodology, is_current=True).first()
     if not all_provinces and previous is None:
         raise RecomputeError(f"No household surveys in {period}: nothing to compute.")
     unknown = sorted(set(provinces or ()) - set(all_provinces))
@@ -148,19 +196,16 @@ def run_create(
             f"No household surveys of {period} in province(s) {', '.join(unknown)}; "
             f"provinces with surveys: {', '.join(sorted(all_provinces)) or 'none'}."
         )
-    line_spec = params.get("line", {"type": "absolute"})
     if not all_provinces:
         lines = {}  # every survey of the period is gone: an empty run replaces the current one
     elif line_spec.get("type") == "relative":
         lines = _relative_lines(period=period, provinces=all_provinces, spec=line_spec, params=params["scores"])
     else:
-        lines = lines_for(years=[period, period - 1, period - 2], provinces=all_provinces)
-        missing = [p for p in all_provinces if p not in lines["national"].get(str(period), {})]
-        if missing:
-            raise RecomputeError(
-                f"No national poverty line for {period} (provinces {', '.join(missing)}): add one, "
-                "or use a methodology with a relative line."
-            )
+        lines = _absolute_lines(period=period, provinces=all_provinces)
+    reusable = {}
+    if previous is not None:
+        reusable = {c.province_code: c for c in previous.chunks.filter(snapshot__isnull=False)}
+    partitions.partition_ensure(period)
     if full or previous is None or previous.lines != lines:
         dirty = set(all_provinces)
     elif provinces is not None:
@@ -169,6 +214,7 @@ def run_create(
         dirty = set(provinces) & set(all_provinces) | _dirty(period=period, previous=previous, provinces=all_provinces)
     else:
         dirty = _dirty(period=period, previous=previous, provinces=all_provinces)
+    dirty |= set(all_provinces) - set(reusable)  # a province the current run did not serve
     with transaction.atomic():
         if methodology.locked_at is None:
             Methodology.objects.filter(pk=methodology.pk).update(locked_at=timezone.now())
@@ -181,16 +227,32 @@ def run_create(
             previous=previous,
             lines=lines,
         )
+        now = timezone.now()
         # created (and so computed and sent) the most surveyed province first: see provinces_with_surveys
-        RunChunk.objects.bulk_create(RunChunk(run=run, province_code=p, copied=p not in dirty) for p in all_provinces)
+        RunChunk.objects.bulk_create(
+            RunChunk(run=run, province_code=p)
+            if p in dirty
+            else RunChunk(
+                run=run,
+                province_code=p,
+                copied=True,
+                snapshot_id=reusable[p].snapshot_id,
+                status=RunChunk.Status.DONE,
+                households=reusable[p].households,
+                vulnerability_method=reusable[p].vulnerability_method,
+                vulnerability_reason=reusable[p].vulnerability_reason,
+                finished_at=now,
+            )
+            for p in all_provinces
+        )
     return run
 
 
 def chunk_compute(*, chunk_id: int) -> bool:
-    """Compute (or copy) one chunk; idempotent. Returns True when this was the run's last chunk.
+    """Compute one chunk into a new snapshot; idempotent. Returns True when this was the run's last chunk.
 
-    The chunk's rows are replaced in one transaction with the chunk's status, so a retry after a
-    killed worker starts clean and a finished chunk is never recomputed.
+    The snapshot, its rows and the chunk's status are written in one transaction, so a retry after a
+    killed worker starts clean and a finished chunk (or one reusing a snapshot) is never recomputed.
     """
     with transaction.atomic():
         chunk = RunChunk.objects.select_for_update().select_related("run__methodology").get(pk=chunk_id)
@@ -203,40 +265,48 @@ def chunk_compute(*, chunk_id: int) -> bool:
         time.sleep(settings.TUOPIN_RECOMPUTE_CHUNK_PAUSE)
     run = chunk.run
     params = run.methodology.parameters
+    province = chunk.province_code
     with transaction.atomic():
         store.bulk_session(parallel=False)
-        HouseholdScore.objects.filter(run=run, province_code=chunk.province_code).delete()
-        method, reason = "", None
-        if chunk.copied:
-            written = _copy_previous(run=run, province=chunk.province_code)
-            _copy_previous_regions(run=run, province=chunk.province_code)
-            method = (
-                run.previous.chunks.filter(province_code=chunk.province_code)
-                .values_list("vulnerability_method", flat=True)
-                .first()
-                or ""
-            )
-        else:
-            frame = score.scoring_frame(
-                provinces=[chunk.province_code], period=run.period_id, lines=run.lines, params=params["scores"]
-            )
-            whole = _whole_period_loader(run)
-            result = score.chunk_score(frame=frame, params=params, pooled_frame=whole)
-            # in household order: each index of the score table then takes its new entries in key
-            # order, page after page, instead of at random places
-            rows = result.scores.drop(columns=["af_poor"], errors="ignore").sort_values("household_id", kind="stable")
-            written = store.frame_insert(table=HOUSEHOLD_TABLE, frame=rows.assign(run_id=run.pk))
-            _regions_write(run, _rollup_frame(rows, run, province=chunk.province_code), provinces=[chunk.province_code])
-            method, reason = result.vulnerability_method, result.vulnerability_reason
+        snapshot = ScoreSnapshot.objects.create(
+            period_id=run.period_id,
+            methodology=run.methodology,
+            province_code=province,
+            run=run,
+            input_version=_input_version(run, province),
+        )
+        frame = score.scoring_frame(
+            provinces=[province], period=run.period_id, lines=run.lines, params=params["scores"]
+        )
+        whole = _whole_period_loader(run)
+        result = score.chunk_score(frame=frame, params=params, pooled_frame=whole)
+        # in household order: each index of the score table then takes its new entries in key
+        # order, page after page, instead of at random places
+        rows = result.scores.drop(columns=["af_poor"], errors="ignore").sort_values("household_id", kind="stable")
+        written = store.frame_insert(
+            table=HOUSEHOLD_TABLE, frame=rows.assign(snapshot_id=snapshot.pk, period_id=run.period_id)
+        )
+        _regions_write(snapshot, _rollup_frame(rows, run, province=province), provinces=[province])
+        done = {
+            "households": written,
+            "vulnerability_method": result.vulnerability_method,
+            "vulnerability_reason": result.vulnerability_reason or "",
+        }
+        ScoreSnapshot.objects.filter(pk=snapshot.pk).update(**done)
         RunChunk.objects.filter(pk=chunk_id).update(
-            status=RunChunk.Status.DONE,
-            households=written,
-            vulnerability_method=method,
-            vulnerability_reason=reason or "",
-            finished_at=timezone.now(),
-            error="",
+            status=RunChunk.Status.DONE, snapshot=snapshot, finished_at=timezone.now(), error="", **done
         )
     return not run.chunks.exclude(status=RunChunk.Status.DONE).exists()
+
+
+def _input_version(run: ComputationRun, province: str) -> str:
+    """What a snapshot of ``province`` read: the last change-log entry of its periods (this one and
+    the two before) and the run's lines, as ``changes:<id> lines:<digest>``."""
+    last = ChangeLog.objects.filter(
+        province_code=province, period_id__in=[run.period_id, run.period_id - 1, run.period_id - 2]
+    ).aggregate(last=Max("pk"))["last"]
+    digest = hashlib.sha256(json.dumps(run.lines, sort_keys=True).encode()).hexdigest()[:16]
+    return f"changes:{last or 0} lines:{digest}"
 
 
 def _whole_period_loader(run: ComputationRun) -> Callable[[], pd.DataFrame]:
@@ -248,17 +318,6 @@ def _whole_period_loader(run: ComputationRun) -> Callable[[], pd.DataFrame]:
         )
 
     return load
-
-
-def _copy_previous(*, run: ComputationRun, province: str) -> int:
-    columns = ", ".join(connection.ops.quote_name(c) for c in _COPY_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {HOUSEHOLD_TABLE} (run_id, {columns}) "
-            f"SELECT %s, {columns} FROM {HOUSEHOLD_TABLE} WHERE run_id = %s AND province_code = %s",
-            [run.pk, run.previous_id, province],
-        )
-        return cursor.rowcount
 
 
 def chunk_fail(*, chunk_id: int, error: str) -> None:
@@ -350,18 +409,18 @@ def _coverage(period: int, *, provinces: list[str] | None = None, exclude: list[
 
 
 def _regions_write(
-    run: ComputationRun, households: pd.DataFrame, *, provinces: list[str] | None, exclude: list[str] = ()
+    snapshot: ScoreSnapshot, households: pd.DataFrame, *, provinces: list[str] | None, exclude: list[str] = ()
 ) -> int:
-    """Roll ``households`` (``_rollup_frame``) up and replace the run's region rows of ``provinces``
-    (None: all) except ``exclude``; returns the rows written.
+    """Roll ``households`` (``_rollup_frame``) up into ``snapshot``'s region rows for the regions of
+    ``provinces`` (None: all) except ``exclude``; returns the rows written.
 
     Every region level lies inside one level-1 region, whose households are all in one chunk, so a
     chunk rolls up its own province; regions with registered households or village surveys but no
     scored household get a row too (households 0, measures null), as the coverage needs.
     """
-    params = run.methodology.parameters
+    params = snapshot.methodology.parameters
     measures = rollup.rollup(households, af_indicators=score.AF_INDICATORS, params=params["scores"])
-    coverage = _coverage(run.period_id, provinces=provinces, exclude=exclude)
+    coverage = _coverage(snapshot.period_id, provinces=provinces, exclude=exclude)
     measures = measures.set_index("code").join(coverage, how="outer")
     where, where_params = _province_filter("regions_region", provinces, list(exclude))
     regions = store.frame_select(
@@ -385,43 +444,22 @@ def _regions_write(
     )
     for column in ("mpi_contributions", "mpi_censored_headcounts", "flagged_by_category"):
         measures[column] = measures[column].astype(object).fillna("{}")
-    fields = [f.column for f in RegionScore._meta.concrete_fields if f.column not in ("id", "run_id", "period_id")]
-    rows = measures.reset_index(drop=True)[fields].assign(run_id=run.pk, period_id=run.period_id)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {REGION_TABLE} WHERE run_id = %s "
-            f"AND region_id IN (SELECT id FROM regions_region WHERE {where})",
-            [run.pk, *where_params],
-        )
+    fields = [f.column for f in RegionScore._meta.concrete_fields if f.column not in ("id", "snapshot_id", "period_id")]
+    rows = measures.reset_index(drop=True)[fields].assign(snapshot_id=snapshot.pk, period_id=snapshot.period_id)
     return store.frame_insert(table=REGION_TABLE, frame=rows)
-
-
-def _copy_previous_regions(*, run: ComputationRun, province: str) -> int:
-    columns = ", ".join(connection.ops.quote_name(c) for c in _REGION_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {REGION_TABLE} WHERE run_id = %s "
-            "AND region_id IN (SELECT id FROM regions_region WHERE province_code = %s)",
-            [run.pk, province],
-        )
-        cursor.execute(
-            f"INSERT INTO {REGION_TABLE} (run_id, {columns}) SELECT %s, {', '.join('s.' + c for c in _REGION_COLUMNS)} "
-            f"FROM {REGION_TABLE} s JOIN regions_region r ON r.id = s.region_id "
-            "WHERE s.run_id = %s AND r.province_code = %s",
-            [run.pk, run.previous_id, province],
-        )
-        return cursor.rowcount
 
 
 def run_publish(*, run_id: int) -> ComputationRun:
     """Make a run whose chunks are all done current (one transaction); idempotent.
 
-    The chunks have rolled their provinces up; this adds the rows of provinces without a survey in
-    the period (registered households or village surveys only), the EQI rank bands (which need every
-    province: ``rank_bands.rank_bands_write``, its summary in the run's ``notes["sensitivity"]``) and
-    switches the current run. A run
-    created after this one that is already current stays current (this one is published, not
-    current): of two overlapping runs, the later snapshot is served whichever finishes last.
+    The chunks have rolled their provinces up into their snapshots; this adds the snapshot of the
+    provinces without a survey in the period (registered households or village surveys only: coverage
+    rows), writes the run's manifest (every chunk's snapshot and that one), the EQI rank bands (which
+    need every province: ``rank_bands.rank_bands_write``, its summary in the run's
+    ``notes["sensitivity"]``) and switches the current run. Readers see the previous run and its
+    manifest until the commit. A run created after this one that is already current stays current
+    (this one is published, not current): of two overlapping runs, the later snapshot is served
+    whichever finishes last.
     """
     with transaction.atomic():
         run = ComputationRun.objects.select_for_update().select_related("methodology").get(pk=run_id)
@@ -430,9 +468,13 @@ def run_publish(*, run_id: int) -> ComputationRun:
         store.bulk_session()
         if run.chunks.exclude(status=RunChunk.Status.DONE).exists():
             raise RecomputeError(f"Run {run.pk} has chunks that are not done.")
-        chunked = sorted(run.chunks.values_list("province_code", flat=True))
+        chunks = list(run.chunks.values_list("province_code", "snapshot_id"))
+        rest = ScoreSnapshot.objects.create(
+            period_id=run.period_id, methodology=run.methodology, province_code="", run=run, input_version="coverage"
+        )
         empty = _rollup_frame(pd.DataFrame(columns=[*_ROLLUP_COLUMNS, "data_error"]), run, province=None)
-        _regions_write(run, empty, provinces=None, exclude=chunked)
+        _regions_write(rest, empty, provinces=None, exclude=sorted(p for p, _ in chunks))
+        run.snapshots.set([*(snapshot for _, snapshot in chunks), rest.pk])
         notes = {**run.notes, "sensitivity": rank_bands.rank_bands_write(run=run)}
         current = ComputationRun.objects.select_for_update().filter(
             period_id=run.period_id, methodology=run.methodology, is_current=True
@@ -450,7 +492,7 @@ def run_publish(*, run_id: int) -> ComputationRun:
             notes=notes,
         )
     run.refresh_from_db()
-    log.info("run %s published: period %s, %s regions", run.pk, run.period_id, run.region_scores.count())
+    log.info("run %s published: period %s, %s snapshots", run.pk, run.period_id, len(chunks) + 1)
     return run
 
 
@@ -470,11 +512,16 @@ def recompute(
     uncommitted rows other connections cannot see: there it falls back to one at a time).
 
     Returns the published run (an empty one when every survey of the period has been removed since
-    the current run). Raises ``RecomputeError`` (nothing to do, no line, unknown province) or the
-    error of a failed chunk or roll-up, after recording it on the run (the previous run stays current).
+    the current run), or the current run unchanged when nothing changed since it (``run_create``
+    returned None: no new run). Raises ``RecomputeError`` (nothing to do, no line, unknown province)
+    or the error of a failed chunk or roll-up, after recording it on the run (the previous run stays
+    current).
     """
     run = run_create(period=period, methodology=methodology, provinces=provinces, full=full)
-    chunks = list(run.chunks.order_by("pk"))  # the largest province first (run_create)
+    if run is None:
+        return current_run(period=period, methodology=methodology)
+    # the largest province first (run_create); a reused province's chunk is done already
+    chunks = list(run.chunks.exclude(status=RunChunk.Status.DONE).order_by("pk"))
     parallel = jobs > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block
     futures = {}
     with ThreadPoolExecutor(max_workers=jobs if parallel else 1) as pool:

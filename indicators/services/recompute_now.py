@@ -1,7 +1,7 @@
 """A recompute started by hand for the provinces an import changed (the import page's button).
 
 It reuses the nightly machinery: ``recompute.run_create`` makes a run that recomputes the named
-provinces and copies the rest of the current run, and ``tasks.recompute_enqueue`` sends its chunks
+provinces and serves the current run's snapshots of the rest, and ``tasks.recompute_enqueue`` sends its chunks
 to the Celery workers once the run is committed; the last chunk publishes it (DESIGN §6).
 """
 
@@ -45,6 +45,8 @@ def batch_recompute_start(*, batch: ImportBatch) -> tuple[list[ComputationRun], 
         try:
             with transaction.atomic():
                 run = run_create(period=period, provinces=provinces, trigger=TRIGGER)
+                if run is None:  # not reached: named provinces are always recomputed
+                    continue
                 recompute_enqueue(run_id=run.pk)
         except RecomputeError as error:
             problems.append(str(error))

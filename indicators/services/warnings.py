@@ -119,11 +119,11 @@ def _first_flagged(household, run: ComputationRun) -> dt.date:
     first = HouseholdScore.objects.filter(
         household=household,
         flagged=True,
-        run__period_id=run.period_id,
-        run__methodology_id=run.methodology_id,
-        run__status=ComputationRun.Status.PUBLISHED,
-        run__finished_at__lte=run.finished_at or timezone.now(),
-    ).aggregate(first=Min("run__finished_at"))["first"]
+        period_id=run.period_id,
+        snapshot__runs__methodology_id=run.methodology_id,
+        snapshot__runs__status=ComputationRun.Status.PUBLISHED,
+        snapshot__runs__finished_at__lte=run.finished_at or timezone.now(),
+    ).aggregate(first=Min("snapshot__runs__finished_at"))["first"]
     return timezone.localdate(first or run.finished_at or timezone.now())
 
 
@@ -293,13 +293,8 @@ def elimination_refusals(*, household, case: WarningCase, on: dt.date) -> list[s
     at least ``STABLE_MONTHS`` months passed since measures were first assigned.
     """
     problems = []
-    latest = (
-        HouseholdScore.objects.filter(household=household, run__is_current=True, run__methodology__is_default=True)
-        .select_related("run")
-        .order_by("-run__period_id")
-        .first()
-    )
-    period = latest.run.period_id if latest else case.period_id
+    latest = HouseholdScore.objects.served().filter(household=household).order_by("-period_id").first()
+    period = latest.period_id if latest else case.period_id
     if not has_labour(household, period):
         problems.append(
             _(

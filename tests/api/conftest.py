@@ -15,6 +15,7 @@ from households import ids
 from households.models import Household, HouseholdSurvey, Member, SurveyPeriod
 from indicators.models import ComputationRun, HouseholdScore, Methodology, RegionScore
 from regions.models import Assignment, Region, Role
+from tests.indicators.builders import served
 
 COUNTY_A, COUNTY_B = "640422", "640402"
 TOWNSHIP_A, TOWNSHIP_B = "640422100", "640402100"
@@ -42,7 +43,7 @@ def scores_write(run: ComputationRun, rows: dict[str, dict]) -> None:
     regions = {r.code: r for r in Region.objects.filter(code__in=rows)}
     RegionScore.objects.bulk_create(
         RegionScore(
-            run=run,
+            snapshot=served(run),
             region=regions[code],
             period_id=run.period_id,
             level=regions[code].level,
@@ -67,7 +68,8 @@ def household_scores_write(run: ComputationRun, rows: list[dict]) -> list[Househ
         )
         scores.append(
             HouseholdScore(
-                run=run,
+                snapshot=served(run),
+                period_id=run.period_id,
                 household=household,
                 region=village,
                 province_code=village.province_code,

@@ -235,7 +235,7 @@ def test_query_count_is_the_same_for_10_and_100_rows(households_a_b, people, url
     client = client_for(people[persona])
     expected = {"official_a": 4, "admin": 2}[persona]  # runs, (the read and the clerk/admin assignments), one page
     for n in (10, 100):
-        HouseholdScore.objects.filter(run=run).delete()
+        HouseholdScore.objects.of_run(run).delete()
         household_scores_write(
             run,
             [

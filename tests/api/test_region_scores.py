@@ -230,7 +230,9 @@ def test_national_county_payload_is_rendered_once_per_run_and_served_from_the_ca
         second = client.get(URL, {"period": 2020, "level": 3})
     assert "regionscore" not in captured.captured_queries[0]["sql"]
     assert second.content == first.content and second["ETag"] == first["ETag"]
-    RegionScore.objects.filter(run=run2020, region__code=COUNTY_A).update(eqi=1.0)  # the cache keeps the run's payload
+    RegionScore.objects.of_run(run2020).filter(region__code=COUNTY_A).update(
+        eqi=1.0
+    )  # the cache keeps the run's payload
     assert rows(client.get(URL, {"period": 2020, "level": 3}))[COUNTY_A]["eqi"] == 62.1
     scores_write(run_publish(period=2020), {COUNTY_A: {"eqi": 33.0}})  # a new run: a new key
     assert rows(client.get(URL, {"period": 2020, "level": 3}))[COUNTY_A]["eqi"] == 33.0
@@ -281,7 +283,7 @@ def test_query_count_is_the_same_for_10_and_100_rows(people, persona, django_ass
     # runs, (the assignments), the suppression pattern (not for a superuser), tag, count, rows, their rank bands
     expected = {None: 6, "official_a": 7, "admin": 5}[persona]
     for n in (10, 100):
-        RegionScore.objects.filter(run=run).delete()
+        RegionScore.objects.of_run(run).delete()
         scores_write(run, {code: {"eqi": 50.0} for code in counties[:n]})
         with django_assert_num_queries(expected + 1):  # and the region's path
             body = client.get(URL, {"period": 2020, "tag": "western_province", "region": "15", "level": 3}).json()

@@ -303,7 +303,7 @@ def test_the_admin_recomputes_the_province_now_and_the_scores_include_the_import
     assert ComputationRun.objects.count() == before + 1
     assert (run.period_id, run.status, run.is_current) == (2020, "published", True)
     assert list(run.chunks.values_list("province_code", "copied")) == [("64", False)]
-    score = HouseholdScore.objects.get(run=run, household__registry_number=f"{VILLAGE_A}0001")
+    score = HouseholdScore.objects.of_run(run).get(household__registry_number=f"{VILLAGE_A}0001")
     assert score.income == pytest.approx(10000.0)  # 20,000 yuan / 2 persons
 
 

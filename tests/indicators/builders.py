@@ -115,3 +115,17 @@ def random_rows(villages: list[str], *, per_village: int, seed: int) -> list[Row
                 )
             )
     return rows
+
+
+def served(run) -> "ScoreSnapshot":  # noqa: F821
+    """A snapshot that ``run`` serves (in its manifest), for score rows a test writes by hand: the
+    run's own "rest" snapshot (blank province), made once per run."""
+    from indicators.models import ScoreSnapshot
+
+    snapshot = ScoreSnapshot.objects.filter(run=run, province_code="").first()
+    if snapshot is None:
+        snapshot = ScoreSnapshot.objects.create(
+            run=run, period_id=run.period_id, methodology_id=run.methodology_id, province_code=""
+        )
+        run.snapshots.add(snapshot)
+    return snapshot

@@ -15,6 +15,7 @@ from households.models import Household, SurveyPeriod
 from indicators.models import ComputationRun, HouseholdScore, Methodology
 from indicators.registry import INDICATORS
 from regions.models import Assignment, Region, Role
+from tests.indicators.builders import served
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,8 @@ def official(db):
     village = Region.objects.get(code=VILLAGE)
     household = Household.objects.create(registry_number=f"{VILLAGE}0001", region=village, public_id=uuid.UUID(int=7))
     HouseholdScore.objects.create(
-        run=run,
+        snapshot=served(run),
+        period_id=run.period_id,
         household=household,
         region=village,
         province_code="64",

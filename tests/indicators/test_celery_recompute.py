@@ -188,8 +188,8 @@ def score_values(run: ComputationRun) -> tuple[list, list]:
         return value
 
     def rows(model, order: str) -> list:
-        fields = [f.name for f in model._meta.concrete_fields if f.name not in ("id", "run")]
-        return [tuple(map(rounded, row)) for row in model.objects.filter(run=run).order_by(order).values_list(*fields)]
+        fields = [f.name for f in model._meta.concrete_fields if f.name not in ("id", "snapshot")]
+        return [tuple(map(rounded, row)) for row in model.objects.of_run(run).order_by(order).values_list(*fields)]
 
     return rows(HouseholdScore, "household_id"), rows(RegionScore, "region_id")
 

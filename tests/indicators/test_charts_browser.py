@@ -90,7 +90,7 @@ def demo_gansu():
         call_command("recompute", period=year, verbosity=0)
     User.objects.create_superuser("root", password="pw-root-charts")
     village = (
-        RegionScore.objects.filter(region__code__startswith=COUNTY, level=5, run__period_id=2020, households__gt=0)
+        RegionScore.objects.filter(region__code__startswith=COUNTY, level=5, period_id=2020, households__gt=0)
         .order_by("region__code")
         .values_list("region__code", "mpi_m0")
         .first()

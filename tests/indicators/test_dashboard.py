@@ -13,6 +13,7 @@ from households.models import SurveyPeriod
 from indicators import dashboard_data
 from indicators.models import ComputationRun, Methodology, RegionScore
 from regions.models import Assignment, Region, Role
+from tests.indicators.builders import served
 
 User = get_user_model()
 
@@ -49,7 +50,9 @@ def _run(year: int) -> ComputationRun:
 def _score(run, code, **values) -> RegionScore:
     region = Region.objects.get(code=code)
     values.setdefault("households", 100)
-    return RegionScore.objects.create(run=run, region=region, period_id=run.period_id, level=region.level, **values)
+    return RegionScore.objects.create(
+        snapshot=served(run), region=region, period_id=run.period_id, level=region.level, **values
+    )
 
 
 @pytest.fixture
@@ -222,9 +225,9 @@ def test_superuser_sees_the_small_cell(client, scores):
 @pytest.mark.django_db
 def test_page_map_values_have_six_significant_digits_and_classes_come_from_full_values(client, scores):
     run = scores["runs"][2020]
-    RegionScore.objects.filter(run=run, region__code="621126").update(eqi=200 / 3, headcount_ratio=1 / 7)
+    RegionScore.objects.of_run(run).filter(region__code="621126").update(eqi=200 / 3, headcount_ratio=1 / 7)
     # 622921 differs from 621126 only in the ninth digit: the page shows them equal, the ranks do not
-    RegionScore.objects.filter(run=run, region__code="622921").update(eqi=200 / 3 + 1e-7)
+    RegionScore.objects.of_run(run).filter(region__code="622921").update(eqi=200 / 3 + 1e-7)
     m = page_map(client.get("/"))
     i, j = m["codes"].index("621126"), m["codes"].index("622921")
     assert m["values"]["eqi"][i] == m["values"]["eqi"][j] == 66.6667

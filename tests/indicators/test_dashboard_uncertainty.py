@@ -8,6 +8,7 @@ from households.models import SurveyPeriod
 from indicators.dashboard_uncertainty import rank_overlaps
 from indicators.models import ComputationRun, Methodology, RegionScore
 from regions.models import Region
+from tests.indicators.builders import served
 from tests.indicators.test_dashboard import page_map
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,9 @@ def _run(year: int) -> ComputationRun:
 def _score(run, code, **values) -> RegionScore:
     region = Region.objects.get(code=code)
     values.setdefault("households", 100)
-    return RegionScore.objects.create(run=run, region=region, period_id=run.period_id, level=region.level, **values)
+    return RegionScore.objects.create(
+        snapshot=served(run), region=region, period_id=run.period_id, level=region.level, **values
+    )
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from indicators import drilldown_data as data
 from indicators.models import ComputationRun, HouseholdScore, Methodology, RegionScore
 from indicators.services import recompute as service
 from regions.models import Assignment, Region, Role
-from tests.indicators.builders import Row, households_write, villages_write
+from tests.indicators.builders import Row, households_write, served, villages_write
 
 pytestmark = pytest.mark.django_db
 
@@ -58,12 +58,20 @@ def _run(period: int, *, finished=FINISHED) -> ComputationRun:
 
 
 def _region_score(run, region, **values) -> RegionScore:
-    return RegionScore.objects.create(run=run, region=region, period_id=run.period_id, level=region.level, **values)
+    return RegionScore.objects.create(
+        snapshot=served(run), region=region, period_id=run.period_id, level=region.level, **values
+    )
 
 
 def _household_score(run, household, **values) -> HouseholdScore:
     defaults = {"persons": 2, "weight": 1.0, "province_code": household.region.province_code}
-    return HouseholdScore.objects.create(run=run, household=household, region=household.region, **(defaults | values))
+    return HouseholdScore.objects.create(
+        snapshot=served(run),
+        period_id=run.period_id,
+        household=household,
+        region=household.region,
+        **(defaults | values),
+    )
 
 
 @pytest.fixture
@@ -470,7 +478,7 @@ def _custom_tree(n: int) -> Region:
         for i in range(n)
     )
     RegionScore.objects.bulk_create(
-        RegionScore(run=run, region=c, period_id=2020, level=4, eqi=float(i % 90), households=10)
+        RegionScore(snapshot=served(run), region=c, period_id=2020, level=4, eqi=float(i % 90), households=10)
         for i, c in enumerate(children)
     )
     return root

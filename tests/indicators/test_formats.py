@@ -21,6 +21,7 @@ from config.formats import datetime_iso, list_join, number_display
 from households.models import Household, ImportBatch, SurveyPeriod
 from indicators.models import ComputationRun, HouseholdScore, Methodology, RegionScore
 from regions.models import Assignment, Region, Role
+from tests.indicators.builders import served
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,8 @@ def world(db):
     village = Region.objects.get(code=VILLAGE)
     household = Household.objects.create(registry_number=f"{VILLAGE}0001", region=village, public_id=uuid.UUID(int=7))
     HouseholdScore.objects.create(
-        run=run,
+        snapshot=served(run),
+        period_id=run.period_id,
         household=household,
         region=village,
         province_code="64",
@@ -60,10 +62,18 @@ def world(db):
         category="sudden_hardship",
     )
     RegionScore.objects.create(
-        run=run, region=village, period_id=2020, level=5, households=1, persons=3, mean_vulnerability=0.8765
+        snapshot=served(run),
+        region=village,
+        period_id=2020,
+        level=5,
+        households=1,
+        persons=3,
+        mean_vulnerability=0.8765,
     )
     county = Region.objects.get(code=COUNTY)
-    RegionScore.objects.create(run=run, region=county, period_id=2020, level=3, households=12, persons=40, eqi=55.0)
+    RegionScore.objects.create(
+        snapshot=served(run), region=county, period_id=2020, level=3, households=12, persons=40, eqi=55.0
+    )
     official = User.objects.create_user("official", password="pw")
     Assignment.objects.create(user=official, role=Role.OFFICIAL, region=county)
     return {"run": run, "household": household, "official": official}

@@ -74,7 +74,7 @@ def test_a_recompute_stores_the_bands_of_every_ranking(counties):
 
 def test_the_stored_rank_is_the_rank_of_the_stored_eqi_and_bands_are_ordered(counties):
     run = counties
-    eqi = dict(RegionScore.objects.filter(run=run, region__code__in=INCOME).values_list("region__code", "eqi"))
+    eqi = dict(RegionScore.objects.of_run(run).filter(region__code__in=INCOME).values_list("region__code", "eqi"))
     for code, (rank, median, low, high, ranked) in _bands(run, COUNTRY).items():
         assert rank == 1 + sum(other > eqi[code] for other in eqi.values()), code
         assert 1 <= low <= median <= high <= ranked == 6
@@ -144,7 +144,7 @@ def test_a_methodology_of_min_max_variants_ranks_the_stored_dimensions_so(counti
     fields = ("d1_income", "d2_resilience", "d3_public_services", "d4_industry")
     dims = {
         row[0]: list(row[1:])
-        for row in RegionScore.objects.filter(run=run, region__code__in=INCOME).values_list("region__code", *fields)
+        for row in RegionScore.objects.of_run(run).filter(region__code__in=INCOME).values_list("region__code", *fields)
     }
     expected = _min_max_ranks(dims)
     # 640121's high income counts for more once D1 and D2 are stretched over the counties' own range

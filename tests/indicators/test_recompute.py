@@ -18,7 +18,7 @@ from indicators.models import ComputationRun, HouseholdScore, Methodology, Regio
 from indicators.services import inputs, score
 from indicators.services import recompute as service
 from regions.models import Region
-from tests.indicators.builders import Row, households_write, random_rows, villages_write
+from tests.indicators.builders import Row, households_write, villages_write
 
 pytestmark = pytest.mark.django_db
 
@@ -43,10 +43,10 @@ def checksum(run: ComputationRun) -> str:
             return {k: rounded(v) for k, v in sorted(value.items())}
         return value
 
-    fields = [f.name for f in HouseholdScore._meta.concrete_fields if f.name not in ("id", "run")]
-    households = HouseholdScore.objects.filter(run=run).order_by("household_id").values_list(*fields)
-    region_fields = [f.name for f in RegionScore._meta.concrete_fields if f.name not in ("id", "run")]
-    regions = RegionScore.objects.filter(run=run).order_by("region_id").values_list(*region_fields)
+    fields = [f.name for f in HouseholdScore._meta.concrete_fields if f.name not in ("id", "snapshot")]
+    households = HouseholdScore.objects.of_run(run).order_by("household_id").values_list(*fields)
+    region_fields = [f.name for f in RegionScore._meta.concrete_fields if f.name not in ("id", "snapshot")]
+    regions = RegionScore.objects.of_run(run).order_by("region_id").values_list(*region_fields)
     text = repr([[rounded(v) for v in row] for row in [*households, *regions]])
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -66,7 +66,7 @@ def test_township_rolls_up_from_households_and_an_empty_village_is_null():
     run = service.recompute(period=2020)
 
     assert run.is_current and run.lines["national"]["2020"]["64"] == Z_2020
-    scores = {s.region.code: s for s in RegionScore.objects.filter(run=run).select_related("region")}
+    scores = {s.region.code: s for s in RegionScore.objects.of_run(run).select_related("region")}
     t = scores[township.code]
     assert scores[v1].headcount_ratio == 1.0 and scores[v2].headcount_ratio == 0.0
     # person-weighted: 10 poor of 16 persons, not the villages' mean (1 + 0) / 2
@@ -84,7 +84,7 @@ def test_township_rolls_up_from_households_and_an_empty_village_is_null():
     assert empty.headcount_ratio is None and empty.eqi is None and empty.gini is None and empty.d1_income is None
     # D3: the six guarantees met and no village survey: the village part is left out, not counted as 0
     assert t.d3_public_services == pytest.approx(100.0)
-    assert HouseholdScore.objects.filter(run=run).count() == 4
+    assert HouseholdScore.objects.of_run(run).count() == 4
 
 
 def test_village_survey_enters_d3_and_d4_half_and_half():
@@ -92,28 +92,12 @@ def test_village_survey_enters_d3_and_d4_half_and_half():
     households_write([Row(v1, 1, wage=3 * 9000, persons=3)], period=2020)
     villages_write([v1], period=2020)
     run = service.recompute(period=2020)
-    household = HouseholdScore.objects.get(run=run)
+    household = HouseholdScore.objects.of_run(run).get()
     # village services: road 1, tap water 0.8, electricity 1, broadband 1, school 1, clinic 0 → 4.8 / 6
     assert household.components["c_village_services"] == pytest.approx(80.0)
     assert household.d3_public_services == pytest.approx((100.0 + 80.0) / 2)
     # village industry: s(50,000; 0→100,000) = 50, cooperative 100, enterprise/industry/processing/e-commerce 0
     assert household.components["c_village_industry"] == pytest.approx((50 + 100) / 6)
-
-
-@pytest.fixture
-def two_provinces():
-    """Four Ningxia villages (64) and two Inner Mongolia counties (15) with households over three years."""
-    _, villages = township_with_villages(4)
-    counties = list(
-        Region.objects.filter(level=3, code__startswith="15").order_by("code").values_list("code", flat=True)[:2]
-    )
-    for offset, period in enumerate((2018, 2019, 2020)):
-        rows = random_rows(villages, per_village=40, seed=offset) + random_rows(
-            counties, per_village=60, seed=10 + offset
-        )
-        households_write(rows, period=period)
-    villages_write(villages, period=2020)
-    return villages
 
 
 def test_two_full_runs_are_equal_and_an_incremental_run_equals_a_full_one(two_provinces):
@@ -129,6 +113,9 @@ def test_two_full_runs_are_equal_and_an_incremental_run_equals_a_full_one(two_pr
     chunks = {c.province_code: c for c in incremental.chunks.all()}
     assert (chunks["64"].copied, chunks["15"].copied) == (False, True)
     assert chunks["15"].households == 120 and chunks["64"].households == 160
+    # Inner Mongolia's snapshot is the one the second run served: nothing was copied
+    assert chunks["15"].snapshot_id == second.chunks.get(province_code="15").snapshot_id
+    assert HouseholdScore.objects.count() == 280 + 280 + 160
     full = service.recompute(period=2020, full=True)
     assert checksum(incremental) == checksum(full)
     assert checksum(incremental) != checksum(second)
@@ -145,9 +132,11 @@ def test_a_run_for_named_provinces_also_recomputes_the_other_changed_ones(two_pr
     changes_mark(province_code="64", periods=[2020])
     named = service.recompute(period=2020, provinces=["64"])
     assert {c.province_code for c in named.chunks.filter(copied=False)} == {"64", "15"}
-    assert checksum(named) == checksum(service.recompute(period=2020, full=True))
-    nightly = service.recompute(period=2020)
-    assert not nightly.chunks.filter(copied=False).exists()
+    full = service.recompute(period=2020, full=True)
+    assert checksum(named) == checksum(full)
+    runs = ComputationRun.objects.count()
+    nightly = service.recompute(period=2020)  # nothing changed since the full run: no run, it stays
+    assert nightly.pk == full.pk and ComputationRun.objects.count() == runs
 
 
 def test_chunks_are_made_and_computed_the_largest_province_first(two_provinces):
@@ -163,7 +152,7 @@ def test_each_chunk_rolls_up_its_province_and_a_province_without_surveys_gets_co
     households_write([Row(county_15, 1, wage=9000, persons=1), Row(county_15, 2, wage=9000, persons=1)], period=2019)
     run = service.recompute(period=2020, full=True)
     assert list(run.chunks.values_list("province_code", flat=True)) == ["64"]  # no survey of 2020 in 15
-    rows = {r.region.code: r for r in RegionScore.objects.filter(run=run).select_related("region")}
+    rows = {r.region.code: r for r in RegionScore.objects.of_run(run).select_related("region")}
     ningxia, inner_mongolia = rows["64"], rows["15"]
     assert (ningxia.households, ningxia.persons, ningxia.headcount_ratio) == (2, 12, pytest.approx(10 / 12))
     assert ningxia.coverage == 1.0
@@ -193,7 +182,7 @@ def test_a_failed_chunk_leaves_the_previous_run_current(two_provinces, monkeypat
     assert service.current_run(period=2020) == good
     failed = ComputationRun.objects.exclude(pk=good.pk).get()
     assert failed.status == ComputationRun.Status.FAILED and "disk full" in failed.error
-    assert not failed.region_scores.exists()
+    assert not RegionScore.objects.of_run(failed).exists()
 
 
 def test_no_poverty_line_for_the_period_is_a_clear_error():
@@ -223,13 +212,13 @@ def test_household_flags_reasons_and_af_bits_are_stored():
     _, (v1, _, _) = township_with_villages()
     households_write([Row(v1, 1, wage=2000, persons=1, guarantees=False)], period=2020)
     run = service.recompute(period=2020)
-    household = HouseholdScore.objects.get(run=run)
+    household = HouseholdScore.objects.of_run(run).get()
     # 2,000 < z_m = 1.5 x 3,309: below the monitoring line; deprived in all six guarantees and income
     assert household.flagged and "below_monitoring_line" in household.reasons
     assert household.deprivations == 2 ** len(score.AF_INDICATORS) - 1
     assert household.deprivation_score == pytest.approx(1.0)
     assert household.category == "ex_poor_unstable"  # registered poor in 2014 (builder)
-    region = RegionScore.objects.get(run=run, region__code=v1)
+    region = RegionScore.objects.of_run(run).get(region__code=v1)
     assert region.mpi_h == 1.0 and region.mpi_m0 == pytest.approx(1.0) and region.mpi_a == pytest.approx(1.0)
     assert region.mpi_contributions["income"] == pytest.approx(1 / 7)
     assert region.flagged_share == 1.0 and region.flagged_households == 1
@@ -240,7 +229,11 @@ def test_recompute_command_reports_the_run(capsys):
     households_write([Row(v1, 1, wage=9000, persons=1)], period=2020)
     call_command("recompute", "--period", "2020", verbosity=0)
     out = capsys.readouterr().out
-    assert "period 2020, methodology v1, 1 province(s) computed, 0 copied, 1 households" in out
+    assert "period 2020, methodology v1, 1 province(s) computed, 0 reused, 1 households" in out
+    call_command("recompute", "--period", "2020", verbosity=0)
+    out = capsys.readouterr().out
+    run = ComputationRun.objects.get()
+    assert f"nothing changed since run {run.pk} (period 2020, methodology v1): it stays current, no new run" in out
     with pytest.raises(CommandError, match="Unknown methodology 'v9'"):
         call_command("recompute", "--period", "2020", "--methodology", "v9")
     with pytest.raises(CommandError, match="No survey period 2019"):
@@ -251,12 +244,12 @@ def test_json_fields_hold_json_and_every_component_has_its_column():
     _, (v1, _, _) = township_with_villages()
     households_write([Row(v1, 1, wage=9000, persons=2)], period=2020)
     run = service.recompute(period=2020)
-    household = HouseholdScore.objects.get(run=run)
+    household = HouseholdScore.objects.of_run(run).get()
     assert set(household.components) == set(score.COMPONENTS)
     columns = {f.column for f in HouseholdScore._meta.concrete_fields}
     assert set(score.COMPONENTS) <= columns  # one column each
     assert isinstance(household.reasons, list)
-    region = RegionScore.objects.get(run=run, region__code=v1)
+    region = RegionScore.objects.of_run(run).get(region__code=v1)
     assert json.dumps(region.flagged_by_category)
 
 
@@ -265,9 +258,9 @@ def test_a_period_whose_households_all_have_no_members_publishes_data_errors():
     households_write([Row(v1, 1, wage=9000, persons=0), Row(v1, 2, wage=5000, persons=0)], period=2020)
     run = service.recompute(period=2020)
     assert run.status == ComputationRun.Status.PUBLISHED
-    errors = set(HouseholdScore.objects.filter(run=run).values_list("data_error", flat=True))
+    errors = set(HouseholdScore.objects.of_run(run).values_list("data_error", flat=True))
     assert errors == {"household size 0"}
-    village = RegionScore.objects.get(run=run, region__code=v1)
+    village = RegionScore.objects.of_run(run).get(region__code=v1)
     assert village.households == 0 and village.eqi is None and village.headcount_ratio is None
 
 
@@ -279,8 +272,8 @@ def test_removing_every_survey_of_a_period_replaces_the_current_run_with_an_empt
     changes_mark(province_code="64", periods=[2020])
     empty = service.recompute(period=2020)
     assert service.current_run(period=2020) == empty != first
-    assert not empty.household_scores.exists()
-    village = RegionScore.objects.get(run=empty, region__code=v1)
+    assert not HouseholdScore.objects.of_run(empty).exists()
+    village = RegionScore.objects.of_run(empty).get(region__code=v1)
     assert (village.households, village.eqi, village.coverage) == (0, None, 0.0)
 
 
@@ -292,7 +285,7 @@ def test_negative_income_keeps_gini_and_rmpg_within_bounds():
     )
     # a business's loss (wages cannot be negative)
     HouseholdSurvey.objects.filter(household__registry_number=f"{v1}0001").update(net_operating_income=-5_000_000)
-    region = RegionScore.objects.get(run=service.recompute(period=2020), region__code=v1)
+    region = RegionScore.objects.of_run(service.recompute(period=2020)).get(region__code=v1)
     # incomes censored at 0 for the Gini: laeken's Gini of (0, 1000, 9000) with equal weights
     assert region.gini == pytest.approx(poverty.gini([0.0, 1000.0, 9000.0]))
     assert 0 <= region.gini <= 1 and 0 <= region.relative_median_poverty_gap <= 1

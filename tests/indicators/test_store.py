@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 def test_frame_insert_round_trip_with_nulls_empty_text_json_and_small_integers():
     frame = pd.DataFrame(
         {
-            "run_id": [7, 7],
+            "snapshot_id": [7, 7],
+            "period_id": [2020, 2020],
             "household_id": [1, 2],
             "region_id": [3, 3],
             "province_code": ["62", "62"],

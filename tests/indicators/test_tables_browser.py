@@ -117,7 +117,7 @@ def demo_county():
         call_command("recompute", period=year, verbosity=0)
     root = User.objects.create_superuser("root", password="pw-root-tables")
     village, household = (
-        HouseholdScore.objects.filter(region__code__startswith=COUNTY, flagged=True, run__period_id=2020)
+        HouseholdScore.objects.filter(region__code__startswith=COUNTY, flagged=True, period_id=2020)
         .order_by("region__code", "household__registry_number")
         .values_list("region__code", "household__public_id")
         .first()

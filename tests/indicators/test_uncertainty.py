@@ -76,7 +76,7 @@ def villages() -> dict[str, str]:
 
 
 def by_code(run) -> dict[str, RegionScore]:
-    return {s.region.code: s for s in RegionScore.objects.filter(run=run).select_related("region")}
+    return {s.region.code: s for s in RegionScore.objects.of_run(run).select_related("region")}
 
 
 def test_hand_computed_se_of_the_headcount_ratio_through_the_recompute(villages):
@@ -103,7 +103,7 @@ def test_every_region_agrees_with_ratio_mean_uncertainty_on_the_same_rows(villag
     the test's own rows (strata = county, clusters = village) through ``ratio_mean_uncertainty``."""
     rows_write(villages)
     run = service.recompute(period=2020, methodology=sample_methodology())
-    households = HouseholdScore.objects.filter(run=run).select_related("region").order_by("household_id")
+    households = HouseholdScore.objects.of_run(run).select_related("region").order_by("household_id")
     paths = [h.region.path for h in households]
     w = np.array([h.persons * h.weight for h in households])
     county = [p.strip("/").split("/")[2] for p in paths]
@@ -174,7 +174,7 @@ def test_household_clusters_and_one_stratum_per_province():
         period=2020,
     )
     run = service.recompute(period=2020, methodology=sample_methodology({"design": "sample"}, "sample-srs"))
-    score = RegionScore.objects.get(run=run, region=village)
+    score = RegionScore.objects.of_run(run).get(region=village)
     # w = 1, 2, 2; poor 1, 0, 1: R = 3/5; w (phi - R) = 0.4, -1.2, 0.8 (mean 0): 3/2 * 2.24 / 25
     assert score.headcount_ratio == pytest.approx(0.6)
     assert score.headcount_ratio_se == pytest.approx(math.sqrt(1.5 * 2.24 / 25), rel=1e-12)

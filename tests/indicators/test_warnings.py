@@ -31,6 +31,7 @@ from indicators.methods.scoring import DEFAULT_PARAMETERS
 from indicators.models import ComputationRun, HouseholdScore, Methodology, WarningCase, WarningStep
 from indicators.services import warnings as service
 from regions.models import Assignment, Region, Role
+from tests.indicators.builders import served
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,8 @@ def _household(village: str, serial: int, *, labour: str = "full", guarantees: b
 def _score(run, household, *, flagged=True, reasons=("vulnerable",), category="near_poor_at_risk", **values):
     values = {"margin": 1.2, "vulnerability": 0.6, "eqi": 50.0} | values
     return HouseholdScore.objects.create(
-        run=run,
+        snapshot=served(run),
+        period_id=run.period_id,
         household=household,
         region=household.region,
         province_code="64",
@@ -259,7 +261,7 @@ def test_export_csv_with_bom_and_xlsx_read_back(client, world):
 
 def test_inbox_query_count_is_the_same_for_10_and_100_flagged_households(client, world, django_assert_num_queries):
     run = world["run2"]
-    HouseholdScore.objects.filter(run=run).delete()
+    HouseholdScore.objects.of_run(run).delete()
     village = Region.objects.get(code=VILLAGE_A)
     households = Household.objects.bulk_create(
         Household(registry_number=f"{VILLAGE_A}{9000 + i:04d}", region=village) for i in range(100)
@@ -267,7 +269,7 @@ def test_inbox_query_count_is_the_same_for_10_and_100_flagged_households(client,
     client.force_login(world["people"]["official"])
 
     def count(n):
-        HouseholdScore.objects.filter(run=run).delete()
+        HouseholdScore.objects.of_run(run).delete()
         for household in households[:n]:
             _score(run, household, vulnerability=0.5 + household.pk % 7 / 100)
         WarningCase.objects.create(household=households[0], period_id=2020, run=run)
@@ -430,7 +432,7 @@ def test_steps_out_of_order_are_refused_with_a_message(client, world):
 
 def test_a_household_not_flagged_cannot_be_verified(client, world):
     household = world["h"]["out"]
-    HouseholdScore.objects.filter(run=world["run2"], household=household).update(flagged=False, reasons=[])
+    HouseholdScore.objects.of_run(world["run2"]).filter(household=household).update(flagged=False, reasons=[])
     client.force_login(_user("admin-x", Role.ADMIN, "640402"))
     response = client.post(
         reverse("indicators:warning-step", args=["640402", household.public_id]),

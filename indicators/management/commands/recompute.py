@@ -3,15 +3,16 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from indicators.models import Methodology
-from indicators.services.recompute import RecomputeError, recompute
+from indicators.models import Methodology, RegionScore
+from indicators.services.recompute import RecomputeError, current_run, recompute
 
 
 class Command(BaseCommand):
     help = (
         "Score every household of a period and roll the scores up the region tree, then publish the "
         "run (the previous run stays served if anything fails). Without --full only the provinces "
-        "changed since the current run are recomputed; the rest are copied."
+        "changed since the current run are recomputed; the rest serve the current run's snapshots "
+        "(nothing is copied), and with no change at all no run is made."
     )
 
     def add_arguments(self, parser):
@@ -36,6 +37,7 @@ class Command(BaseCommand):
                 known = ", ".join(Methodology.objects.values_list("version", flat=True))
                 raise CommandError(f"Unknown methodology {methodology!r} (known: {known}).")
         codes = [c.strip() for c in provinces.split(",") if c.strip()] or None
+        before = current_run(period=period, methodology=chosen)
         bar = tqdm(desc=f"recompute {period}", unit="province", disable=options["verbosity"] == 0)
         try:
             run = recompute(
@@ -50,11 +52,17 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         finally:
             bar.close()
+        if before is not None and run.pk == before.pk:
+            self.stdout.write(
+                f"nothing changed since run {run.pk} (period {period}, methodology {run.methodology.version}): "
+                "it stays current, no new run (--full recomputes every province)"
+            )
+            return
         chunks = run.chunks.all()
         computed = sum(not c.copied for c in chunks)
         households = sum(c.households for c in chunks)
         self.stdout.write(
             f"run {run.pk} published: period {period}, methodology {run.methodology.version}, "
-            f"{computed} province(s) computed, {len(chunks) - computed} copied, {households:,} households, "
-            f"{run.region_scores.count():,} regions"
+            f"{computed} province(s) computed, {len(chunks) - computed} reused, {households:,} households, "
+            f"{RegionScore.objects.of_run(run).count():,} regions"
         )
