@@ -2,6 +2,7 @@
 
 The beat schedule lives here, in code, so every deployment runs the same jobs; the scoring issue
 runs the nightly recompute (02:00 Asia/Shanghai), and expired import files are purged at 03:30.
+The recompute watchdog runs every few minutes (``TUOPIN_RECOMPUTE_WATCHDOG_EVERY_SECONDS``).
 """
 
 import datetime as dt
@@ -19,8 +20,10 @@ app.autodiscover_tasks()
 
 
 def beat_schedule() -> dict[str, dict]:
-    """Periodic jobs, by name: the nightly recompute at 02:00 Asia/Shanghai (``CELERY_TIMEZONE``) and
-    the purge of import files past ``TUOPIN_IMPORT_ORIGINAL_RETENTION_DAYS`` at 03:30."""
+    """Periodic jobs, by name: the nightly recompute at 02:00 Asia/Shanghai (``CELERY_TIMEZONE``), the
+    purge of import files past ``TUOPIN_IMPORT_ORIGINAL_RETENTION_DAYS`` at 03:30, and the recompute
+    watchdog (lost chunks sent again: ``indicators.services.recompute_watchdog``) every
+    ``TUOPIN_RECOMPUTE_WATCHDOG_EVERY_SECONDS``."""
     from django.conf import settings
 
     every = settings.TUOPIN_RECOMPUTE_EVERY_SECONDS
@@ -30,6 +33,10 @@ def beat_schedule() -> dict[str, dict]:
         "import-originals-purge": {
             "task": "households.tasks.import_originals_purge",
             "schedule": crontab(hour=3, minute=30),
+        },
+        "recompute-watchdog": {
+            "task": "indicators.tasks.recompute_watchdog",
+            "schedule": settings.TUOPIN_RECOMPUTE_WATCHDOG_EVERY_SECONDS,
         },
     }
 
