@@ -2,7 +2,8 @@
 
 The beat schedule lives here, in code, so every deployment runs the same jobs; the scoring issue
 runs the nightly recompute (02:00 Asia/Shanghai), expired import files are purged at 03:30 and
-score snapshots no run serves any more at 04:00.
+score snapshots no run serves any more at 04:00. The recompute watchdog runs every few minutes
+(``TUOPIN_RECOMPUTE_WATCHDOG_EVERY_SECONDS``).
 """
 
 import datetime as dt
@@ -20,9 +21,10 @@ app.autodiscover_tasks()
 
 
 def beat_schedule() -> dict[str, dict]:
-    """Periodic jobs, by name: the nightly recompute at 02:00 Asia/Shanghai (``CELERY_TIMEZONE``) and
-    the purge of import files past ``TUOPIN_IMPORT_ORIGINAL_RETENTION_DAYS`` at 03:30, the retention of
-    score snapshots (``TUOPIN_RUN_RETENTION_DAYS``) at 04:00."""
+    """Periodic jobs, by name: the nightly recompute at 02:00 Asia/Shanghai (``CELERY_TIMEZONE``), the
+    purge of import files past ``TUOPIN_IMPORT_ORIGINAL_RETENTION_DAYS`` at 03:30, the retention of
+    score snapshots (``TUOPIN_RUN_RETENTION_DAYS``) at 04:00, and the recompute watchdog (lost chunks
+    sent again: ``indicators.services.recompute_watchdog``) every ``TUOPIN_RECOMPUTE_WATCHDOG_EVERY_SECONDS``."""
     from django.conf import settings
 
     every = settings.TUOPIN_RECOMPUTE_EVERY_SECONDS
@@ -34,6 +36,10 @@ def beat_schedule() -> dict[str, dict]:
             "schedule": crontab(hour=3, minute=30),
         },
         "snapshots-prune": {"task": "indicators.tasks.snapshots_prune", "schedule": crontab(hour=4, minute=0)},
+        "recompute-watchdog": {
+            "task": "indicators.tasks.recompute_watchdog",
+            "schedule": settings.TUOPIN_RECOMPUTE_WATCHDOG_EVERY_SECONDS,
+        },
     }
 
 

@@ -5,7 +5,10 @@ beat process hits the (period, methodology, date) unique constraint and does not
 ``recompute_chunk`` per province after the run is committed. The chunk that finds every chunk of its
 run done (through the run/chunk table, not a chord) enqueues ``recompute_publish``. Chunks are
 idempotent, acknowledged late and rejected when their worker dies, so the broker redelivers them
-after its visibility timeout (set above the hard time limit).
+after its visibility timeout (set above the hard time limit). ``recompute_watchdog`` (beat, every few
+minutes) sends again the chunks and publishes whose messages the broker lost, a Redis restarted
+without its append-only file say (``services.recompute_watchdog``); a chunk is computed only under
+its lock, so a second copy of a message never runs beside the first.
 """
 
 import logging
@@ -17,6 +20,7 @@ from django.utils import timezone
 
 from households.models import SurveyPeriod
 from indicators.services import recompute as service
+from indicators.services import recompute_watchdog as watchdog
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +61,7 @@ def recompute_enqueue(*, run_id: int) -> None:
     every chunk reuses a snapshot (a change outside the provinces with surveys) goes to publish."""
     pending = service.RunChunk.objects.filter(run_id=run_id).exclude(status=service.RunChunk.Status.DONE)
     chunk_ids = list(pending.order_by("pk").values_list("pk", flat=True))
+    watchdog.run_mark_enqueued(run_id=run_id)
     if chunk_ids:
         transaction.on_commit(lambda: [recompute_chunk.delay(pk) for pk in chunk_ids])
     else:
@@ -65,14 +70,19 @@ def recompute_enqueue(*, run_id: int) -> None:
 
 @shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, **TASK_OPTIONS)
 def recompute_chunk(self, chunk_id: int) -> None:
-    """Compute one chunk; the last chunk of its run enqueues the publish."""
-    try:
-        last = service.chunk_compute(chunk_id=chunk_id)
-    except OperationalError:
-        raise
-    except Exception as error:
-        service.chunk_fail(chunk_id=chunk_id, error=repr(error))
-        raise
+    """Compute one chunk; the last chunk of its run enqueues the publish. A copy of the message that
+    arrives while another worker computes the chunk is dropped (that worker finishes it)."""
+    with watchdog.chunk_claim(chunk_id=chunk_id) as claimed:
+        if not claimed:
+            log.warning("chunk %s is being computed by another worker: this copy of its task is dropped", chunk_id)
+            return
+        try:
+            last = service.chunk_compute(chunk_id=chunk_id)
+        except OperationalError:
+            raise
+        except Exception as error:
+            service.chunk_fail(chunk_id=chunk_id, error=repr(error))
+            raise
     if last:
         run_id = service.RunChunk.objects.filter(pk=chunk_id).values_list("run_id", flat=True).get()
         recompute_publish.delay(run_id)
@@ -88,6 +98,12 @@ def recompute_publish(run_id: int) -> None:
     except Exception as error:
         service.run_fail(run_id=run_id, error=repr(error))
         raise
+
+
+@shared_task(**TASK_OPTIONS)
+def recompute_watchdog() -> dict[int, list[str]]:
+    """Send again the lost chunks and publishes of unpublished runs (``stalled_resend``)."""
+    return watchdog.stalled_resend()
 
 
 @shared_task(**TASK_OPTIONS)

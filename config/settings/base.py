@@ -294,6 +294,18 @@ if TUOPIN_RUN_RETENTION_DAYS < 0:
     raise ImproperlyConfigured("TUOPIN_RUN_RETENTION_DAYS must be 0 or more (days).")
 # Seconds a chunk sleeps after it starts: 0 except in the kill test, which needs a chunk to kill.
 TUOPIN_RECOMPUTE_CHUNK_PAUSE = env_int("TUOPIN_RECOMPUTE_CHUNK_PAUSE", 0)
+# The recompute watchdog (indicators.services.recompute_watchdog; beat every ..._WATCHDOG_EVERY_SECONDS) sends
+# a chunk again when the broker holds no message for it (lost with Redis) and it made no progress for
+# ..._STALL_PENDING_SECONDS (a chunk that never started, or a publish) or ..._STALL_SECONDS (a running
+# chunk: above the hard time limit, so no worker can still be computing it).
+TUOPIN_RECOMPUTE_WATCHDOG_EVERY_SECONDS = env_int("TUOPIN_RECOMPUTE_WATCHDOG_EVERY_SECONDS", 300)
+TUOPIN_RECOMPUTE_STALL_PENDING_SECONDS = env_int("TUOPIN_RECOMPUTE_STALL_PENDING_SECONDS", 300)
+TUOPIN_RECOMPUTE_STALL_SECONDS = env_int("TUOPIN_RECOMPUTE_STALL_SECONDS", CELERY_TASK_TIME_LIMIT + 300)
+if TUOPIN_RECOMPUTE_STALL_SECONDS <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "TUOPIN_RECOMPUTE_STALL_SECONDS must be above CELERY_TASK_TIME_LIMIT: a running chunk sent again "
+        "sooner could still be running on a worker."
+    )
 # What the import page asks whether the scores include a committed batch: a function of the
 # indicators app named here, so that households need not import it (layers: DESIGN §2).
 TUOPIN_IMPORT_SCORES_STATE = "indicators.selectors.changes_in_scores"
