@@ -168,9 +168,9 @@ def machine_and_database(period: int) -> int:
             f"{database} has {boundaries} county boundaries: the map would be empty. "
             "Load them first: python manage.py import_boundaries"
         )
-    households = HouseholdScore.objects.filter(run=run).count()
+    households = HouseholdScore.objects.of_run(run).count()
     levels = dict(
-        RegionScore.objects.filter(run=run).values_list("region__level").annotate(n=django.db.models.Count("id"))
+        RegionScore.objects.of_run(run).values_list("region__level").annotate(n=django.db.models.Count("id"))
     )
     print(
         f"data: run {run.id} of {period} (finished {run.finished_at:%Y-%m-%d %H:%M}), {households:,} household scores, "

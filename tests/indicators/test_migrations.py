@@ -63,3 +63,59 @@ def test_methodology_v1_description_changes_only_where_still_as_seeded():
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     _migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_runs_rows_become_snapshots_in_their_manifest_and_go_back():
+    before = [("indicators", "0011_region_score_uncertainty")]
+    after = [("indicators", "0013_score_partitions")]
+    apps = _migrate(before)
+    SurveyPeriod = apps.get_model("households", "SurveyPeriod")
+    Region = apps.get_model("regions", "Region")
+    SurveyPeriod.objects.get_or_create(year=2020)
+    province, made_64 = Region.objects.get_or_create(
+        code="64", defaults={"name": "宁夏", "level": 1, "path": "/64/", "province_code": "64"}
+    )
+    other, made_15 = Region.objects.get_or_create(
+        code="15", defaults={"name": "内蒙古", "level": 1, "path": "/15/", "province_code": "15"}
+    )
+    methodology = apps.get_model("indicators", "Methodology").objects.get(version="v1")
+    run = apps.get_model("indicators", "ComputationRun").objects.create(
+        period_id=2020, methodology=methodology, status="published", is_current=True
+    )
+    apps.get_model("indicators", "RunChunk").objects.create(run=run, province_code="64", households=2, status="done")
+    Score = apps.get_model("indicators", "HouseholdScore")
+    common = {"run_id": run.pk, "region_id": province.pk, "province_code": "64", "persons": 2, "weight": 1.0}
+    Score.objects.create(household_id=1, eqi=40.0, **common)
+    Score.objects.create(household_id=2, eqi=60.0, **common)
+    Regions = apps.get_model("indicators", "RegionScore")
+    Regions.objects.create(run_id=run.pk, region_id=province.pk, period_id=2020, level=1, households=2, eqi=50.0)
+    Regions.objects.create(run_id=run.pk, region_id=other.pk, period_id=2020, level=1, households=0)
+
+    apps = _migrate(after)
+    Run = apps.get_model("indicators", "ComputationRun")
+    manifest = {s.province_code: s for s in Run.objects.get(pk=run.pk).snapshots.all()}
+    assert set(manifest) == {"64", ""} and manifest["64"].households == 2
+    Score = apps.get_model("indicators", "HouseholdScore")
+    assert sorted(Score.objects.filter(snapshot=manifest["64"]).values_list("eqi", "period_id")) == [
+        (40.0, 2020),
+        (60.0, 2020),
+    ]
+    Regions = apps.get_model("indicators", "RegionScore")
+    assert Regions.objects.get(snapshot=manifest["64"]).eqi == 50.0
+    assert Regions.objects.get(snapshot=manifest[""]).region_id == other.pk  # outside the chunks: the rest
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT DISTINCT tableoid::regclass::text FROM indicators_householdscore")
+            assert cursor.fetchall() == [("indicators_householdscore_p2020",)]
+
+    apps = _migrate(before)
+    Score = apps.get_model("indicators", "HouseholdScore")
+    assert sorted(Score.objects.filter(run_id=run.pk).values_list("eqi", flat=True)) == [40.0, 60.0]
+    assert apps.get_model("indicators", "RegionScore").objects.filter(run_id=run.pk).count() == 2
+    for model in ("HouseholdScore", "RegionScore", "RunChunk", "ComputationRun"):
+        apps.get_model("indicators", model).objects.all().delete()
+    Region.objects.filter(pk__in=[r.pk for r, made in ((province, made_64), (other, made_15)) if made]).delete()
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    _migrate(executor.loader.graph.leaf_nodes())
