@@ -169,9 +169,7 @@ def machine_and_database(period: int) -> int:
             "Load them first: python manage.py import_boundaries"
         )
     households = HouseholdScore.objects.of_run(run).count()
-    levels = dict(
-        RegionScore.objects.of_run(run).values_list("region__level").annotate(n=django.db.models.Count("id"))
-    )
+    levels = dict(RegionScore.objects.of_run(run).values_list("region__level").annotate(n=django.db.models.Count("id")))
     print(
         f"data: run {run.id} of {period} (finished {run.finished_at:%Y-%m-%d %H:%M}), {households:,} household scores, "
         f"region-score rows by level {dict(sorted(levels.items()))}"
