@@ -41,7 +41,7 @@ def partitions() -> list[tuple[str, int | None]]:
         rows = cursor.fetchall()
     out = []
     for name, bound in rows:
-        out.append((name, None if bound == "DEFAULT" else int(bound.split("(")[1].split(")")[0])))
+        out.append((name, None if bound == "DEFAULT" else int(bound.split("(")[1].split(")")[0].strip("'"))))
     return out
 
 

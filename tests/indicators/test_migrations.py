@@ -79,7 +79,9 @@ def test_runs_rows_become_snapshots_in_their_manifest_and_go_back():
     other, made_15 = Region.objects.get_or_create(
         code="15", defaults={"name": "内蒙古", "level": 1, "path": "/15/", "province_code": "15"}
     )
-    methodology = apps.get_model("indicators", "Methodology").objects.get(version="v1")
+    methodology, _ = apps.get_model("indicators", "Methodology").objects.get_or_create(
+        version="v1", defaults={"name": "v1", "parameters": {}}
+    )
     run = apps.get_model("indicators", "ComputationRun").objects.create(
         period_id=2020, methodology=methodology, status="published", is_current=True
     )
