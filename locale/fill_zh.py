@@ -25,6 +25,7 @@ from zh_preview import ZH_PREVIEW
 from zh_reident import ZH_REIDENT
 from zh_security import ZH_SECURITY
 from zh_sensitivity import ZH_SENSITIVITY
+from zh_snapshots import ZH_SNAPSHOTS
 from zh_status import ZH_STATUS
 from zh_uncertainty import ZH_UNCERTAINTY
 from zh_warnings import ZH_WARNINGS
@@ -627,6 +628,7 @@ ZH.update(ZH_MESSAGES)
 ZH.update(ZH_FORMAT)
 ZH.update(ZH_PREVIEW)
 ZH.update(ZH_UNCERTAINTY)
+ZH.update(ZH_SNAPSHOTS)
 ZH.update(ZH_CHARTS)
 ZH.update(ZH_MAPS)
 ZH.update(ZH_IMP2)
