@@ -87,10 +87,9 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
-from django.db.models import F  # noqa: E402
 
+from bench.recompute_cases import noop, one_village  # noqa: E402
 from households.models import Household, HouseholdSurvey, MemberStatus, SurveyPeriod  # noqa: E402
-from households.services.registry import changes_mark  # noqa: E402
 from indicators.methods import scoring, sensitivity, vulnerability  # noqa: E402
 from indicators.models import ComputationRun, HouseholdScore, Methodology, ScoreSnapshot  # noqa: E402
 from indicators.services import inputs, rank_bands, rollup, rollup_uncertainty, score, store  # noqa: E402
@@ -682,39 +681,6 @@ def orm_loop(sample: int, households: int) -> tuple[float, dict[str, float]]:
 # --- report ----------------------------------------------------------------------------------------------------
 
 
-def noop(methodology: Methodology | None, jobs: int) -> tuple[float, bool]:
-    """Time a recompute with nothing changed since the current run; returns seconds and whether a
-    new run was made (it must not be)."""
-    runs = ComputationRun.objects.count()
-    start = time.perf_counter()
-    recompute_module.recompute(period=PERIOD, methodology=methodology, jobs=jobs)
-    seconds = time.perf_counter() - start
-    return seconds, ComputationRun.objects.count() != runs
-
-
-def one_village(methodology: Methodology | None, jobs: int) -> dict[str, float]:
-    """Edit one household survey of one village in ``VILLAGE_PROVINCE`` (through the change log, as
-    every write does), then time the nightly recompute; returns the run's seconds, the seconds of
-    computing that province alone (its chunk, from the chunk's start to its end, in the same run),
-    the province's households and the rows the run wrote."""
-    household = (
-        Household.objects.filter(region__province_code=VILLAGE_PROVINCE, surveys__period_id=PERIOD)
-        .order_by("pk")
-        .first()
-    )
-    HouseholdSurvey.objects.filter(household=household, period_id=PERIOD).update(wage_income=F("wage_income") + 100)
-    changes_mark(province_code=VILLAGE_PROVINCE, periods=[PERIOD])
-    rows_before = HouseholdScore.objects.count()
-    start = time.perf_counter()
-    run = recompute_module.recompute(period=PERIOD, methodology=methodology, jobs=jobs)
-    seconds = time.perf_counter() - start
-    chunk = run.chunks.get(province_code=VILLAGE_PROVINCE)
-    assert not chunk.copied and run.chunks.filter(copied=False).count() == 1, "only the edited province"
-    alone = (chunk.finished_at - chunk.started_at).total_seconds()
-    written = HouseholdScore.objects.count() - rows_before
-    return {"seconds": seconds, "province": alone, "households": chunk.households, "written": written}
-
-
 def _goal(label: str, met: bool, detail: str) -> None:
     print(f"  {'MET    ' if met else 'NOT MET'}  {label}: {detail}")
 
@@ -784,9 +750,9 @@ def main() -> None:
         f"SQL roll-up: {parts['rollup']:.1f} s ({parts['regions']:,.0f} regions)"
     )
 
-    noop_seconds, noop_new_run = noop(methodology, args.jobs)
+    noop_seconds, noop_new_run = noop(methodology, args.jobs, period=PERIOD)
     print(f"\nno-op night: recompute(period={PERIOD}) with no change: {noop_seconds:.3f} s, new run: {noop_new_run}")
-    village = one_village(methodology, args.jobs)
+    village = one_village(methodology, args.jobs, period=PERIOD, province=VILLAGE_PROVINCE)
     village_ratio = village["seconds"] / village["province"]
     print(
         f"one village edited (province {VILLAGE_PROVINCE}, {village['households']:,} households): "
