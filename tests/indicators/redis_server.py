@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from kombu import pools as kombu_pools
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -100,6 +101,7 @@ def app_broker(url: str):
             app._pool.force_close_all()
         app._pool = None
         app.amqp._producer_pool = None
+        kombu_pools.reset()  # kombu's own producer and connection pools, keyed by broker URL
 
     reset()
     os.environ["CELERY_BROKER_URL"] = url
