@@ -261,7 +261,7 @@ class ScoreQuerySet(models.QuerySet):
             runs: ``ComputationRun`` objects, dicts with ``id`` and ``period``
                 (``selectors.runs_current``), or run ids.
         """
-        ids, periods = [], set()
+        ids, periods, every_period_known = [], set(), True
         for run in runs:
             if isinstance(run, dict):
                 ids.append(run["id"])
@@ -270,10 +270,10 @@ class ScoreQuerySet(models.QuerySet):
                 ids.append(run.pk)
                 periods.add(run.period_id)
             else:
-                ids.append(run)
-                periods.add(None)
+                ids.append(run)  # a bare id: its period is unknown here, so no partition is pruned
+                every_period_known = False
         rows = self.filter(snapshot__runs__in=ids)
-        if periods and None not in periods:
+        if periods and every_period_known:
             rows = rows.filter(period_id__in=sorted(periods))
         return rows.annotate(run_id=F("snapshot__runs"))
 

@@ -60,20 +60,17 @@ def _rebuild(cursor, table: str, *, partitioned: bool) -> None:
     cursor.execute(f"DROP TABLE {old} CASCADE")
 
 
-def partition(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        for table in TABLES:
-            _rebuild(cursor, table, partitioned=True)
+def rebuild_all(*, partitioned: bool):
+    """The migration's step: every score table rebuilt partitioned (forward) or as one table (back)."""
 
+    def step(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        with schema_editor.connection.cursor() as cursor:
+            for table in TABLES:
+                _rebuild(cursor, table, partitioned=partitioned)
 
-def unpartition(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        for table in TABLES:
-            _rebuild(cursor, table, partitioned=False)
+    return step
 
 
 class Migration(migrations.Migration):
@@ -82,4 +79,4 @@ class Migration(migrations.Migration):
         ('indicators', '0012_score_snapshots'),
     ]
 
-    operations = [migrations.RunPython(partition, unpartition)]
+    operations = [migrations.RunPython(rebuild_all(partitioned=True), rebuild_all(partitioned=False))]

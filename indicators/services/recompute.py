@@ -101,9 +101,11 @@ def _relative_lines(*, period: int, provinces: list[str], spec: dict, params: di
     }
 
 
-def _dirty(*, period: int, previous: ComputationRun, provinces: list[str]) -> set[str]:
-    """Provinces with a change to this period or the two before it since ``previous`` started
-    (growth and stability read them), plus, if anything changed, the provinces whose VEP was pooled."""
+def _dirty(*, period: int, previous: ComputationRun, reusable: dict, provinces: list[str]) -> set[str]:
+    """The provinces of ``provinces`` to compute again: those with a change to this period or the two
+    before it since ``previous`` started (growth and stability read them), plus, if anything changed,
+    those whose VEP was pooled, plus those ``previous`` serves no snapshot of (``reusable``: its chunks
+    that serve one, by province code)."""
     changed = set(
         ChangeLog.objects.filter(
             period_id__in=[period, period - 1, period - 2], changed_at__gte=previous.started_at
@@ -111,9 +113,8 @@ def _dirty(*, period: int, previous: ComputationRun, provinces: list[str]) -> se
     )
     dirty = changed & set(provinces)
     if dirty:
-        dirty |= set(previous.chunks.filter(vulnerability_method="pooled").values_list("province_code", flat=True))
-    known = set(previous.chunks.values_list("province_code", flat=True))
-    return dirty | (set(provinces) - known)
+        dirty |= {p for p, chunk in reusable.items() if chunk.vulnerability_method == "pooled" and p in provinces}
+    return dirty | (set(provinces) - set(reusable))
 
 
 def _absolute_lines(*, period: int, provinces: list[str]) -> dict:
@@ -208,13 +209,11 @@ def run_create(
     partitions.partition_ensure(period)
     if full or previous is None or previous.lines != lines:
         dirty = set(all_provinces)
-    elif provinces is not None:
-        # the named ones, and those changed since the current run: a copy of a changed province would hide
-        # the change from the next nightly run, which looks for changes since this run started
-        dirty = set(provinces) & set(all_provinces) | _dirty(period=period, previous=previous, provinces=all_provinces)
     else:
-        dirty = _dirty(period=period, previous=previous, provinces=all_provinces)
-    dirty |= set(all_provinces) - set(reusable)  # a province the current run did not serve
+        dirty = _dirty(period=period, previous=previous, reusable=reusable, provinces=all_provinces)
+        # and the named ones: a copy of a changed province would hide the change from the next nightly
+        # run, which looks for changes since this run started (so _dirty's are computed too)
+        dirty |= set(provinces or ()) & set(all_provinces)
     with transaction.atomic():
         if methodology.locked_at is None:
             Methodology.objects.filter(pk=methodology.pk).update(locked_at=timezone.now())

@@ -44,9 +44,7 @@ def batch_recompute_start(*, batch: ImportBatch) -> tuple[list[ComputationRun], 
             continue  # e.g. households without surveys of that year: nothing to score
         try:
             with transaction.atomic():
-                run = run_create(period=period, provinces=provinces, trigger=TRIGGER)
-                if run is None:  # not reached: named provinces are always recomputed
-                    continue
+                run = run_create(period=period, provinces=provinces, trigger=TRIGGER)  # named: never None
                 recompute_enqueue(run_id=run.pk)
         except RecomputeError as error:
             problems.append(str(error))
