@@ -1,5 +1,7 @@
 # Tuopin. `make demo` serves the real region tree on http://127.0.0.1:8000 (SQLite, no services
-# needed); `make test` runs the test suite (DATABASE_URL, CACHE_URL, CELERY_BROKER_URL as set).
+# needed); `make test` runs the test suite (DATABASE_URL, CACHE_URL, CELERY_BROKER_URL as set;
+# TEST_WORKERS=2 spreads it over two pytest-xdist workers, each with its own test database and, given
+# CACHE_URL_GW1 and CELERY_BROKER_URL_GW1, its own Redis databases).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
@@ -8,6 +10,7 @@ MANAGE := $(BIN)/python manage.py
 SHARED_DATA ?= ../shared/data
 POVERTY_COUNTIES := $(SHARED_DATA)/poverty_counties/poverty_counties_832.csv
 HOST ?= 127.0.0.1:8000
+TEST_WORKERS ?= 1
 
 .PHONY: demo demo-data test lint format messages villages-all clean
 
@@ -35,7 +38,7 @@ demo: demo-data
 	$(MANAGE) runserver $(HOST)
 
 test: $(BIN)/.installed
-	$(BIN)/pytest
+	$(BIN)/pytest $(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist load --maxschedchunk 1)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

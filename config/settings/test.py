@@ -1,6 +1,53 @@
-"""Tests: the database and services named by the environment (PostgreSQL and Redis in CI)."""
+"""Tests: the database and services named by the environment (PostgreSQL and Redis in CI).
 
-from config.settings.base import *  # noqa: F403
+Under pytest-xdist (``make test TEST_WORKERS=2``) pytest-django gives each worker its own test
+database (``test_<name>_gw0``, ``test_<name>_gw1``). Redis has no such suffix: the tests empty the
+cache (``FLUSHDB``) around every test and run Celery workers on the broker, so two test workers on one
+Redis database would wipe each other's cache and take each other's tasks. Worker ``gwN`` (N >= 1)
+therefore reads its own ``CACHE_URL_GWN`` and ``CELERY_BROKER_URL_GWN``; worker ``gw0`` (and a run
+without xdist) reads ``CACHE_URL`` and ``CELERY_BROKER_URL``.
+"""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+_SHARED_PER_WORKER = ("CACHE_URL", "CELERY_BROKER_URL")
+
+
+def worker_services(environ=os.environ) -> None:
+    """Point this pytest-xdist worker at its own Redis databases, in ``environ`` (before the settings read it).
+
+    Input: the environment, with ``PYTEST_XDIST_WORKER`` (``"gw0"``, ``"gw1"``, …; set by pytest-xdist in
+    each worker). For worker N >= 1 and each of ``CACHE_URL`` and ``CELERY_BROKER_URL`` that names a Redis
+    server, ``<NAME>_GW<N>`` replaces it. An unset or empty variable (in-process cache, eager Celery) is
+    private to the process already and is left alone.
+
+    Raises ``ImproperlyConfigured`` when a worker N >= 1 has a Redis URL but no ``<NAME>_GW<N>``, or the
+    same URL as worker 0. Once done it sets ``TUOPIN_TEST_WORKER_SERVICES`` to the worker, so a subprocess
+    a test starts (with that environment) keeps the worker's databases.
+    """
+    worker = environ.get("PYTEST_XDIST_WORKER", "")
+    number = int(worker.removeprefix("gw") or 0)
+    if number == 0 or environ.get("TUOPIN_TEST_WORKER_SERVICES") == worker:
+        return  # worker 0, or a subprocess of a worker whose environment is already its own
+    for name in _SHARED_PER_WORKER:
+        shared = environ.get(name, "")
+        if not shared:
+            continue
+        own = environ.get(f"{name}_GW{number}", "")
+        if not own or own == shared:
+            raise ImproperlyConfigured(
+                f"pytest-xdist worker gw{number}: set {name}_GW{number} to a Redis database of its own "
+                f"(not {name}'s): the tests flush the cache and consume the broker's queues."
+            )
+        environ[name] = own
+    environ["TUOPIN_TEST_WORKER_SERVICES"] = worker
+
+
+worker_services()
+
+from config.settings.base import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WHITENOISE_USE_FINDERS = True

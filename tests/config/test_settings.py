@@ -153,3 +153,32 @@ def test_derived_keys_are_the_ones_stored_values_were_made_with():
     for purpose in ("id-encryption", "id-hash", "import-original", "household-search", "api-cursor"):
         assert derived_key(purpose, "s3cret") == hashlib.sha256(f"tuopin-{purpose}:s3cret".encode()).digest()
     assert derived_key("id-hash", "a") != derived_key("id-encryption", "a")
+
+
+def test_each_xdist_worker_gets_its_own_redis_databases():
+    """Worker gw1 reads CACHE_URL_GW1/CELERY_BROKER_URL_GW1; gw0 and a run without xdist keep the shared
+    names; a worker without its own Redis URL is refused; a subprocess of a worker keeps its databases."""
+    from config.settings.test import worker_services
+
+    shared = {"CACHE_URL": "redis://h:6379/1", "CELERY_BROKER_URL": "redis://h:6379/2"}
+    own = {"CACHE_URL_GW1": "redis://h:6379/4", "CELERY_BROKER_URL_GW1": "redis://h:6379/5"}
+
+    for worker in ("", "gw0"):
+        environ = {**shared, **own, "PYTEST_XDIST_WORKER": worker}
+        worker_services(environ)
+        assert (environ["CACHE_URL"], environ["CELERY_BROKER_URL"]) == ("redis://h:6379/1", "redis://h:6379/2")
+
+    environ = {**shared, **own, "PYTEST_XDIST_WORKER": "gw1"}
+    worker_services(environ)
+    assert (environ["CACHE_URL"], environ["CELERY_BROKER_URL"]) == ("redis://h:6379/4", "redis://h:6379/5")
+    worker_services(environ)  # a subprocess started with that environment: unchanged, no error
+    assert environ["CACHE_URL"] == "redis://h:6379/4"
+
+    with pytest.raises(ImproperlyConfigured, match="CELERY_BROKER_URL_GW1"):
+        worker_services({**shared, "CACHE_URL_GW1": "redis://h:6379/4", "PYTEST_XDIST_WORKER": "gw1"})
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL_GW2"):
+        worker_services({**shared, **own, "PYTEST_XDIST_WORKER": "gw2"})
+
+    environ = {"PYTEST_XDIST_WORKER": "gw3"}  # no Redis: the in-process cache and eager Celery are private
+    worker_services(environ)
+    assert "CACHE_URL" not in environ
