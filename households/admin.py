@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -15,6 +16,31 @@ from households.models import (
     SurveyPeriod,
     VillageSurvey,
 )
+from households.services.registry import changes_in, changes_mark_pairs, changes_of
+
+
+class MarksChangesAdmin(SimpleHistoryAdmin):
+    """An admin of household data whose every save, history revert and delete (one or a selection)
+    marks the change log for the provinces and periods the rows touched before and after the write
+    (``registry.changes_in``), as the clerk forms do: the nightly recompute reads only that log."""
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            before = changes_of(obj) if change else set()
+            super().save_model(request, obj, form, change)
+            changes_mark_pairs(before | changes_of(obj))
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            touched = changes_of(obj)
+            super().delete_model(request, obj)
+            changes_mark_pairs(touched)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            touched = changes_in(queryset)
+            super().delete_queryset(request, queryset)
+            changes_mark_pairs(touched)
 
 
 @admin.register(SurveyPeriod)
@@ -23,7 +49,7 @@ class SurveyPeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(Household)
-class HouseholdAdmin(SimpleHistoryAdmin):
+class HouseholdAdmin(MarksChangesAdmin):
     """Households; the monitoring status is read-only here. It changes on the household page (by hand,
     not to "risk eliminated") or in the warning workflow, both through ``households.services.status``
     (roles, rules, a dated change); a history revert keeps the current status."""
@@ -54,7 +80,7 @@ class HouseholdAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin):
+class MemberAdmin(MarksChangesAdmin):
     """Members without their resident IDs or birth dates: only the masked ID is shown (the full ID and
     birth date are given by the audited Show of the household page)."""
 
@@ -66,7 +92,7 @@ class MemberAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(HouseholdSurvey)
-class HouseholdSurveyAdmin(SimpleHistoryAdmin):
+class HouseholdSurveyAdmin(MarksChangesAdmin):
     list_display = ["household", "period", "wage_income", "relief_transfers"]
     list_filter = ["period"]
     search_fields = ["household__registry_number"]
@@ -74,7 +100,7 @@ class HouseholdSurveyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(VillageSurvey)
-class VillageSurveyAdmin(SimpleHistoryAdmin):
+class VillageSurveyAdmin(MarksChangesAdmin):
     list_display = ["region", "period", "hardened_road", "tap_water_coverage"]
     list_filter = ["period"]
     raw_id_fields = ["region", "import_batch"]

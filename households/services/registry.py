@@ -7,6 +7,7 @@ statuses change through ``households.services.status`` (the one service for them
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from households import ids
 from households.models import (
@@ -32,13 +33,53 @@ def _survey_periods(household: Household) -> list[int]:
     return list(household.surveys.values_list("period_id", flat=True))
 
 
+def changes_in(rows: QuerySet) -> set[tuple[str, int]]:
+    """The (province code, period) pairs whose scores read the rows of ``rows``, as stored now.
+
+    Input: a queryset of ``Household`` or ``Member`` (their household's province, every period it has a
+    survey of), ``HouseholdSurvey`` or ``MemberStatus`` (the household's province, the row's period) or
+    ``VillageSurvey`` (the village's province, the period); one query. Callers take it before and after
+    a write, so a household moved to another province marks both.
+    Raises ``TypeError`` for any other model.
+    """
+    surveys = HouseholdSurvey.objects
+    by_model = {
+        Household: lambda: surveys.filter(household__in=rows).values_list(
+            "household__region__province_code", "period_id"
+        ),
+        Member: lambda: surveys.filter(household__members__in=rows).values_list(
+            "household__region__province_code", "period_id"
+        ),
+        HouseholdSurvey: lambda: rows.values_list("household__region__province_code", "period_id"),
+        MemberStatus: lambda: rows.values_list("member__household__region__province_code", "period_id"),
+        VillageSurvey: lambda: rows.values_list("region__province_code", "period_id"),
+    }
+    if rows.model not in by_model:
+        raise TypeError(f"{rows.model.__name__} is not household data")
+    return set(by_model[rows.model]().distinct())
+
+
+def changes_of(obj) -> set[tuple[str, int]]:
+    """``changes_in`` of one object (empty when it is not saved yet)."""
+    return changes_in(type(obj).objects.filter(pk=obj.pk)) if obj.pk is not None else set()
+
+
+def changes_mark_pairs(pairs: Iterable[tuple[str, int]], *, source: str = ChangeLog.Source.FORM) -> None:
+    """Add a change-log row per (province code, period) pair (``changes_of``'s output)."""
+    ChangeLog.objects.bulk_create(
+        ChangeLog(province_code=province, period_id=period, source=source) for province, period in sorted(set(pairs))
+    )
+
+
 @transaction.atomic
 def household_save(*, form, members, user) -> Household:
     """Save a household form and its member formset (validated by the caller).
 
     Resident IDs typed into the members are stored encrypted, hashed and masked; an empty field
-    keeps the stored ID. Marks the household's province dirty for every period it has a survey of.
+    keeps the stored ID. Marks the household's province dirty for every period it has a survey of, and
+    the province it left when the village changed province (its snapshot still scores the household).
     """
+    before = changes_of(form.instance)
     household = form.save(commit=False)
     household.region = form.cleaned_data["village_code"]
     household.import_batch = None  # changed by hand: an undo of the batch that wrote it must refuse
@@ -58,7 +99,7 @@ def household_save(*, form, members, user) -> Household:
     for member_form in members.deleted_forms:
         if member_form.instance.pk:
             member_form.instance.delete()
-    changes_mark(province_code=household.region.province_code, periods=_survey_periods(household))
+    changes_mark_pairs(before | changes_of(household))
     return household
 
 
