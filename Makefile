@@ -1,7 +1,7 @@
 # Tuopin. `make demo` serves the real region tree on http://127.0.0.1:8000 (SQLite, no services
 # needed); `make test` runs the test suite (DATABASE_URL, CACHE_URL, CELERY_BROKER_URL as set;
 # TEST_WORKERS=2 spreads it over two pytest-xdist workers, each with its own test database and, given
-# CACHE_URL_GW1 and CELERY_BROKER_URL_GW1, its own Redis databases).
+# CACHE_URL_GW1 and CELERY_BROKER_URL_GW1, its own Redis databases; pytest names what is missing).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv

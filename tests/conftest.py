@@ -79,10 +79,29 @@ def chromium() -> Path:
     return CHROMIUM
 
 
+def pytest_configure(config):
+    """Under pytest-xdist, refuse to start unless every worker has Redis databases of its own: a worker
+    refused by the settings would crash, and xdist would end with "no tests ran" and exit status 0."""
+    from config.settings.test import worker_services_problems
+
+    workers = getattr(config.option, "numprocesses", None) or 0
+    if int(workers) > 1 and not os.environ.get("PYTEST_XDIST_WORKER"):
+        problems = worker_services_problems(os.environ, int(workers))
+        if problems:
+            raise pytest.UsageError(
+                f"{int(workers)} pytest-xdist workers need Redis databases of their own: " + "; ".join(problems) + "."
+            )
+
+
 def pytest_sessionfinish(session, exitstatus):
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    ran = reporter and any(reporter.stats.get(kind) for kind in ("passed", "failed", "error", "skipped"))
+    if exitstatus == 0 and reporter and not ran and not os.environ.get("PYTEST_XDIST_WORKER"):
+        # e.g. every pytest-xdist worker crashed while starting: xdist says "no tests ran" and exits 0
+        reporter.write_line("No test ran: that is a failure, not a pass.", red=True)
+        session.exitstatus = pytest.ExitCode.NO_TESTS_COLLECTED
     if not os.environ.get("TUOPIN_FORBID_SKIPS"):
         return
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
     if skipped:
         reporter.write_line(

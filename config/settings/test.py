@@ -9,10 +9,51 @@ without xdist) reads ``CACHE_URL`` and ``CELERY_BROKER_URL``.
 """
 
 import os
+from urllib.parse import parse_qs, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
 _SHARED_PER_WORKER = ("CACHE_URL", "CELERY_BROKER_URL")
+_LOOPBACK = {"localhost", "127.0.0.1", "::1", ""}
+
+
+def redis_target(url: str) -> tuple[str, int, int]:
+    """The (host, port, database) a Redis URL names: loopback names as ``127.0.0.1``, port 6379 and
+    database 0 when not given, the database from the path (``/4``, ``/4/``) or a ``?db=`` parameter."""
+    parts = urlsplit(url)
+    host = "127.0.0.1" if (parts.hostname or "") in _LOOPBACK else parts.hostname
+    path = parts.path.strip("/")
+    db = path or parse_qs(parts.query).get("db", ["0"])[0]
+    return host, parts.port or 6379, int(db)
+
+
+def _worker_name(name: str, number: int) -> str:
+    return name if number == 0 else f"{name}_GW{number}"
+
+
+def worker_services_problems(environ, workers: int) -> list[str]:
+    """What stops ``workers`` pytest-xdist workers from each having Redis databases of their own.
+
+    Input: the environment and the number of workers. For each of ``CACHE_URL`` and ``CELERY_BROKER_URL``
+    that names a Redis server, worker N >= 1 needs ``<NAME>_GW<N>``; and every Redis database named (the
+    cache and the broker of every worker) must differ from the others (``redis_target``: ``localhost``
+    and ``127.0.0.1`` are the same server). Output: one sentence per problem, empty when none.
+    """
+    problems, seen = [], {}
+    for name in _SHARED_PER_WORKER:
+        if not environ.get(name, "").startswith(("redis://", "rediss://")):
+            continue
+        for number in range(workers):
+            variable = _worker_name(name, number)
+            url = environ.get(variable, "")
+            if not url:
+                problems.append(f"set {variable} to a Redis database of its own (pytest-xdist worker gw{number})")
+                continue
+            target = redis_target(url)
+            if target in seen:
+                problems.append(f"{variable} and {seen[target]} name the same Redis database ({url})")
+            seen.setdefault(target, variable)
+    return problems
 
 
 def worker_services(environ=os.environ) -> None:
@@ -21,11 +62,12 @@ def worker_services(environ=os.environ) -> None:
     Input: the environment, with ``PYTEST_XDIST_WORKER`` (``"gw0"``, ``"gw1"``, …; set by pytest-xdist in
     each worker). For worker N >= 1 and each of ``CACHE_URL`` and ``CELERY_BROKER_URL`` that names a Redis
     server, ``<NAME>_GW<N>`` replaces it. An unset or empty variable (in-process cache, eager Celery) is
-    private to the process already and is left alone.
+    private to the process already and is left alone. The controller checks the whole set before any
+    worker starts (``worker_services_problems``, from ``tests/conftest.py``); this is the worker's own guard.
 
     Raises ``ImproperlyConfigured`` when a worker N >= 1 has a Redis URL but no ``<NAME>_GW<N>``, or the
-    same URL as worker 0. Once done it sets ``TUOPIN_TEST_WORKER_SERVICES`` to the worker, so a subprocess
-    a test starts (with that environment) keeps the worker's databases.
+    same database as worker 0. Once done it sets ``TUOPIN_TEST_WORKER_SERVICES`` to the worker, so a
+    subprocess a test starts (with that environment) keeps the worker's databases.
     """
     worker = environ.get("PYTEST_XDIST_WORKER", "")
     number = int(worker.removeprefix("gw") or 0)
@@ -36,7 +78,7 @@ def worker_services(environ=os.environ) -> None:
         if not shared:
             continue
         own = environ.get(f"{name}_GW{number}", "")
-        if not own or own == shared:
+        if not own or redis_target(own) == redis_target(shared):
             raise ImproperlyConfigured(
                 f"pytest-xdist worker gw{number}: set {name}_GW{number} to a Redis database of its own "
                 f"(not {name}'s): the tests flush the cache and consume the broker's queues."

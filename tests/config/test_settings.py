@@ -182,3 +182,26 @@ def test_each_xdist_worker_gets_its_own_redis_databases():
     environ = {"PYTEST_XDIST_WORKER": "gw3"}  # no Redis: the in-process cache and eager Celery are private
     worker_services(environ)
     assert "CACHE_URL" not in environ
+
+
+def test_the_controller_names_every_missing_or_shared_redis_database_before_workers_start():
+    from config.settings.test import redis_target, worker_services_problems
+
+    assert redis_target("redis://localhost:6379/6") == redis_target("redis://127.0.0.1/6/") == ("127.0.0.1", 6379, 6)
+    assert redis_target("redis://cache.internal:6380?db=3") == ("cache.internal", 6380, 3)
+    assert redis_target("redis://127.0.0.1:6379") == ("127.0.0.1", 6379, 0)
+
+    shared = {"CACHE_URL": "redis://127.0.0.1:6379/1", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/2"}
+    own = {"CACHE_URL_GW1": "redis://127.0.0.1:6379/4", "CELERY_BROKER_URL_GW1": "redis://127.0.0.1:6379/5"}
+    assert worker_services_problems({**shared, **own}, 2) == []
+    assert worker_services_problems({}, 2) == []  # no Redis: nothing shared
+    assert worker_services_problems({**shared, **own}, 3) == [
+        "set CACHE_URL_GW2 to a Redis database of its own (pytest-xdist worker gw2)",
+        "set CELERY_BROKER_URL_GW2 to a Redis database of its own (pytest-xdist worker gw2)",
+    ]
+    assert worker_services_problems({**shared, **own, "CACHE_URL_GW1": "redis://localhost/1/"}, 2) == [
+        "CACHE_URL_GW1 and CACHE_URL name the same Redis database (redis://localhost/1/)"
+    ]
+    assert worker_services_problems({**shared, **own, "CELERY_BROKER_URL_GW1": "redis://127.0.0.1:6379/4"}, 2) == [
+        "CELERY_BROKER_URL_GW1 and CACHE_URL_GW1 name the same Redis database (redis://127.0.0.1:6379/4)"
+    ]

@@ -213,7 +213,8 @@ def test_kept_rows_of_batches_no_longer_waiting_are_dropped(households):
 def test_fast_path_reports_one_key_repeated_20000_times_like_the_general_path_and_quickly(households, settings):
     """Each row's duplicate message names ten other rows: without an index on the duplicates that
     was a scan of the whole group per row (quadratic; minutes for a file of a few hundred KB).
-    Checked by growth, not by a wall time: 4 times the rows may take at most 8 times as long."""
+    Checked by growth, not by a wall time: 8 times the rows may take at most 24 times as long (linear
+    is 8, quadratic 64); each size's best of three runs, so a busy machine does not fail it."""
     import time
 
     settings.TUOPIN_IMPORT_FAST_PATH = True
@@ -224,9 +225,10 @@ def test_fast_path_reports_one_key_repeated_20000_times_like_the_general_path_an
         fast = import_validate(data=data, filename="f.csv", kind="household-surveys", period=2020, user=None)
         return time.perf_counter() - started, fast
 
-    small, _ = timed(5_000)
-    elapsed, fast = timed(20_000)
+    small = min(timed(2_500)[0] for _ in range(3))
+    runs = [timed(20_000) for _ in range(3)]
+    elapsed, fast = min(runs, key=lambda run: run[0])
     messages = [p.message for p in fast.problems if "duplicate key" in p.message]
     assert len(messages) == 20_000
     assert messages[0].endswith("is also in row 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 and 19989 more")
-    assert elapsed < 8 * small, f"{elapsed:.2f} s for 20,000 rows, {small:.2f} s for 5,000"
+    assert elapsed < 24 * small, f"{elapsed:.2f} s for 20,000 rows, {small:.2f} s for 2,500"
