@@ -461,7 +461,10 @@ def run_publish(*, run_id: int) -> ComputationRun:
     whichever finishes last.
     """
     with transaction.atomic():
-        run = ComputationRun.objects.select_for_update().select_related("methodology").get(pk=run_id)
+        # the methodology's row too: publishes of one methodology take turns, so the check for a newer
+        # current run below and the switch after it both see a publish that committed meanwhile
+        run = ComputationRun.objects.select_for_update(of=("self", "methodology")).select_related("methodology")
+        run = run.get(pk=run_id)
         if run.status == ComputationRun.Status.PUBLISHED:
             return run
         store.bulk_session()

@@ -25,7 +25,7 @@ import pytest
 import redis
 from django.apps import apps
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from config.celery import app
@@ -361,3 +361,46 @@ def test_chunks_in_parallel_threads_give_the_same_run_as_one_at_a_time(postgresq
     assert service.current_run(period=2020) == parallel
     failed = ComputationRun.objects.order_by("-pk").first()
     assert failed.status == ComputationRun.Status.FAILED and "disk full" in failed.error
+
+
+def test_an_older_run_publishing_behind_a_newer_one_leaves_the_newer_current(postgresql):
+    """Two overlapping runs (a manual one during the nightly one): the newer publishes and commits while
+    the older's publish waits for it. The older must find the newer current and stay published, not
+    current (it used to take "current" from the newer: its check ran on a snapshot from before the
+    newer's commit, its update after it)."""
+    two_provinces((2018, 2019, 2020))
+    first = service.recompute(period=2020, full=True)
+    older = service.run_create(period=2020, full=True)
+    newer = service.run_create(period=2020, full=True)
+    for run in (older, newer):
+        for chunk_id in run.chunks.values_list("pk", flat=True):
+            service.chunk_compute(chunk_id=chunk_id)
+    published, errors = threading.Event(), []
+
+    def publish_newer():
+        try:
+            with transaction.atomic():  # the publish commits when this block ends
+                service.run_publish(run_id=newer.pk)
+                published.set()
+                time.sleep(3)  # meanwhile the older run's publish starts, and waits on its locks
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=publish_newer)
+    thread.start()
+    assert published.wait(60), "the newer run's publish"
+    started = time.monotonic()
+    service.run_publish(run_id=older.pk)
+    waited = time.monotonic() - started
+    thread.join()
+    assert not errors, errors
+    assert waited > 1, f"the older publish did not wait for the newer one ({waited:.2f} s)"
+    runs = {r.pk: r for r in ComputationRun.objects.filter(pk__in=[first.pk, older.pk, newer.pk])}
+    assert [(r.status, r.is_current) for r in (runs[first.pk], runs[older.pk], runs[newer.pk])] == [
+        (ComputationRun.Status.PUBLISHED, False),
+        (ComputationRun.Status.PUBLISHED, False),
+        (ComputationRun.Status.PUBLISHED, True),
+    ]
+    assert service.current_run(period=2020).pk == newer.pk
