@@ -13,6 +13,7 @@ is killed leaves the previous current run served. ``recompute`` does all three i
 Celery tasks (``indicators.tasks``) call the same functions.
 """
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -101,6 +102,35 @@ def _relative_lines(*, period: int, provinces: list[str], spec: dict, params: di
     }
 
 
+def changes_watermark() -> dt.datetime:
+    """When the change log of a run created now starts for the next run: now, or the start of the oldest
+    transaction still open on this database, if earlier (PostgreSQL: ``pg_stat_activity``, client
+    backends other than this connection; SQLite has one writer at a time, so now).
+
+    A clerk's write stamps its change-log row when it inserts it, inside its transaction, but becomes
+    visible only at commit, which may come after this run has read the data: counting from the start
+    of every transaction still open, the next run counts that row. A transaction left open long only
+    makes the next night compute a province again (work, not a miss). Assumes the web servers', the
+    workers' and the database's clocks agree (NTP), as the stamps come from the first two.
+    Output: an aware datetime.
+    """
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        return now
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND xact_start IS NOT NULL"
+        )
+        (oldest,) = cursor.fetchone()
+    return min(now, oldest) if oldest is not None else now
+
+
+def _changes_since(run: ComputationRun) -> dt.datetime:
+    """Where the change log after ``run`` starts (runs made before ``changes_since`` existed: their start)."""
+    return run.changes_since or run.started_at
+
+
 def _dirty(*, period: int, previous: ComputationRun, reusable: dict, provinces: list[str]) -> set[str]:
     """The provinces of ``provinces`` to compute again: those with a change to this period or the two
     before it since ``previous`` started (growth and stability read them), plus, if anything changed,
@@ -108,7 +138,7 @@ def _dirty(*, period: int, previous: ComputationRun, reusable: dict, provinces: 
     that serve one, by province code)."""
     changed = set(
         ChangeLog.objects.filter(
-            period_id__in=[period, period - 1, period - 2], changed_at__gte=previous.started_at
+            period_id__in=[period, period - 1, period - 2], changed_at__gte=_changes_since(previous)
         ).values_list("province_code", flat=True)
     )
     dirty = changed & set(provinces)
@@ -139,7 +169,7 @@ def _unchanged(previous: ComputationRun, line_spec: dict) -> bool:
     Cheap on purpose: a night without change costs this and nothing more."""
     period = previous.period_id
     window = [period, period - 1, period - 2]
-    if ChangeLog.objects.filter(period_id__in=window, changed_at__gte=previous.started_at).exists():
+    if ChangeLog.objects.filter(period_id__in=window, changed_at__gte=_changes_since(previous)).exists():
         return False
     chunks = list(previous.chunks.values_list("province_code", "snapshot_id"))
     if not chunks or any(snapshot is None for _, snapshot in chunks):
@@ -220,6 +250,7 @@ def run_create(
         run = ComputationRun.objects.create(
             period_id=period,
             methodology=methodology,
+            changes_since=changes_watermark(),
             full=dirty == set(all_provinces),
             scheduled_for=scheduled_for,
             trigger=trigger,

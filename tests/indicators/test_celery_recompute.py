@@ -404,3 +404,49 @@ def test_an_older_run_publishing_behind_a_newer_one_leaves_the_newer_current(pos
         (ComputationRun.Status.PUBLISHED, True),
     ]
     assert service.current_run(period=2020).pk == newer.pk
+
+
+def test_a_change_committed_after_a_run_started_is_computed_by_the_next_night(postgresql):
+    """A clerk's write that began before a run started and commits after the run read the data: the
+    run did not see it, so the next night must not call itself a no-op (the change-log row is stamped
+    when it is inserted, before the run started; only the commit came later)."""
+    from households.models import HouseholdSurvey
+    from households.services.registry import changes_mark
+
+    two_provinces((2018, 2019, 2020))
+    first = service.recompute(period=2020, full=True)
+    survey = HouseholdSurvey.objects.filter(period_id=2020, household__region__province_code="15").first()
+    written, release, errors = threading.Event(), threading.Event(), []
+
+    def clerk_write():
+        try:
+            with transaction.atomic():
+                HouseholdSurvey.objects.filter(pk=survey.pk).update(wage_income=survey.wage_income + 50_000)
+                changes_mark(province_code="15", periods=[2020])
+                written.set()
+                assert release.wait(60)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=clerk_write)
+    thread.start()
+    assert written.wait(60)
+    time.sleep(0.05)  # the change-log row's stamp is before the run starts
+    during = service.recompute(period=2020, full=True)  # reads the data without the uncommitted write
+    release.set()
+    thread.join()
+    assert not errors, errors
+    survey_household = survey.household_id
+    assert HouseholdScore.objects.of_run(during).get(household_id=survey_household).income == (
+        HouseholdScore.objects.of_run(first).get(household_id=survey_household).income
+    )
+
+    after = service.recompute(period=2020)
+    assert after.pk != during.pk, "the committed change was never computed"
+    computed = dict(after.chunks.values_list("province_code", "copied"))
+    assert computed == {"15": False, "64": True}
+    assert HouseholdScore.objects.of_run(after).get(household_id=survey_household).income > (
+        HouseholdScore.objects.of_run(during).get(household_id=survey_household).income
+    )
