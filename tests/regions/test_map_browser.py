@@ -74,7 +74,9 @@ def test_national_map_draws_every_county_offline_with_tagged_counties_coloured(l
         page.set_viewport_size({"width": 900, "height": 1000})  # a narrower frame: fitted again
         page.wait_for_function(
             "() => { const f = document.getElementById('county-map')._fullLayout, b = f.geo._subplot.bounds;"
-            " return f._size.w < 1000 && Math.abs(b[1][0] - b[0][0] - f._size.w) < 1.5; }",
+            " return f._size.w < 1000 && Math.abs(b[1][0] - b[0][0] - f._size.w) < 1.5"
+            " && Math.abs(b[1][1] - b[0][1] - f._size.h) < 1.5; }",  # refitted both ways: on a busy
+            # machine the width is fitted a moment before the height
             timeout=10_000,
         )
         narrow = page.evaluate(VIEW_JS)
