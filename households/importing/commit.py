@@ -186,13 +186,17 @@ def _committed(batch: ImportBatch, provinces: list[str]) -> None:
 
 
 def batch_periods(batch: ImportBatch) -> list[int]:
-    """The survey years a batch's rows count in (what its commit marks for the recompute): its year;
-    for a households batch without one, the years of the surveys of the households it wrote (as a
-    household saved by hand marks the years of its surveys)."""
+    """The survey years a batch's rows count in (what its commit and its undo mark for the recompute):
+    its year, and every year of a survey of a household the batch wrote or of which it wrote a member.
+    A household's registration year or a member's labour capacity counts in each year the household
+    is scored, as a household saved by hand marks the years of its surveys (``registry.changes_in``).
+    """
+    years = set(
+        HouseholdSurvey.objects.filter(household__import_batch=batch).values_list("period_id", flat=True)
+    ) | set(HouseholdSurvey.objects.filter(household__members__import_batch=batch).values_list("period_id", flat=True))
     if batch.period_id is not None:
-        return [batch.period_id]
-    years = HouseholdSurvey.objects.filter(household__import_batch=batch).values_list("period_id", flat=True)
-    return sorted(set(years))
+        years.add(batch.period_id)
+    return sorted(years)
 
 
 def _commit_kept(batch: ImportBatch, user, data: bytes) -> Validation | None:

@@ -148,3 +148,29 @@ def test_changes_in_names_the_province_and_periods_of_each_kind_of_row(client, r
     assert changes_in(Household.objects.none()) == set()
     with pytest.raises(TypeError, match="ChangeLog is not household data"):
         changes_in(ChangeLog.objects.all())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kind", "csv"),
+    [
+        ("members", f"registry_number,member_no,labour_capacity\n{VILLAGE_A}0001,1,none\n"),
+        ("households", f"registry_number,village_code,registration_year\n{VILLAGE_A}0001,{VILLAGE_A},2016\n"),
+    ],
+)
+def test_a_members_or_households_import_of_one_year_marks_every_year_the_household_is_scored(
+    client, root, settings, tmp_path, kind, csv
+):
+    """A member's labour capacity or a household's registration year counts in every year it has a
+    survey of, not only the batch's year; the undo marks the same years."""
+    from households.importing.commit import import_commit, import_undo, import_upload
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    _household_with_surveys(client)  # surveys of 2019 and 2020
+    batch, validation = import_upload(data=csv.encode(), filename="f.csv", kind=kind, period=2020, user=root)
+    assert not validation.problems, validation.problems
+    import_commit(batch=batch, user=root)
+    assert _marks() == {("64", 2019), ("64", 2020)}
+    ChangeLog.objects.all().delete()
+    import_undo(batch=batch, user=root)
+    assert _marks() == {("64", 2019), ("64", 2020)}

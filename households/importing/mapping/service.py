@@ -9,7 +9,7 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
-from households.importing.commit import _WRITERS, _suffix
+from households.importing.commit import _WRITERS, _suffix, batch_periods
 from households.importing.mapping.spec import mapping_load
 from households.importing.mapping.transform import Mapped, mapping_frames
 from households.importing.masking import problems_masked
@@ -209,14 +209,16 @@ def _write(mapped: Mapped, statuses: dict[str, pd.Series], *, data: bytes, filen
             | set(members["_province"])
             | set(surveys["_province"])
         )
+        periods = batch_periods(batch) if provinces else []  # the households' and members' every year
         ChangeLog.objects.bulk_create(
             [
-                ChangeLog(province_code=p, period_id=result.period, source=ChangeLog.Source.IMPORT, import_batch=batch)
+                ChangeLog(province_code=p, period_id=year, source=ChangeLog.Source.IMPORT, import_batch=batch)
                 for p in provinces
+                for year in periods
             ]
         )
         batch.committed_at = timezone.now()
         batch.report = result.report()
-        batch.previous_rows = {"provinces": provinces}
+        batch.previous_rows = {"provinces": provinces, "periods": periods}
         batch.save()
     result.batch = batch
