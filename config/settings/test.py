@@ -18,12 +18,12 @@ _LOOPBACK = {"localhost", "127.0.0.1", "::1", ""}
 
 
 def redis_target(url: str) -> tuple[str, int, int]:
-    """The (host, port, database) a Redis URL names: loopback names as ``127.0.0.1``, port 6379 and
-    database 0 when not given, the database from the path (``/4``, ``/4/``) or a ``?db=`` parameter."""
+    """The (host, port, database) a Redis URL names, as redis-py reads it: loopback names as
+    ``127.0.0.1``, port 6379 and database 0 when not given, the database from a ``?db=`` parameter,
+    else from the path (``/4``, ``/4/``)."""
     parts = urlsplit(url)
     host = "127.0.0.1" if (parts.hostname or "") in _LOOPBACK else parts.hostname
-    path = parts.path.strip("/")
-    db = path or parse_qs(parts.query).get("db", ["0"])[0]
+    db = parse_qs(parts.query).get("db", [parts.path.strip("/") or "0"])[0]
     return host, parts.port or 6379, int(db)
 
 
@@ -41,7 +41,7 @@ def worker_services_problems(environ, workers: int) -> list[str]:
     """
     problems, seen = [], {}
     for name in _SHARED_PER_WORKER:
-        if not environ.get(name, "").startswith(("redis://", "rediss://")):
+        if not environ.get(name, "").lower().startswith(("redis://", "rediss://")):
             continue
         for number in range(workers):
             variable = _worker_name(name, number)

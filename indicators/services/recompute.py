@@ -104,14 +104,18 @@ def _relative_lines(*, period: int, provinces: list[str], spec: dict, params: di
 
 def changes_watermark() -> dt.datetime:
     """When the change log of a run created now starts for the next run: now, or the start of the oldest
-    transaction still open on this database, if earlier (PostgreSQL: ``pg_stat_activity``, client
-    backends other than this connection; SQLite has one writer at a time, so now).
+    transaction still open on this database that has written, if earlier (PostgreSQL:
+    ``pg_stat_activity``, client backends other than this connection with a transaction id; SQLite has
+    one writer at a time, so now). ``run_create`` takes it before it reads the change log.
 
     A clerk's write stamps its change-log row when it inserts it, inside its transaction, but becomes
     visible only at commit, which may come after this run has read the data: counting from the start
-    of every transaction still open, the next run counts that row. A transaction left open long only
-    makes the next night compute a province again (work, not a miss). Assumes the web servers', the
-    workers' and the database's clocks agree (NTP), as the stamps come from the first two.
+    of every writing transaction still open, the next run counts that row. One that has not written yet
+    stamps its rows after now. A read-only session left open does not hold the watermark back; a
+    writing one left open only makes the next nights compute a province again (work, not a miss).
+    Assumes the web servers', the workers' and the database's clocks agree (NTP), as the stamps come
+    from the first two, and that they connect as one database role (or one with ``pg_read_all_stats``:
+    PostgreSQL hides other roles' transaction starts).
     Output: an aware datetime.
     """
     now = timezone.now()
@@ -120,7 +124,7 @@ def changes_watermark() -> dt.datetime:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND xact_start IS NOT NULL"
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND backend_xid IS NOT NULL"
         )
         (oldest,) = cursor.fetchone()
     return min(now, oldest) if oldest is not None else now
@@ -209,6 +213,9 @@ def run_create(
     Raises:
         RecomputeError: no surveys in the period, or no national poverty line for it.
     """
+    # before the change log is read: a write that commits after _unchanged and _dirty read it is then
+    # counted by the next run (its transaction was open here, or began after)
+    changes_since = changes_watermark()
     methodology = methodology or methodology_default()
     params = methodology.parameters
     if not SurveyPeriod.objects.filter(pk=period).exists():
@@ -250,7 +257,7 @@ def run_create(
         run = ComputationRun.objects.create(
             period_id=period,
             methodology=methodology,
-            changes_since=changes_watermark(),
+            changes_since=changes_since,
             full=dirty == set(all_provinces),
             scheduled_for=scheduled_for,
             trigger=trigger,

@@ -190,6 +190,7 @@ def test_the_controller_names_every_missing_or_shared_redis_database_before_work
     assert redis_target("redis://localhost:6379/6") == redis_target("redis://127.0.0.1/6/") == ("127.0.0.1", 6379, 6)
     assert redis_target("redis://cache.internal:6380?db=3") == ("cache.internal", 6380, 3)
     assert redis_target("redis://127.0.0.1:6379") == ("127.0.0.1", 6379, 0)
+    assert redis_target("redis://127.0.0.1:6379/8?db=6") == ("127.0.0.1", 6379, 6)  # redis-py: ?db= wins
 
     shared = {"CACHE_URL": "redis://127.0.0.1:6379/1", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/2"}
     own = {"CACHE_URL_GW1": "redis://127.0.0.1:6379/4", "CELERY_BROKER_URL_GW1": "redis://127.0.0.1:6379/5"}

@@ -411,26 +411,12 @@ def test_a_change_committed_after_a_run_started_is_computed_by_the_next_night(po
     run did not see it, so the next night must not call itself a no-op (the change-log row is stamped
     when it is inserted, before the run started; only the commit came later)."""
     from households.models import HouseholdSurvey
-    from households.services.registry import changes_mark
 
     two_provinces((2018, 2019, 2020))
     first = service.recompute(period=2020, full=True)
     survey = HouseholdSurvey.objects.filter(period_id=2020, household__region__province_code="15").first()
     written, release, errors = threading.Event(), threading.Event(), []
-
-    def clerk_write():
-        try:
-            with transaction.atomic():
-                HouseholdSurvey.objects.filter(pk=survey.pk).update(wage_income=survey.wage_income + 50_000)
-                changes_mark(province_code="15", periods=[2020])
-                written.set()
-                assert release.wait(60)
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=clerk_write)
+    thread = threading.Thread(target=_clerk_write_held, args=(survey, written, release, errors))
     thread.start()
     assert written.wait(60)
     time.sleep(0.05)  # the change-log row's stamp is before the run starts
@@ -450,3 +436,70 @@ def test_a_change_committed_after_a_run_started_is_computed_by_the_next_night(po
     assert HouseholdScore.objects.of_run(after).get(household_id=survey_household).income > (
         HouseholdScore.objects.of_run(during).get(household_id=survey_household).income
     )
+
+
+def _clerk_write_held(survey, written, release, errors):
+    """A clerk's survey edit and its change-log row in one transaction, committed when ``release`` is set."""
+    from households.models import HouseholdSurvey
+    from households.services.registry import changes_mark
+
+    try:
+        with transaction.atomic():
+            HouseholdSurvey.objects.filter(pk=survey.pk).update(wage_income=survey.wage_income + 50_000)
+            changes_mark(province_code="15", periods=[2020])
+            written.set()
+            assert release.wait(60)
+    except Exception as error:
+        errors.append(error)
+    finally:
+        connection.close()
+
+
+def test_a_write_committed_while_the_run_reads_the_change_log_is_computed_the_next_night(postgresql, monkeypatch):
+    """The write is open while run_create reads the change log (so the province is reused) and commits
+    before the run row is written: the run's watermark was taken before the change log was read."""
+    from households.models import HouseholdSurvey
+
+    two_provinces((2018, 2019, 2020))
+    service.recompute(period=2020, full=True)
+    survey = HouseholdSurvey.objects.filter(period_id=2020, household__region__province_code="15").first()
+    written, release, errors = threading.Event(), threading.Event(), []
+    thread = threading.Thread(target=_clerk_write_held, args=(survey, written, release, errors))
+    original = service._dirty
+
+    def dirty_then_commit(**kwargs):
+        dirty = original(**kwargs)
+        release.set()
+        thread.join()  # committed now, before the run row
+        return dirty
+
+    monkeypatch.setattr(service, "_dirty", dirty_then_commit)
+    thread.start()
+    assert written.wait(60)
+    during = service.recompute(period=2020, provinces=["64"])
+    assert not errors, errors
+    assert dict(during.chunks.values_list("province_code", "copied")) == {"15": True, "64": False}
+    monkeypatch.setattr(service, "_dirty", original)
+    after = service.recompute(period=2020)
+    assert after.pk != during.pk, "the committed change was never computed"
+    assert dict(after.chunks.values_list("province_code", "copied")) == {"15": False, "64": True}
+
+
+def test_a_session_left_open_without_writing_does_not_hold_the_watermark_back(postgresql):
+    """A forgotten read-only transaction (a psql left open) must not make every night a new run."""
+    import psycopg2
+
+    two_provinces((2018, 2019, 2020))
+    service.recompute(period=2020, full=True)
+    db = connection.settings_dict
+    idle = psycopg2.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432)
+    try:
+        idle.cursor().execute("SELECT 1")  # a transaction is open now, idle, with no transaction id
+        from households.services.registry import changes_mark
+
+        changes_mark(province_code="64", periods=[2020])
+        changed = service.recompute(period=2020)
+        assert dict(changed.chunks.values_list("province_code", "copied")) == {"15": True, "64": False}
+        assert service.recompute(period=2020).pk == changed.pk, "a night with no change made a run"
+    finally:
+        idle.close()
