@@ -160,7 +160,7 @@ class ComputationRun(models.Model):
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     # the next run counts the change-log rows from here (recompute.changes_watermark): at or before
-    # started_at, the start of the oldest transaction open when this run was created
+    # started_at, the start of the oldest writing transaction open when this run was created
     changes_since = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     snapshots = models.ManyToManyField("ScoreSnapshot", related_name="runs", blank=True)

@@ -27,6 +27,10 @@ def redis_target(url: str) -> tuple[str, int, int]:
     return host, parts.port or 6379, int(db)
 
 
+def _is_redis(url: str) -> bool:
+    return url.lower().startswith(("redis://", "rediss://"))
+
+
 def _worker_name(name: str, number: int) -> str:
     return name if number == 0 else f"{name}_GW{number}"
 
@@ -41,7 +45,7 @@ def worker_services_problems(environ, workers: int) -> list[str]:
     """
     problems, seen = [], {}
     for name in _SHARED_PER_WORKER:
-        if not environ.get(name, "").lower().startswith(("redis://", "rediss://")):
+        if not _is_redis(environ.get(name, "")):
             continue
         for number in range(workers):
             variable = _worker_name(name, number)
@@ -61,8 +65,8 @@ def worker_services(environ=os.environ) -> None:
 
     Input: the environment, with ``PYTEST_XDIST_WORKER`` (``"gw0"``, ``"gw1"``, …; set by pytest-xdist in
     each worker). For worker N >= 1 and each of ``CACHE_URL`` and ``CELERY_BROKER_URL`` that names a Redis
-    server, ``<NAME>_GW<N>`` replaces it. An unset or empty variable (in-process cache, eager Celery) is
-    private to the process already and is left alone. The controller checks the whole set before any
+    server, ``<NAME>_GW<N>`` replaces it. Any other value (unset or empty: in-process cache, eager
+    Celery) is private to the process already and is left alone. The controller checks the whole set before any
     worker starts (``worker_services_problems``, from ``tests/conftest.py``); this is the worker's own guard.
 
     Raises ``ImproperlyConfigured`` when a worker N >= 1 has a Redis URL but no ``<NAME>_GW<N>``, or the
@@ -75,8 +79,8 @@ def worker_services(environ=os.environ) -> None:
         return  # worker 0, or a subprocess of a worker whose environment is already its own
     for name in _SHARED_PER_WORKER:
         shared = environ.get(name, "")
-        if not shared:
-            continue
+        if not _is_redis(shared):
+            continue  # in-process cache, eager Celery or a memory broker: private to the process
         own = environ.get(f"{name}_GW{number}", "")
         if not own or redis_target(own) == redis_target(shared):
             raise ImproperlyConfigured(

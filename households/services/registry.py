@@ -25,8 +25,7 @@ from regions.models import Region
 
 def changes_mark(*, province_code: str, periods: Iterable[int], source: str = ChangeLog.Source.FORM) -> None:
     """Add a change-log row per period for the province (what the recompute reads)."""
-    rows = [ChangeLog(province_code=province_code, period_id=year, source=source) for year in sorted(set(periods))]
-    ChangeLog.objects.bulk_create(rows)
+    changes_mark_pairs(((province_code, year) for year in periods), source=source)
 
 
 def _survey_periods(household: Household) -> list[int]:

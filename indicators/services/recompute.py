@@ -137,7 +137,8 @@ def _changes_since(run: ComputationRun) -> dt.datetime:
 
 def _dirty(*, period: int, previous: ComputationRun, reusable: dict, provinces: list[str]) -> set[str]:
     """The provinces of ``provinces`` to compute again: those with a change to this period or the two
-    before it since ``previous`` started (growth and stability read them), plus, if anything changed,
+    before it since ``previous``'s watermark (``changes_watermark``; growth and stability read them),
+    plus, if anything changed,
     those whose VEP was pooled, plus those ``previous`` serves no snapshot of (``reusable``: its chunks
     that serve one, by province code)."""
     changed = set(
@@ -200,7 +201,7 @@ def run_create(
 
     A dirty province's chunk is pending (``chunk_compute`` makes its snapshot); a clean one's serves
     the current run's snapshot of it and is done already. Nothing changed (no change-log entry of the
-    period or the two years before it since the current run started, in any province; the same
+    period or the two years before it since the current run's watermark, in any province; the same
     provinces with surveys; the same lines; neither ``full`` nor ``provinces``): no run, None.
 
     Args:
@@ -249,7 +250,7 @@ def run_create(
     else:
         dirty = _dirty(period=period, previous=previous, reusable=reusable, provinces=all_provinces)
         # and the named ones: a copy of a changed province would hide the change from the next nightly
-        # run, which looks for changes since this run started (so _dirty's are computed too)
+        # run, which looks for changes since this run's watermark (so _dirty's are computed too)
         dirty |= set(provinces or ()) & set(all_provinces)
     with transaction.atomic():
         if methodology.locked_at is None:

@@ -182,6 +182,9 @@ def test_each_xdist_worker_gets_its_own_redis_databases():
     environ = {"PYTEST_XDIST_WORKER": "gw3"}  # no Redis: the in-process cache and eager Celery are private
     worker_services(environ)
     assert "CACHE_URL" not in environ
+    environ = {"CELERY_BROKER_URL": "memory://", "PYTEST_XDIST_WORKER": "gw1"}  # a broker in the process
+    worker_services(environ)
+    assert environ["CELERY_BROKER_URL"] == "memory://"
 
 
 def test_the_controller_names_every_missing_or_shared_redis_database_before_workers_start():
